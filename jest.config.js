@@ -1,0 +1,25 @@
+// Three tiers by file name (STYLE.md): *.unit.spec.ts (pure), *.int.spec.ts (real
+// PostgreSQL and NATS), *.e2e.spec.ts (services started as processes).
+const { swcOptions, tsPaths } = require('./tools/swc-options.cjs');
+
+const moduleNameMapper = {};
+for (const [alias, [target]] of Object.entries(tsPaths())) {
+  moduleNameMapper[`^${alias}$`] = `<rootDir>/${target}`;
+}
+
+const common = {
+  rootDir: __dirname,
+  transform: { '^.+\\.ts$': ['@swc/jest', { ...swcOptions(), swcrc: false }] },
+  moduleNameMapper,
+  testEnvironment: 'node',
+  roots: ['<rootDir>/libs', '<rootDir>/services', '<rootDir>/tools'],
+};
+
+module.exports = {
+  maxWorkers: 2,
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['**/*.unit.spec.ts'] },
+    { ...common, displayName: 'int', testMatch: ['**/*.int.spec.ts'], testTimeout: 120000 },
+    { ...common, displayName: 'e2e', testMatch: ['**/*.e2e.spec.ts'], testTimeout: 180000 },
+  ],
+};

@@ -1,0 +1,6 @@
+export { connectNats, DEFAULT_NATS_URL, type NatsOptions } from './connection';
+export { ensureEventsStream, isNotFound, type EventsStreamOptions } from './events-stream';
+export { newTraceparent, traceIdOf } from './trace';
+export { requestJson, type RequestOptions } from './rpc-client';
+export { NatsRpcServer, NatsRpcContext, type NatsRpcOptions } from './rpc-server';
+export { createTestStream, type TestStream } from './test-stream';

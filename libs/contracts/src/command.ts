@@ -1,0 +1,95 @@
+import { actorJsonSchema, patchOperationSchema, type Actor, type PatchOperation } from './event';
+import { APP_NAME, ENTITY_NAME } from './subjects';
+
+export const COMMAND_SCHEMA_VERSION = 1;
+
+/** What a client can do to one record. */
+export const CommandOp = {
+  create: 'create',
+  put: 'put',
+  patch: 'patch',
+  delete: 'delete',
+  restore: 'restore',
+} as const;
+export type CommandOp = (typeof CommandOp)[keyof typeof CommandOp];
+
+/**
+ * A write to one record, sent on `cmd.<app>.<entity>` by request/reply.
+ * `command_id` is the client's Idempotency-Key (or one the gateway made); it is unique
+ * per (app, user). `base_version` is the version the client edited (absent: the head).
+ */
+export interface AppendCommand {
+  v: number;
+  command_id: string;
+  parent?: string | null;
+  app: string;
+  entity: string;
+  entity_id: string;
+  op: CommandOp;
+  base_version?: number | null;
+  /** create and put: the values sent. */
+  data?: Record<string, unknown>;
+  /** patch: the RFC 6902 document sent. */
+  patch?: PatchOperation[];
+  branch_ts?: string | null;
+  submit_ts?: string | null;
+  device?: string | null;
+  user: Actor;
+}
+
+/** What the store answers for an accepted command. */
+export interface AppendResult {
+  outcome: 'applied' | 'merged' | 'shelved';
+  command_id: string;
+  entity_id: string;
+  version: number;
+  position: number;
+  deleted: boolean;
+  record: Record<string, unknown>;
+  contested: string[];
+  events: { id: string; type: string; version: number; position: number }[];
+  commit_ts: string;
+}
+
+export const appendCommandSchema = {
+  $id: 'takes.command.append.v1',
+  type: 'object',
+  required: ['v', 'command_id', 'app', 'entity', 'entity_id', 'op', 'user'],
+  properties: {
+    v: { type: 'integer', minimum: 1 },
+    command_id: { type: 'string', minLength: 1, maxLength: 200 },
+    parent: { type: ['string', 'null'], maxLength: 200 },
+    app: { type: 'string', pattern: APP_NAME.source },
+    entity: { type: 'string', pattern: ENTITY_NAME.source },
+    entity_id: { type: 'string', minLength: 1, maxLength: 200 },
+    op: { type: 'string', enum: Object.values(CommandOp) },
+    base_version: { type: ['integer', 'null'], minimum: 0 },
+    data: { type: 'object' },
+    patch: { type: 'array', items: patchOperationSchema },
+    branch_ts: { type: ['string', 'null'], format: 'date-time' },
+    submit_ts: { type: ['string', 'null'], format: 'date-time' },
+    device: { type: ['string', 'null'], maxLength: 200 },
+    user: actorJsonSchema,
+  },
+  additionalProperties: false,
+  allOf: [
+    { if: { properties: { op: { enum: ['create', 'put'] } } }, then: { required: ['data'] } },
+    { if: { properties: { op: { const: 'patch' } } }, then: { required: ['patch'] } },
+  ],
+} as const;
+
+export const exampleAppendCommand: AppendCommand = {
+  v: 1,
+  command_id: 'c6f1b0c4-2d3e-4f5a-8b9c-0d1e2f3a4b5c',
+  parent: null,
+  app: 'main',
+  entity: 'inspection',
+  entity_id: '019a9c1d-0000-7000-8000-000000000001',
+  op: 'put',
+  base_version: 3,
+  data: { pressure: 41.5 },
+  branch_ts: '2026-11-20T08:00:00.000Z',
+  submit_ts: '2026-11-20T09:12:00.000Z',
+  device: 'd:5f2c',
+  user: { id: 'u-17', roles: ['inspector'] },
+};

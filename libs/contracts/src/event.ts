@@ -1,0 +1,140 @@
+/** The version of the event envelope. Readers accept every version up to theirs. */
+export const EVENT_SCHEMA_VERSION = 1;
+
+/** Every event type (ARCHITECTURE.md, Events). Readers ignore types they do not know. */
+export const EventType = {
+  created: 'created',
+  updated: 'updated',
+  merged: 'merged',
+  shelved: 'shelved',
+  lost_update: 'lost_update',
+  deleted: 'deleted',
+  restored: 'restored',
+  resolved: 'resolved',
+  defined: 'defined',
+  removed: 'removed',
+} as const;
+export type EventType = (typeof EventType)[keyof typeof EventType];
+export const EVENT_TYPES = Object.values(EventType);
+
+/** One RFC 6902 operation, as fast-json-patch makes it. */
+export interface PatchOperation {
+  op: 'add' | 'remove' | 'replace' | 'move' | 'copy' | 'test';
+  path: string;
+  value?: unknown;
+  from?: string;
+}
+
+/** Who made an edit: the user id and roles from the token. */
+export interface Actor {
+  id: string;
+  roles: string[];
+}
+
+/**
+ * An event: the same fields in the events table and in the JetStream message body.
+ * Timestamps are ISO 8601 strings in UTC; position is the store's global order.
+ */
+export interface TakesEvent {
+  v: number;
+  id: string;
+  command_id: string;
+  parent: string | null;
+  app: string;
+  entity: string;
+  entity_id: string;
+  type: EventType;
+  version: number;
+  prior_version: number;
+  base_version: number;
+  patch: PatchOperation[];
+  submitted: Record<string, unknown>;
+  contested: string[];
+  branch_ts: string;
+  submit_ts: string;
+  commit_ts: string;
+  position: number;
+  user: Actor;
+  device: string | null;
+}
+
+const actorSchema = {
+  type: 'object',
+  required: ['id', 'roles'],
+  properties: {
+    id: { type: 'string', minLength: 1, maxLength: 200 },
+    roles: { type: 'array', items: { type: 'string', maxLength: 100 }, maxItems: 100 },
+  },
+  additionalProperties: false,
+} as const;
+
+export const patchOperationSchema = {
+  type: 'object',
+  required: ['op', 'path'],
+  properties: {
+    op: { type: 'string', enum: ['add', 'remove', 'replace', 'move', 'copy', 'test'] },
+    path: { type: 'string' },
+    value: {},
+    from: { type: 'string' },
+  },
+} as const;
+
+export const actorJsonSchema = actorSchema;
+
+/** JSON schema of the event envelope, for downstream readers and contract tests. */
+export const takesEventSchema = {
+  $id: 'takes.event.v1',
+  type: 'object',
+  required: [
+    'v', 'id', 'command_id', 'app', 'entity', 'entity_id', 'type', 'version', 'prior_version',
+    'base_version', 'patch', 'submitted', 'contested', 'branch_ts', 'submit_ts', 'commit_ts',
+    'position', 'user', 'device',
+  ],
+  properties: {
+    v: { type: 'integer', minimum: 1 },
+    id: { type: 'string', format: 'uuid' },
+    command_id: { type: 'string', minLength: 1 },
+    parent: { type: ['string', 'null'] },
+    app: { type: 'string' },
+    entity: { type: 'string' },
+    entity_id: { type: 'string' },
+    type: { type: 'string' },
+    version: { type: 'integer', minimum: 1 },
+    prior_version: { type: 'integer', minimum: 0 },
+    base_version: { type: 'integer', minimum: 0 },
+    patch: { type: 'array', items: patchOperationSchema },
+    submitted: { type: 'object' },
+    contested: { type: 'array', items: { type: 'string' } },
+    branch_ts: { type: 'string', format: 'date-time' },
+    submit_ts: { type: 'string', format: 'date-time' },
+    commit_ts: { type: 'string', format: 'date-time' },
+    position: { type: 'integer', minimum: 1 },
+    user: actorSchema,
+    device: { type: ['string', 'null'] },
+  },
+} as const;
+
+/** An example event, as it appears on `evt.main.inspection.updated`. */
+export const exampleEvent: TakesEvent = {
+  v: 1,
+  id: '019a9c1e-7f00-7a3b-9c55-3f0b6f4e2a10',
+  command_id: 'c6f1b0c4-2d3e-4f5a-8b9c-0d1e2f3a4b5c',
+  parent: null,
+  app: 'main',
+  entity: 'inspection',
+  entity_id: '019a9c1d-0000-7000-8000-000000000001',
+  type: 'updated',
+  version: 4,
+  prior_version: 3,
+  base_version: 3,
+  patch: [{ op: 'replace', path: '/pressure', value: 41.5 }],
+  submitted: { pressure: 41.5 },
+  contested: [],
+  branch_ts: '2026-11-20T08:00:00.000Z',
+  submit_ts: '2026-11-20T09:12:00.000Z',
+  commit_ts: '2026-11-20T09:12:00.105Z',
+  position: 1042,
+  user: { id: 'u-17', roles: ['inspector'] },
+  device: 'd:5f2c',
+};
+

@@ -1,0 +1,7 @@
+export * from './errors';
+export * from './subjects';
+export * from './event';
+export * from './command';
+export * from './reads';
+export * from './reply';
+export * from './validate';

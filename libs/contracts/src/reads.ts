@@ -1,0 +1,99 @@
+import { APP_NAME, ENTITY_NAME } from './subjects';
+
+/** `store.read.stream`: the events of one record from a version on, a page at a time. */
+export interface ReadStreamRequest {
+  app: string;
+  entity: string;
+  entity_id: string;
+  from_version?: number;
+  limit?: number;
+}
+
+/** `store.read.state`: a record as it was at a version, or at a time (latest commit ≤ time). */
+export interface ReadStateRequest {
+  app: string;
+  entity: string;
+  entity_id: string;
+  version?: number;
+  time?: string;
+}
+
+/** `store.read.all`: events after a global position, in position order, a page at a time. */
+export interface ReadAllRequest {
+  after_position?: number;
+  limit?: number;
+  app?: string;
+}
+
+/** `store.read.head`: the head of one record's stream. */
+export interface ReadHeadRequest {
+  app: string;
+  entity: string;
+  entity_id: string;
+}
+
+export interface StreamHeadView {
+  app: string;
+  entity: string;
+  entity_id: string;
+  version: number;
+  deleted: boolean;
+  state: Record<string, unknown>;
+  last_commit_ts: string;
+}
+
+export interface RecordStateView {
+  version: number;
+  deleted: boolean;
+  state: Record<string, unknown>;
+  commit_ts: string;
+}
+
+const recordKey = {
+  app: { type: 'string', pattern: APP_NAME.source },
+  entity: { type: 'string', pattern: ENTITY_NAME.source },
+  entity_id: { type: 'string', minLength: 1, maxLength: 200 },
+} as const;
+
+export const readStreamSchema = {
+  $id: 'takes.read.stream.v1',
+  type: 'object',
+  required: ['app', 'entity', 'entity_id'],
+  properties: {
+    ...recordKey,
+    from_version: { type: 'integer', minimum: 1 },
+    limit: { type: 'integer', minimum: 1, maximum: 1000 },
+  },
+  additionalProperties: false,
+} as const;
+
+export const readStateSchema = {
+  $id: 'takes.read.state.v1',
+  type: 'object',
+  required: ['app', 'entity', 'entity_id'],
+  properties: {
+    ...recordKey,
+    version: { type: 'integer', minimum: 1 },
+    time: { type: 'string', format: 'date-time' },
+  },
+  additionalProperties: false,
+} as const;
+
+export const readAllSchema = {
+  $id: 'takes.read.all.v1',
+  type: 'object',
+  properties: {
+    after_position: { type: 'integer', minimum: 0 },
+    limit: { type: 'integer', minimum: 1, maximum: 1000 },
+    app: { type: 'string', pattern: APP_NAME.source },
+  },
+  additionalProperties: false,
+} as const;
+
+export const readHeadSchema = {
+  $id: 'takes.read.head.v1',
+  type: 'object',
+  required: ['app', 'entity', 'entity_id'],
+  properties: recordKey,
+  additionalProperties: false,
+} as const;

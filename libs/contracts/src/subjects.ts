@@ -1,0 +1,48 @@
+/**
+ * NATS subjects. Every subject may carry a prefix before its first token (tests give each
+ * suite its own, e.g. `t3f9.`), so several deployments or suites share one NATS server
+ * without their streams overlapping.
+ */
+
+/** App names, as in Rocket: `^[a-z][a-z0-9_-]{0,62}$`. */
+export const APP_NAME = /^[a-z][a-z0-9_-]{0,62}$/;
+/** Entity names: `[a-z][a-z0-9_]*`, and `_meta` for metadata. */
+export const ENTITY_NAME = /^(?:[a-z][a-z0-9_]{0,62}|_meta)$/;
+
+export interface Subjects {
+  /** `cmd.<app>.<entity>`: commands for one entity, served by the event store. */
+  command(app: string, entity: string): string;
+  /** The wildcard the event store subscribes to for commands. */
+  commandWildcard(): string;
+  /** `store.read.<what>`: reads served by the event store. */
+  storeRead(what: StoreRead): string;
+  /** `evt.<app>.<entity>.<type>`: where an event is published. */
+  event(app: string, entity: string, type: string): string;
+  /** `evt.>`: everything the EVENTS stream holds. */
+  eventWildcard(): string;
+  /** `parked.<consumer>`: where a consumer that parks puts messages it gave up on. */
+  parked(consumer: string): string;
+}
+
+export type StoreRead = 'stream' | 'state' | 'all' | 'head';
+
+export function subjects(prefix = ''): Subjects {
+  if (prefix !== '' && !/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\.$/.test(prefix)) {
+    throw new Error(`subject prefix must be tokens ending in a dot, got "${prefix}"`);
+  }
+  return {
+    command: (app, entity) => `${prefix}cmd.${app}.${entity}`,
+    commandWildcard: () => `${prefix}cmd.*.*`,
+    storeRead: (what) => `${prefix}store.read.${what}`,
+    event: (app, entity, type) => `${prefix}evt.${app}.${entity}.${type}`,
+    eventWildcard: () => `${prefix}evt.>`,
+    parked: (consumer) => `${prefix}parked.${consumer}`,
+  };
+}
+
+/** Headers the relay sets on every published event. */
+export const Header = {
+  MSG_ID: 'Nats-Msg-Id',
+  POSITION: 'Takes-Position',
+  TRACEPARENT: 'traceparent',
+} as const;

@@ -1,0 +1,32 @@
+import { createUuidV7Generator, uuidv7, uuidv7Time, UUID_PATTERN } from './uuid-v7';
+
+describe('uuidv7', () => {
+  it('has version 7 and the RFC variant', () => {
+    const id = uuidv7();
+    expect(id).toMatch(UUID_PATTERN);
+    expect(id[14]).toBe('7');
+    expect(['8', '9', 'a', 'b']).toContain(id[19]);
+  });
+
+  it('carries the time it was made', () => {
+    const make = createUuidV7Generator(() => 1_763_900_000_123);
+    expect(uuidv7Time(make())).toBe(1_763_900_000_123);
+  });
+
+  it('increases strictly within one millisecond and across a stalled clock', () => {
+    const make = createUuidV7Generator(() => 1_000);
+    const ids = Array.from({ length: 10_000 }, () => make());
+    const sorted = [...ids].sort();
+    expect(sorted).toEqual(ids);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('never goes back when the clock does', () => {
+    let t = 5_000;
+    const make = createUuidV7Generator(() => t);
+    const a = make();
+    t = 4_000;
+    const b = make();
+    expect(b > a).toBe(true);
+  });
+});
