@@ -1,0 +1,192 @@
+import { applyPatch, compare, deepClone, JsonPatchError } from 'fast-json-patch';
+import {
+  TakesError,
+  type AppendCommand,
+  type EventType,
+  type PatchOperation,
+  type TakesEvent,
+} from '@takes/contracts';
+import type { RecordState } from './record-state';
+
+/** The head of a record's stream as the store holds it (null version 0 = no stream yet). */
+export interface StreamHead extends RecordState {
+  lastCommitTs: string | null;
+}
+
+/** An event decided but not yet stamped by the store (id, position, commit_ts come at append). */
+export interface PendingEvent {
+  type: EventType;
+  version: number;
+  prior_version: number;
+  base_version: number;
+  patch: PatchOperation[];
+  submitted: Record<string, unknown>;
+  contested: string[];
+  branch_ts: string | null;
+  submit_ts: string | null;
+}
+
+export type Decision =
+  | { kind: 'append'; events: PendingEvent[]; next: RecordState; outcome: 'applied' | 'merged' | 'shelved'; contested: string[] }
+  | { kind: 'reject'; error: TakesError };
+
+export interface DecideLimits {
+  /** Largest event, as JSON, the store accepts (512 KiB by default). */
+  maxEventBytes: number;
+}
+
+export const DEFAULT_LIMITS: DecideLimits = { maxEventBytes: 512 * 1024 };
+
+/** Room for the envelope's own fields (ids, timestamps, user) around patch and submitted. */
+const ENVELOPE_BYTES = 1024;
+
+function reject(code: TakesError['code'], message: string, details?: TakesError['details']): Decision {
+  return { kind: 'reject', error: new TakesError(code, message, details) };
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Top-level fields a JSON Patch document touches, by its paths and `from`s. */
+function touchedFields(ops: PatchOperation[]): string[] {
+  const fields = new Set<string>();
+  for (const op of ops) {
+    for (const pointer of [op.path, op.from]) {
+      if (typeof pointer !== 'string' || pointer === '') continue;
+      const first = pointer.split('/')[1];
+      if (first !== undefined) fields.add(first.replace(/~1/g, '/').replace(/~0/g, '~'));
+    }
+  }
+  return [...fields];
+}
+
+function applyClientPatch(state: Record<string, unknown>, ops: PatchOperation[]): Record<string, unknown> | TakesError {
+  try {
+    const result = applyPatch(deepClone(state), ops as never, true, true).newDocument;
+    if (!isPlainObject(result)) return new TakesError('INVALID_PAYLOAD', 'the patch must leave the record a JSON object');
+    return result;
+  } catch (error) {
+    if (error instanceof JsonPatchError) {
+      if (error.name === 'TEST_OPERATION_FAILED') {
+        return new TakesError('CONFLICT', 'a test operation of the patch failed', [
+          { field: error.operation?.path, rule: 'test', message: 'the record does not hold the tested value' },
+        ]);
+      }
+      return new TakesError('INVALID_PAYLOAD', `invalid JSON Patch: ${error.name}`, [
+        { field: (error.operation as { path?: string } | undefined)?.path, rule: error.name, message: error.message.split('\n')[0] },
+      ]);
+    }
+    return new TakesError('INVALID_PAYLOAD', 'invalid JSON Patch document');
+  }
+}
+
+/**
+ * decide(command, head, events since base) → events or a rejection. Pure: the store
+ * calls it inside its append transaction with the locked stream head.
+ *
+ * Here a stale base (the client edited an older version) is rejected with CONFLICT,
+ * carrying the current state and version; merge policies plug in at that point.
+ */
+export function decideAppend(
+  command: AppendCommand,
+  head: StreamHead | null,
+  _sinceBase: TakesEvent[],
+  limits: DecideLimits = DEFAULT_LIMITS,
+): Decision {
+  const headVersion = head?.version ?? 0;
+  const base = command.base_version ?? headVersion;
+
+  if (command.op === 'create') {
+    if (head && head.version > 0) {
+      return reject('CONFLICT', `${command.entity} ${command.entity_id} already exists`, {
+        version: head.version,
+        current: head.state,
+      });
+    }
+    if (base !== 0) return reject('CONFLICT', 'a create has no base version', { version: 0 });
+  } else {
+    if (!head || head.version === 0) return reject('NOT_FOUND', `${command.entity} ${command.entity_id} not found`);
+    if (base !== headVersion) {
+      return reject('CONFLICT', `stale write: version ${base} was edited, the record is at version ${headVersion}`, {
+        version: headVersion,
+        base_version: base,
+        current: head.state,
+        deleted: head.deleted,
+      });
+    }
+    if (command.op === 'restore') {
+      if (!head.deleted) return reject('CONFLICT', `${command.entity} ${command.entity_id} is not deleted`);
+    } else if (head.deleted) {
+      return reject('NOT_FOUND', `${command.entity} ${command.entity_id} was deleted`, { version: headVersion, deleted: true });
+    }
+  }
+
+  const current = head?.state ?? {};
+  let nextState: Record<string, unknown>;
+  let submitted: Record<string, unknown>;
+  let type: EventType;
+  let deleted = head?.deleted ?? false;
+
+  switch (command.op) {
+    case 'create':
+      type = 'created';
+      nextState = deepClone(command.data ?? {});
+      submitted = command.data ?? {};
+      deleted = false;
+      break;
+    case 'put':
+      type = 'updated';
+      nextState = { ...deepClone(current), ...deepClone(command.data ?? {}) };
+      submitted = command.data ?? {};
+      break;
+    case 'patch': {
+      const result = applyClientPatch(current, command.patch ?? []);
+      if (result instanceof TakesError) return { kind: 'reject', error: result };
+      nextState = result;
+      type = 'updated';
+      submitted = Object.fromEntries(touchedFields(command.patch ?? []).map((f) => [f, result[f] ?? null]));
+      break;
+    }
+    case 'delete':
+      type = 'deleted';
+      nextState = current;
+      submitted = {};
+      deleted = true;
+      break;
+    case 'restore':
+      type = 'restored';
+      nextState = current;
+      submitted = {};
+      deleted = false;
+      break;
+    default:
+      return reject('INVALID_PAYLOAD', `unknown operation ${(command as { op: string }).op}`);
+  }
+
+  const patch = compare(command.op === 'create' ? {} : current, nextState) as PatchOperation[];
+  const event: PendingEvent = {
+    type,
+    version: headVersion + 1,
+    prior_version: headVersion,
+    base_version: base,
+    patch,
+    submitted,
+    contested: [],
+    branch_ts: command.branch_ts ?? null,
+    submit_ts: command.submit_ts ?? null,
+  };
+  const bytes = Buffer.byteLength(JSON.stringify(event)) + ENVELOPE_BYTES;
+  if (bytes > limits.maxEventBytes) {
+    return reject('INVALID_PAYLOAD', `the event would be ${bytes} bytes; the limit is ${limits.maxEventBytes}`, [
+      { rule: 'max_event_bytes', message: `events are limited to ${limits.maxEventBytes} bytes of JSON` },
+    ]);
+  }
+  return {
+    kind: 'append',
+    events: [event],
+    next: { version: event.version, state: nextState, deleted },
+    outcome: 'applied',
+    contested: [],
+  };
+}

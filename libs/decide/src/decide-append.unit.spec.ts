@@ -1,0 +1,138 @@
+import fc from 'fast-check';
+import { compare } from 'fast-json-patch';
+import type { AppendCommand, PatchOperation, TakesEvent } from '@takes/contracts';
+import { decideAppend, type StreamHead } from './decide-append';
+import { applyOperations, replay, initialState } from './record-state';
+
+const user = { id: 'u1', roles: ['admin'] };
+function command(partial: Partial<AppendCommand>): AppendCommand {
+  return { v: 1, command_id: 'c1', app: 'main', entity: 'inspection', entity_id: 'r1', op: 'put', user, ...partial };
+}
+function head(state: Record<string, unknown>, version = 3, deleted = false): StreamHead {
+  return { version, state, deleted, lastCommitTs: '2026-11-20T08:00:00.000Z' };
+}
+function appended(decision: ReturnType<typeof decideAppend>) {
+  if (decision.kind !== 'append') throw new Error(`expected append, got ${decision.error.code} ${decision.error.message}`);
+  return decision;
+}
+function rejected(decision: ReturnType<typeof decideAppend>) {
+  if (decision.kind !== 'reject') throw new Error('expected a rejection');
+  return decision.error;
+}
+
+describe('decideAppend', () => {
+  it('creates version 1 with the data as state and a patch from nothing', () => {
+    const d = appended(decideAppend(command({ op: 'create', data: { a: 1, b: 'x' } }), null, []));
+    expect(d.events).toHaveLength(1);
+    expect(d.events[0]).toMatchObject({ type: 'created', version: 1, prior_version: 0, base_version: 0, submitted: { a: 1, b: 'x' } });
+    expect(d.next).toEqual({ version: 1, state: { a: 1, b: 'x' }, deleted: false });
+    expect(applyOperations({}, d.events[0].patch)).toEqual({ a: 1, b: 'x' });
+  });
+
+  it('refuses to create a record that exists', () => {
+    expect(rejected(decideAppend(command({ op: 'create', data: {} }), head({ a: 1 }), [])).code).toBe('CONFLICT');
+  });
+
+  it('put replaces the given fields, keeps the others, and null clears one', () => {
+    const d = appended(decideAppend(command({ data: { b: 2, c: null } }), head({ a: 1, b: 1, c: 'x' }), []));
+    expect(d.next.state).toEqual({ a: 1, b: 2, c: null });
+    expect(d.events[0].patch).toEqual(
+      expect.arrayContaining([
+        { op: 'replace', path: '/b', value: 2 },
+        { op: 'replace', path: '/c', value: null },
+      ]),
+    );
+    expect(d.events[0].submitted).toEqual({ b: 2, c: null });
+  });
+
+  it('a put that changes nothing is still an event, with an empty patch', () => {
+    const d = appended(decideAppend(command({ data: { a: 1 } }), head({ a: 1 }), []));
+    expect(d.events[0].patch).toEqual([]);
+    expect(d.events[0].submitted).toEqual({ a: 1 });
+  });
+
+  it('patch applies RFC 6902 and records the touched fields as submitted', () => {
+    const ops: PatchOperation[] = [
+      { op: 'replace', path: '/a', value: 5 },
+      { op: 'add', path: '/nested/k', value: true },
+    ];
+    const d = appended(decideAppend(command({ op: 'patch', patch: ops }), head({ a: 1, nested: {} }), []));
+    expect(d.next.state).toEqual({ a: 5, nested: { k: true } });
+    expect(d.events[0].submitted).toEqual({ a: 5, nested: { k: true } });
+  });
+
+  it('a failing test op is CONFLICT, a bad document INVALID_PAYLOAD', () => {
+    expect(rejected(decideAppend(command({ op: 'patch', patch: [{ op: 'test', path: '/a', value: 2 }] }), head({ a: 1 }), [])).code).toBe('CONFLICT');
+    expect(rejected(decideAppend(command({ op: 'patch', patch: [{ op: 'replace', path: '/missing/x', value: 1 }] }), head({ a: 1 }), [])).code).toBe('INVALID_PAYLOAD');
+    expect(rejected(decideAppend(command({ op: 'patch', patch: [{ op: 'bogus' as never, path: '/a' }] }), head({ a: 1 }), [])).code).toBe('INVALID_PAYLOAD');
+    expect(rejected(decideAppend(command({ op: 'patch', patch: [{ op: 'replace', path: '', value: 3 }] }), head({ a: 1 }), [])).code).toBe('INVALID_PAYLOAD');
+  });
+
+  it('a stale base is CONFLICT with the current state and version', () => {
+    const error = rejected(decideAppend(command({ base_version: 2, data: { a: 9 } }), head({ a: 1 }, 3), []));
+    expect(error.code).toBe('CONFLICT');
+    expect(error.details).toMatchObject({ version: 3, current: { a: 1 } });
+  });
+
+  it('edits of a missing or deleted record are NOT_FOUND; delete then restore', () => {
+    expect(rejected(decideAppend(command({ data: { a: 1 } }), null, [])).code).toBe('NOT_FOUND');
+    expect(rejected(decideAppend(command({ data: { a: 1 } }), head({ a: 1 }, 2, true), [])).code).toBe('NOT_FOUND');
+    const del = appended(decideAppend(command({ op: 'delete' }), head({ a: 1 }), []));
+    expect(del.events[0]).toMatchObject({ type: 'deleted', patch: [] });
+    expect(del.next.deleted).toBe(true);
+    const res = appended(decideAppend(command({ op: 'restore' }), head({ a: 1 }, 4, true), []));
+    expect(res.events[0].type).toBe('restored');
+    expect(res.next).toEqual({ version: 5, state: { a: 1 }, deleted: false });
+    expect(rejected(decideAppend(command({ op: 'restore' }), head({ a: 1 }), [])).code).toBe('CONFLICT');
+  });
+
+  it('refuses an event over the size limit', () => {
+    const big = 'x'.repeat(600 * 1024);
+    expect(rejected(decideAppend(command({ op: 'create', data: { big } }), null, [])).code).toBe('INVALID_PAYLOAD');
+  });
+});
+
+const json = fc.letrec((tie) => ({
+  value: fc.oneof(
+    { depthSize: 'small' },
+    fc.integer(),
+    fc.string(),
+    fc.boolean(),
+    fc.constant(null),
+    fc.array(tie('value'), { maxLength: 3 }),
+    tie('object'),
+  ),
+  object: fc.dictionary(fc.string({ minLength: 1, maxLength: 4 }), tie('value'), { maxKeys: 4 }),
+})).object as fc.Arbitrary<Record<string, unknown>>;
+
+describe('patches and replay (properties)', () => {
+  it('the patch made by comparing states takes the old state to the new one', () => {
+    fc.assert(
+      fc.property(json, json, (a, b) => {
+        expect(applyOperations(a, compare(a, b) as PatchOperation[])).toEqual(b);
+      }),
+    );
+  });
+
+  it('replaying the decided events reproduces the state the decisions reached', () => {
+    const op = fc.oneof(
+      fc.record({ op: fc.constant('put' as const), data: json }),
+      fc.record({ op: fc.constant('delete' as const) }),
+      fc.record({ op: fc.constant('restore' as const) }),
+    );
+    fc.assert(
+      fc.property(json, fc.array(op, { maxLength: 15 }), (first, ops) => {
+        let h: StreamHead | null = null;
+        const events: Pick<TakesEvent, 'type' | 'version' | 'patch'>[] = [];
+        for (const c of [{ op: 'create' as const, data: first }, ...ops]) {
+          const d = decideAppend(command(c as Partial<AppendCommand>), h, []);
+          if (d.kind === 'reject') continue;
+          events.push(...d.events);
+          h = { ...d.next, lastCommitTs: null };
+        }
+        const replayed = replay(events, initialState());
+        expect(replayed).toEqual({ version: h!.version, state: h!.state, deleted: h!.deleted });
+      }),
+    );
+  });
+});

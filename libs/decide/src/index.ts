@@ -1,0 +1,10 @@
+export { evolve, replay, initialState, applyOperations, type RecordState } from './record-state';
+export {
+  decideAppend,
+  DEFAULT_LIMITS,
+  type Decision,
+  type DecideLimits,
+  type PendingEvent,
+  type StreamHead,
+} from './decide-append';
+export { nextCommitTs, stampTimes, type StampedTimes } from './timestamps';
