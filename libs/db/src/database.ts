@@ -42,6 +42,7 @@ export function createDatabase<DB>(options: DatabaseOptions): Database<DB> {
   const pool = new Pool(poolConfig(options));
   // An idle client that loses its server (PostgreSQL restarted) must not crash the process.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,

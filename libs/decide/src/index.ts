@@ -8,3 +8,4 @@ export {
   type StreamHead,
 } from './decide-append';
 export { nextCommitTs, stampTimes, type StampedTimes } from './timestamps';
+export { canonicalJson, commandFingerprint } from './command-fingerprint';

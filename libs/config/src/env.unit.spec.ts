@@ -1,0 +1,22 @@
+import { ConfigError, envBool, envDurationMs, envInt, envString } from './env';
+
+describe('env settings', () => {
+  it('falls back when unset or empty', () => {
+    expect(envString({}, 'A', 'x')).toBe('x');
+    expect(envInt({ A: '' }, 'A', 3)).toBe(3);
+    expect(envBool({}, 'A', true)).toBe(true);
+    expect(envDurationMs({}, 'A', 5)).toBe(5);
+  });
+  it('parses values', () => {
+    expect(envInt({ A: '42' }, 'A', 0)).toBe(42);
+    expect(envBool({ A: 'off' }, 'A', true)).toBe(false);
+    expect(envDurationMs({ A: '2m' }, 'A', 0)).toBe(120_000);
+    expect(envDurationMs({ A: '750' }, 'A', 0)).toBe(750);
+  });
+  it('names the variable when a value is bad', () => {
+    expect(() => envInt({ PORT: 'abc' }, 'PORT', 1)).toThrow(new ConfigError('PORT must be an integer, got "abc"'));
+    expect(() => envInt({ PORT: '0' }, 'PORT', 1, { min: 1 })).toThrow(/at least 1/);
+    expect(() => envBool({ X: 'maybe' }, 'X', true)).toThrow(/X must be true or false/);
+    expect(() => envDurationMs({ D: '3 weeks' }, 'D', 1)).toThrow(/D must be a duration/);
+  });
+});

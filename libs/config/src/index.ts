@@ -1,0 +1,1 @@
+export { envString, envInt, envBool, envDurationMs, ConfigError, type Env } from './env';

@@ -1,0 +1,22 @@
+import { createHash } from 'node:crypto';
+import type { AppendCommand } from '@takes/contracts';
+
+/** JSON with object keys sorted, so equal values always serialize the same way. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+/**
+ * What makes two sends of one command id "the same body": everything the client said
+ * about the edit. The user is part of the idempotency key itself, and the schema
+ * version of the message is not part of the edit.
+ */
+export function commandFingerprint(command: AppendCommand): string {
+  const { v: _v, user: _user, ...edit } = command;
+  return createHash('sha256').update(canonicalJson(edit)).digest('base64url');
+}

@@ -1,0 +1,21 @@
+import type { AppendCommand } from '@takes/contracts';
+import { canonicalJson, commandFingerprint } from './command-fingerprint';
+
+const base: AppendCommand = {
+  v: 1, command_id: 'c', app: 'main', entity: 'e', entity_id: '1', op: 'put', data: { a: 1, b: { y: 2, x: 1 } },
+  user: { id: 'u', roles: [] },
+};
+
+describe('commandFingerprint', () => {
+  it('ignores key order and the user', () => {
+    const reordered = { ...base, data: { b: { x: 1, y: 2 }, a: 1 }, user: { id: 'u', roles: ['admin'] } };
+    expect(commandFingerprint(reordered)).toBe(commandFingerprint(base));
+  });
+  it('differs when the edit differs', () => {
+    expect(commandFingerprint({ ...base, data: { a: 2 } })).not.toBe(commandFingerprint(base));
+    expect(commandFingerprint({ ...base, base_version: 3 })).not.toBe(commandFingerprint(base));
+  });
+  it('canonical JSON sorts keys at every depth and drops undefined', () => {
+    expect(canonicalJson({ b: 1, a: [{ d: 1, c: undefined, b: 2 }] })).toBe('{"a":[{"b":2,"d":1}],"b":1}');
+  });
+});

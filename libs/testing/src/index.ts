@@ -1,0 +1,4 @@
+export { freePort } from './free-port';
+export { startService, type ServiceProcess, type StartOptions } from './service-process';
+export { createTcpProxy, type TcpProxy } from './tcp-proxy';
+export { eventually } from './eventually';

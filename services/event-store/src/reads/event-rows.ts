@@ -1,0 +1,114 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { TakesEvent } from '@takes/contracts';
+import type { EventStoreDb } from '../tables/event-store.db';
+
+type Db = Kysely<EventStoreDb> | Transaction<EventStoreDb>;
+
+interface EventRow {
+  position: string;
+  id: string;
+  v: number;
+  command_id: string;
+  parent: string | null;
+  app: string;
+  entity: string;
+  entity_id: string;
+  type: string;
+  version: number;
+  prior_version: number;
+  base_version: number;
+  patch: TakesEvent['patch'];
+  submitted: Record<string, unknown>;
+  contested: string[];
+  branch_ts: Date;
+  submit_ts: Date;
+  commit_ts: Date;
+  user_id: string;
+  user_roles: string[];
+  device: string | null;
+  trace_id?: string | null;
+}
+
+/** A row of event_store.events as the event envelope. */
+export function toEvent(row: EventRow): TakesEvent {
+  return {
+    v: row.v,
+    id: row.id,
+    command_id: row.command_id,
+    parent: row.parent,
+    app: row.app,
+    entity: row.entity,
+    entity_id: row.entity_id,
+    type: row.type as TakesEvent['type'],
+    version: row.version,
+    prior_version: row.prior_version,
+    base_version: row.base_version,
+    patch: row.patch,
+    submitted: row.submitted,
+    contested: row.contested,
+    branch_ts: row.branch_ts.toISOString(),
+    submit_ts: row.submit_ts.toISOString(),
+    commit_ts: row.commit_ts.toISOString(),
+    position: Number(row.position),
+    user: { id: row.user_id, roles: row.user_roles },
+    device: row.device,
+  };
+}
+
+const COLUMNS = sql.raw(
+  'position, id, v, command_id, parent, app, entity, entity_id, type, version, prior_version, base_version, patch, submitted, contested, branch_ts, submit_ts, commit_ts, user_id, user_roles, device',
+);
+
+/** Events of one record from a version on, in version order. */
+export async function loadEventsFrom(
+  db: Db,
+  record: { app: string; entity: string; entity_id: string },
+  fromVersion: number,
+  limit = 10_000,
+): Promise<TakesEvent[]> {
+  const { rows } = await sql<EventRow>`
+    SELECT ${COLUMNS} FROM event_store.events
+    WHERE app = ${record.app} AND entity = ${record.entity} AND entity_id = ${record.entity_id} AND version >= ${fromVersion}
+    ORDER BY version LIMIT ${limit}`.execute(db);
+  return rows.map(toEvent);
+}
+
+/** Events of one record up to a version, or up to a time (commit_ts ≤ time), in version order. */
+export async function loadEventsUpTo(
+  db: Db,
+  record: { app: string; entity: string; entity_id: string },
+  until: { version?: number; time?: string },
+): Promise<TakesEvent[]> {
+  const { rows } = await sql<EventRow>`
+    SELECT ${COLUMNS} FROM event_store.events
+    WHERE app = ${record.app} AND entity = ${record.entity} AND entity_id = ${record.entity_id}
+      AND (${until.version ?? null}::int IS NULL OR version <= ${until.version ?? null}::int)
+      AND (${until.time ?? null}::timestamptz IS NULL OR commit_ts <= ${until.time ?? null}::timestamptz)
+    ORDER BY version`.execute(db);
+  return rows.map(toEvent);
+}
+
+/**
+ * Events after a global position, in position order. Positions follow commit order, so
+ * a reader that resumes after the last position it saw never skips an event.
+ */
+export async function loadEventsAfter(db: Db, afterPosition: number, limit: number, app?: string): Promise<TakesEvent[]> {
+  const { rows } = await sql<EventRow>`
+    SELECT ${COLUMNS} FROM event_store.events
+    WHERE position > ${afterPosition} AND (${app ?? null}::text IS NULL OR app = ${app ?? null}::text)
+    ORDER BY position LIMIT ${limit}`.execute(db);
+  return rows.map(toEvent);
+}
+
+/** The relay's read: events after a position with the trace id each was written under. */
+export async function loadRelayBatch(
+  db: Db,
+  afterPosition: number,
+  limit: number,
+): Promise<{ event: TakesEvent; traceId: string | null }[]> {
+  const { rows } = await sql<EventRow>`
+    SELECT ${COLUMNS}, trace_id FROM event_store.events
+    WHERE position > ${afterPosition}
+    ORDER BY position LIMIT ${limit}`.execute(db);
+  return rows.map((row) => ({ event: toEvent(row), traceId: row.trace_id ?? null }));
+}

@@ -1,0 +1,108 @@
+import { Controller, Inject } from '@nestjs/common';
+import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import {
+  TakesError,
+  assertMessage,
+  readAllSchema,
+  readHeadSchema,
+  readStateSchema,
+  readStreamSchema,
+  type ReadAllRequest,
+  type ReadHeadRequest,
+  type ReadStateRequest,
+  type ReadStreamRequest,
+  type RecordStateView,
+  type Reply,
+  type StreamHeadView,
+  type TakesEvent,
+} from '@takes/contracts';
+import { replay } from '@takes/decide';
+import type { NatsRpcContext } from '@takes/bus';
+import type { EventStoreDb } from '../tables/event-store.db';
+import { EVENT_STORE_DB, LOGGER } from '../tokens';
+import { errorReply } from '../reply-errors';
+import { loadEventsAfter, loadEventsFrom, loadEventsUpTo } from './event-rows';
+
+const DEFAULT_PAGE = 100;
+
+/** `store.read.*`: the event store's reads over NATS request/reply. */
+@Controller()
+export class ReadsHandler {
+  constructor(
+    @Inject(EVENT_STORE_DB) private readonly db: Kysely<EventStoreDb>,
+    @Inject(LOGGER) private readonly log: Logger,
+  ) {}
+
+  /** The events of one record from a version on, a page at a time. */
+  @MessagePattern('store.read.stream')
+  async stream(@Payload() body: unknown, @Ctx() ctx: NatsRpcContext): Promise<Reply<{ events: TakesEvent[]; next_version: number | null }>> {
+    return this.guard(ctx, async () => {
+      const request = assertMessage<ReadStreamRequest>(readStreamSchema, body, 'stream read');
+      const limit = request.limit ?? DEFAULT_PAGE;
+      const events = await loadEventsFrom(this.db, request, request.from_version ?? 1, limit + 1);
+      const page = events.slice(0, limit);
+      return { events: page, next_version: events.length > limit ? events[limit].version : null };
+    });
+  }
+
+  /** A record as it was at a version, or at a time; the head when neither is given. */
+  @MessagePattern('store.read.state')
+  async state(@Payload() body: unknown, @Ctx() ctx: NatsRpcContext): Promise<Reply<RecordStateView>> {
+    return this.guard(ctx, async () => {
+      const request = assertMessage<ReadStateRequest>(readStateSchema, body, 'state read');
+      const events = await loadEventsUpTo(this.db, request, { version: request.version, time: request.time });
+      const last = events[events.length - 1];
+      if (!last || (request.version !== undefined && last.version !== request.version)) {
+        throw new TakesError('NOT_FOUND', `${request.entity} ${request.entity_id} has no such version`);
+      }
+      const state = replay(events);
+      return { version: state.version, deleted: state.deleted, state: state.state, commit_ts: last.commit_ts };
+    });
+  }
+
+  /** Events after a global position, in position order (a reader never skips one). */
+  @MessagePattern('store.read.all')
+  async all(@Payload() body: unknown, @Ctx() ctx: NatsRpcContext): Promise<Reply<{ events: TakesEvent[]; next_position: number }>> {
+    return this.guard(ctx, async () => {
+      const request = assertMessage<ReadAllRequest>(readAllSchema, body, 'position read');
+      const after = request.after_position ?? 0;
+      const events = await loadEventsAfter(this.db, after, request.limit ?? DEFAULT_PAGE, request.app);
+      return { events, next_position: events.length > 0 ? events[events.length - 1].position : after };
+    });
+  }
+
+  /** The head of one record's stream. */
+  @MessagePattern('store.read.head')
+  async head(@Payload() body: unknown, @Ctx() ctx: NatsRpcContext): Promise<Reply<StreamHeadView>> {
+    return this.guard(ctx, async () => {
+      const request = assertMessage<ReadHeadRequest>(readHeadSchema, body, 'head read');
+      const row = await this.db
+        .selectFrom('streams')
+        .selectAll()
+        .where('app', '=', request.app)
+        .where('entity', '=', request.entity)
+        .where('entity_id', '=', request.entity_id)
+        .executeTakeFirst();
+      if (!row) throw new TakesError('NOT_FOUND', `${request.entity} ${request.entity_id} not found`);
+      return {
+        app: row.app,
+        entity: row.entity,
+        entity_id: row.entity_id,
+        version: row.version,
+        deleted: row.deleted,
+        state: row.state,
+        last_commit_ts: row.last_commit_ts.toISOString(),
+      };
+    });
+  }
+
+  private async guard<T>(ctx: NatsRpcContext, read: () => Promise<T>): Promise<Reply<T>> {
+    try {
+      return { data: await read() };
+    } catch (error) {
+      return errorReply(error, this.log, { subject: ctx.subject });
+    }
+  }
+}

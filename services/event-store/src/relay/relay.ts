@@ -1,0 +1,218 @@
+import type { Kysely } from 'kysely';
+import { headers as natsHeaders, type JetStreamClient, type JetStreamManager, type PubAck } from 'nats';
+import { Client } from 'pg';
+import { Header, type Subjects } from '@takes/contracts';
+import { newTraceparent } from '@takes/bus';
+import type { EventStoreDb } from '../tables/event-store.db';
+import { loadRelayBatch } from '../reads/event-rows';
+import { readCheckpoint, saveCheckpoint } from './relay-checkpoint';
+
+/** The advisory lock that elects one relay per deployment (two-int key space). */
+export const RELAY_LOCK: [number, number] = [0x7a6b, 2];
+
+export interface RelayOptions {
+  databaseUrl: string;
+  db: Kysely<EventStoreDb>;
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+  stream: string;
+  subjects: Subjects;
+  batchSize: number;
+  /** How often an idle relay looks for new events written by other replicas (ms). */
+  pollMs: number;
+  /** How often a relay that is not the leader tries to become it (ms). */
+  electionMs: number;
+  log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
+  onPublished?(count: number, position: number): void;
+  onLeader?(leader: boolean): void;
+}
+
+/** Where the relay is: the last position it published and the stream sequence it landed at. */
+export interface RelayCursor {
+  position: number;
+  seq: number;
+}
+
+
+
+/**
+ * Publishes events from the events table to JetStream, in position order, exactly once.
+ *
+ * One relay runs per deployment: each candidate holds out for a session advisory lock on
+ * a connection of its own; losing that connection means losing the lead. The leader
+ * publishes with Nats-Msg-Id = event id and an expected last stream sequence, so a
+ * second publisher or a stale cursor is refused by JetStream instead of doubling an
+ * event. On start, and after any failure, it reconciles its cursor with the stream's
+ * last message (its Takes-Position header), falling back to the checkpoint in
+ * PostgreSQL when the stream no longer holds that message.
+ */
+export class Relay {
+  private running = false;
+  private leaderClient?: Client;
+  private wakeUp?: () => void;
+  private loop?: Promise<void>;
+  cursor: RelayCursor = { position: 0, seq: 0 };
+  leader = false;
+
+  constructor(private readonly options: RelayOptions) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Called after a local commit so the relay does not wait for its next poll. */
+  wake(): void {
+    this.wakeUp?.();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      try {
+        if (await this.elect()) await this.lead();
+      } catch (error) {
+        this.options.log.warn({ err: error }, 'relay interrupted; it will reconcile and go on');
+      }
+      this.setLeader(false);
+      await this.releaseLead();
+      if (this.running) await this.idle(this.options.electionMs);
+    }
+  }
+
+  private setLeader(leader: boolean): void {
+    if (this.leader !== leader) {
+      this.leader = leader;
+      this.options.onLeader?.(leader);
+    }
+  }
+
+  private async elect(): Promise<boolean> {
+    const client = new Client({ connectionString: this.options.databaseUrl, connectionTimeoutMillis: 5_000, application_name: 'takes-relay' });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      const { rows } = await client.query<{ got: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS got', RELAY_LOCK);
+      if (!rows[0].got) {
+        await client.end();
+        return false;
+      }
+      this.leaderClient = client;
+      this.setLeader(true);
+      this.options.log.info({}, 'relay elected');
+      return true;
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async releaseLead(): Promise<void> {
+    const client = this.leaderClient;
+    this.leaderClient = undefined;
+    if (client) await client.end().catch(() => undefined);
+  }
+
+  private async lead(): Promise<void> {
+    this.cursor = await this.reconcile();
+    this.options.log.info({ position: this.cursor.position, seq: this.cursor.seq }, 'relay reconciled with the stream');
+    while (this.running) {
+      await this.checkLease();
+      const batch = await loadRelayBatch(this.options.db, this.cursor.position, this.options.batchSize);
+      if (batch.length === 0) {
+        await this.idle(this.options.pollMs);
+        continue;
+      }
+      const published = await this.publish(batch);
+      if (published < batch.length) {
+        // Something refused a publish (JetStream away, wrong last sequence): find out
+        // from the stream itself where we are before going on.
+        await this.idle(250);
+        this.cursor = await this.reconcile();
+      }
+    }
+  }
+
+  /** Fails if the election connection is gone: another relay may hold the lock now. */
+  private async checkLease(): Promise<void> {
+    if (!this.leaderClient) throw new Error('relay lost its election connection');
+    await this.leaderClient.query('SELECT 1');
+  }
+
+  /** Publishes a batch pipelined, each with its expected last sequence; returns how many landed in order. */
+  private async publish(batch: Awaited<ReturnType<typeof loadRelayBatch>>): Promise<number> {
+    const { js, subjects } = this.options;
+    const start = this.cursor;
+    const acks = batch.map(({ event, traceId }, i) => {
+      const h = natsHeaders();
+      h.set(Header.POSITION, String(event.position));
+      h.set(Header.TRACEPARENT, newTraceparent(traceId ?? undefined));
+      return js.publish(subjects.event(event.app, event.entity, event.type), Buffer.from(JSON.stringify(event)), {
+        msgID: event.id,
+        expect: { lastSequence: start.seq + i },
+        headers: h,
+        timeout: 5_000,
+      });
+    });
+    const settled = await Promise.allSettled(acks);
+    let landed = 0;
+    let seq = start.seq;
+    for (const result of settled) {
+      if (result.status !== 'fulfilled' || (result.value as PubAck).duplicate) break;
+      seq = result.value.seq;
+      landed += 1;
+    }
+    if (landed > 0) {
+      const position = batch[landed - 1].event.position;
+      this.cursor = { position, seq };
+      this.options.onPublished?.(landed, position);
+      await saveCheckpoint(this.options.db, this.options.stream, this.cursor).catch((error) =>
+        this.options.log.warn({ err: error }, 'relay checkpoint not saved; the stream stays authoritative'),
+      );
+    }
+    const failure = settled.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;
+    if (failure) this.options.log.warn({ err: failure.reason, landed, of: batch.length }, 'relay publish refused');
+    return landed;
+  }
+
+  /**
+   * Where to go on from: the Takes-Position of the stream's last message when the stream
+   * still holds it, else the PostgreSQL checkpoint; the expected sequence is always the
+   * stream's own last sequence.
+   */
+  async reconcile(): Promise<RelayCursor> {
+    const { jsm, stream, db } = this.options;
+    const info = await jsm.streams.info(stream);
+    const lastSeq = info.state.last_seq;
+    const checkpoint = await readCheckpoint(db, stream);
+    if (lastSeq === 0) return { position: checkpoint?.position ?? 0, seq: 0 };
+    try {
+      const message = await jsm.streams.getMessage(stream, { seq: lastSeq });
+      const position = Number(message.header.get(Header.POSITION));
+      if (Number.isFinite(position) && position > 0) return { position, seq: lastSeq };
+    } catch {
+      // The last message expired or was removed: the checkpoint says where we were.
+    }
+    return { position: checkpoint?.position ?? 0, seq: lastSeq };
+  }
+
+  private async idle(ms: number): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      this.wakeUp = done;
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    this.wakeUp = undefined;
+  }
+}
+
+

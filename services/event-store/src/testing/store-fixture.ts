@@ -1,0 +1,68 @@
+import type { Kysely } from 'kysely';
+import type { AppendCommand, AppendResult, Reply } from '@takes/contracts';
+import { createDatabase, createTestDatabase, migrateSchema, type Database, type TestDatabase } from '@takes/db';
+import { commandFingerprint } from '@takes/decide';
+import { uuidv7 } from '@takes/ids';
+import { GroupCommitter, type GroupCommitOptions } from '../append/group-commit';
+import { EVENT_STORE_SCHEMA, eventStoreMigrations } from '../migrations';
+import type { EventStoreDb } from '../tables/event-store.db';
+
+/** An event store's storage side, in-process, on a database of its own (for *.int.spec.ts). */
+export interface StoreFixture {
+  testDb: TestDatabase;
+  database: Database<EventStoreDb>;
+  db: Kysely<EventStoreDb>;
+  committer: GroupCommitter;
+  append(command: Partial<AppendCommand> & Pick<AppendCommand, 'entity_id' | 'op'>): Promise<Reply<AppendResult>>;
+  eventCount(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export const testUser = { id: 'tester', roles: ['admin'] };
+
+export async function createStoreFixture(
+  label: string,
+  options: { url?: string; poolMax?: number; acquireTimeoutMs?: number; groupCommit?: Partial<GroupCommitOptions> } = {},
+): Promise<StoreFixture> {
+  const testDb = await createTestDatabase(label);
+  const migrator = createDatabase<EventStoreDb>({ url: testDb.url });
+  await migrateSchema(migrator.db, { url: testDb.url, schema: EVENT_STORE_SCHEMA, migrations: eventStoreMigrations });
+  await migrator.close();
+  const database = createDatabase<EventStoreDb>({
+    url: options.url ? options.url.replace('{db}', new URL(testDb.url).pathname.slice(1)) : testDb.url,
+    poolMax: options.poolMax ?? 10,
+    acquireTimeoutMs: options.acquireTimeoutMs ?? 2_000,
+  });
+  const db = database.db.withSchema(EVENT_STORE_SCHEMA);
+  const committer = new GroupCommitter(db, { newId: uuidv7, limits: { maxEventBytes: 512 * 1024 } }, {
+    maxBatch: 128,
+    lanes: 4,
+    maxQueued: 2_000,
+    queueTimeoutMs: 3_000,
+    ...options.groupCommit,
+  });
+  let counter = 0;
+  return {
+    testDb,
+    database,
+    db,
+    committer,
+    append: (partial) => {
+      const command: AppendCommand = {
+        v: 1,
+        command_id: partial.command_id ?? `cmd-${process.pid}-${++counter}-${uuidv7()}`,
+        app: 'main',
+        entity: 'inspection',
+        user: testUser,
+        ...partial,
+      } as AppendCommand;
+      return committer.submit({ command, fingerprint: commandFingerprint(command) });
+    },
+    eventCount: async () => Number((await db.selectFrom('events').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n),
+    close: async () => {
+      await committer.close();
+      await database.close();
+      await testDb.drop();
+    },
+  };
+}
