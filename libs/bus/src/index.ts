@@ -4,3 +4,11 @@ export { newTraceparent, traceIdOf } from './trace';
 export { requestJson, type RequestOptions } from './rpc-client';
 export { NatsRpcServer, NatsRpcContext, type NatsRpcOptions } from './rpc-server';
 export { createTestStream, type TestStream } from './test-stream';
+export {
+  consumeDurable,
+  ParkedHeader,
+  type ConsumeDurableOptions,
+  type DurableConsumer,
+  type DurableErrorInfo,
+  type DurableMessage,
+} from './durable-consumer';

@@ -12,8 +12,17 @@ export interface TestStream {
   stream: string;
   /** A connection for the test itself. */
   nc: NatsConnection;
+  /** Every message the stream holds, in stream order, with its headers. */
+  messages(): Promise<StreamMessageView[]>;
   /** Deletes the stream and closes the connection. */
   cleanup(): Promise<void>;
+}
+
+export interface StreamMessageView {
+  seq: number;
+  subject: string;
+  headers: Record<string, string>;
+  body: unknown;
 }
 
 interface StartedNats {
@@ -62,6 +71,24 @@ export async function createTestStream(
     prefix,
     stream,
     nc,
+    messages: async () => {
+      const info = await jsm.streams.info(stream);
+      const seqs = Array.from({ length: info.state.last_seq - info.state.first_seq + 1 }, (_, i) => info.state.first_seq + i);
+      if (info.state.messages === 0) return [];
+      const out: StreamMessageView[] = [];
+      for (let i = 0; i < seqs.length; i += 64) {
+        const page = await Promise.all(
+          seqs.slice(i, i + 64).map(async (seq) => {
+            const m = await jsm.streams.getMessage(stream, { seq });
+            const headers: Record<string, string> = {};
+            for (const [key] of m.header ?? []) headers[key] = m.header.get(key);
+            return { seq: m.seq, subject: m.subject, headers, body: JSON.parse(Buffer.from(m.data).toString('utf8')) };
+          }),
+        );
+        out.push(...page);
+      }
+      return out;
+    },
     cleanup: async () => {
       await jsm.streams.delete(stream).catch(() => undefined);
       await nc.drain().catch(() => undefined);

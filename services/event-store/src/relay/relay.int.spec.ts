@@ -1,0 +1,149 @@
+import pino from 'pino';
+import type { NatsConnection } from 'nats';
+import { subjects, type TakesEvent } from '@takes/contracts';
+import { connectNats, createTestStream, type TestStream } from '@takes/bus';
+import { createTcpProxy, eventually } from '@takes/testing';
+import { createStoreFixture, type StoreFixture } from '../testing/store-fixture';
+import { loadEventsAfter } from '../reads/event-rows';
+import { Relay } from './relay';
+import { readCheckpoint, saveCheckpoint } from './relay-checkpoint';
+
+const log = pino({ level: 'silent' });
+
+async function makeRelay(store: StoreFixture, stream: TestStream, nc: NatsConnection): Promise<Relay> {
+  return new Relay({
+    databaseUrl: store.testDb.url,
+    db: store.db,
+    js: nc.jetstream(),
+    jsm: await nc.jetstreamManager(),
+    stream: stream.stream,
+    subjects: subjects(stream.prefix),
+    batchSize: 200,
+    pollMs: 10,
+    electionMs: 100,
+    log,
+  });
+}
+
+async function writeMany(store: StoreFixture, records: number, editsEach: number, tag: string): Promise<void> {
+  await Promise.all(
+    Array.from({ length: records }, async (_, r) => {
+      const id = `${tag}-${r}`;
+      await store.append({ entity_id: id, op: 'create', data: { n: 0 } });
+      for (let e = 1; e < editsEach; e += 1) await store.append({ entity_id: id, op: 'put', data: { n: e } });
+    }),
+  );
+}
+
+/** Asserts the stream holds exactly the store's events: once each, in position and per-record version order. */
+async function expectStreamMatchesStore(store: StoreFixture, stream: TestStream): Promise<void> {
+  const events = await loadEventsAfter(store.db, 0, 100_000);
+  const messages = await stream.messages();
+  const published = messages.map((m) => m.body as TakesEvent);
+  expect(published.map((e) => e.id)).toEqual(events.map((e) => e.id));
+  expect(new Set(published.map((e) => e.id)).size).toBe(published.length);
+  expect(messages.map((m) => Number(m.headers['Takes-Position']))).toEqual(events.map((e) => e.position));
+  expect(messages.every((m) => m.headers['Nats-Msg-Id'] === (m.body as TakesEvent).id)).toBe(true);
+  expect(messages.every((m) => /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/.test(m.headers.traceparent))).toBe(true);
+  const lastVersion = new Map<string, number>();
+  for (const event of published) {
+    const before = lastVersion.get(event.entity_id) ?? 0;
+    expect(event.version).toBe(before + 1);
+    lastVersion.set(event.entity_id, event.version);
+  }
+  for (const m of messages) {
+    const e = m.body as TakesEvent;
+    expect(m.subject).toBe(`${stream.prefix}evt.${e.app}.${e.entity}.${e.type}`);
+  }
+}
+
+describe('relay (real PostgreSQL and JetStream)', () => {
+  let store: StoreFixture;
+  let stream: TestStream;
+
+  beforeEach(async () => {
+    store = await createStoreFixture('relay');
+    stream = await createTestStream({ duplicateWindowMs: 1_000 });
+  });
+  afterEach(async () => {
+    await stream.cleanup();
+    await store.close();
+  });
+
+  it('publishes concurrent group-committed appends once each, in position and version order', async () => {
+    const relay = await makeRelay(store, stream, stream.nc);
+    relay.start();
+    try {
+      await writeMany(store, 40, 25, 'c');
+      await eventually(async () => expect(relay.cursor.position).toBe((await loadEventsAfter(store.db, 0, 100_000)).pop()!.position), 20_000);
+      await expectStreamMatchesStore(store, stream);
+      expect(await readCheckpoint(store.db, stream.stream)).toEqual(relay.cursor);
+    } finally {
+      await relay.stop();
+    }
+  });
+
+  it('JetStream unreachable after commits: the relay catches up when it is back, no gap, no duplicate', async () => {
+    const proxy = await createTcpProxy(Number(new URL(stream.url).port || 4222));
+    const nc = await connectNats({ url: `nats://127.0.0.1:${proxy.port}`, name: 'relay-behind-proxy' });
+    const relay = await makeRelay(store, stream, nc);
+    relay.start();
+    try {
+      await writeMany(store, 10, 10, 'before');
+      await eventually(async () => expect((await stream.messages()).length).toBe(100), 10_000);
+      await proxy.cut();
+      // Writes are acknowledged on PostgreSQL commit while JetStream is out of reach.
+      await writeMany(store, 10, 10, 'during');
+      expect(await store.eventCount()).toBe(200);
+      await new Promise((r) => setTimeout(r, 500));
+      await proxy.restore();
+      await eventually(async () => expect((await stream.messages()).length).toBe(200), 20_000);
+      await expectStreamMatchesStore(store, stream);
+    } finally {
+      await relay.stop();
+      await nc.close();
+      await proxy.close();
+    }
+  });
+
+  it('one relay leads; a second waits on the lock and takes over when the first stops', async () => {
+    const first = await makeRelay(store, stream, stream.nc);
+    const second = await makeRelay(store, stream, stream.nc);
+    first.start();
+    await eventually(() => expect(first.leader).toBe(true));
+    second.start();
+    await writeMany(store, 5, 10, 'a');
+    await new Promise((r) => setTimeout(r, 400));
+    expect(second.leader).toBe(false);
+    await first.stop();
+    await eventually(() => expect(second.leader).toBe(true), 5_000);
+    await writeMany(store, 5, 10, 'b');
+    try {
+      await eventually(async () => expect((await stream.messages()).length).toBe(100), 10_000);
+      await expectStreamMatchesStore(store, stream);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('a checkpoint left behind (crash before it was saved) doubles nothing, even past the dedup window', async () => {
+    const relay = await makeRelay(store, stream, stream.nc);
+    relay.start();
+    await writeMany(store, 5, 10, 'x');
+    await eventually(async () => expect((await stream.messages()).length).toBe(50), 10_000);
+    await relay.stop();
+    // As if the relay died after publishing but before saving its checkpoint.
+    await saveCheckpoint(store.db, stream.stream, { position: 0, seq: 0 });
+    await new Promise((r) => setTimeout(r, 1_500)); // past the 1 s duplicate window
+    const again = await makeRelay(store, stream, stream.nc);
+    again.start();
+    try {
+      await writeMany(store, 5, 2, 'y');
+      await eventually(async () => expect((await stream.messages()).length).toBe(60), 10_000);
+      await new Promise((r) => setTimeout(r, 300));
+      await expectStreamMatchesStore(store, stream);
+    } finally {
+      await again.stop();
+    }
+  });
+});
