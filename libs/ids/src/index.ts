@@ -1,1 +1,1 @@
-export { createUuidV7Generator, uuidv7, uuidv7Time, UUID_PATTERN } from './uuid-v7';
+export { pooledRandomBytes, createUuidV7Generator, uuidv7, uuidv7Time, UUID_PATTERN } from './uuid-v7';

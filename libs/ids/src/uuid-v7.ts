@@ -1,4 +1,23 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
+
+const POOL_SIZE = 4096;
+const pool = Buffer.alloc(POOL_SIZE);
+let offset = POOL_SIZE;
+
+/**
+ * Random bytes from a pool refilled 4 KiB at a time: one system call per ~200 ids
+ * instead of two per id. Each call gets a fresh copy.
+ */
+export function pooledRandomBytes(n: number): Buffer {
+  if (n > POOL_SIZE) return randomFillSync(Buffer.alloc(n));
+  if (offset + n > POOL_SIZE) {
+    randomFillSync(pool);
+    offset = 0;
+  }
+  const out = Buffer.from(pool.subarray(offset, offset + n));
+  offset += n;
+  return out;
+}
 
 /**
  * UUID version 7 (RFC 9562): 48 bits of Unix milliseconds, then randomness. Ids made
@@ -6,7 +25,7 @@ import { randomBytes } from 'node:crypto';
  * `rand_a` field is used as a counter (the RFC's method 1), and if it runs out the
  * timestamp is advanced by one, so sorting ids sorts them by creation.
  */
-export function createUuidV7Generator(now: () => number = Date.now, random: (n: number) => Buffer = randomBytes) {
+export function createUuidV7Generator(now: () => number = Date.now, random: (n: number) => Buffer = pooledRandomBytes) {
   let lastMs = -1;
   let counter = 0;
   return function uuidv7(): string {

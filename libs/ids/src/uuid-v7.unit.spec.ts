@@ -30,3 +30,13 @@ describe('uuidv7', () => {
     expect(b > a).toBe(true);
   });
 });
+
+describe('pooledRandomBytes', () => {
+  it('hands out fresh bytes on every call, across refills', async () => {
+    const { pooledRandomBytes } = await import('./uuid-v7');
+    const seen = new Set<string>();
+    for (let i = 0; i < 2_000; i += 1) seen.add(pooledRandomBytes(16).toString('hex'));
+    expect(seen.size).toBe(2_000);
+    expect(pooledRandomBytes(10_000)).toHaveLength(10_000);
+  });
+});

@@ -1,8 +1,20 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { freePort } from './free-port';
 
-const root = path.resolve(__dirname, '../../..');
+/** The project root: the nearest folder up from here that holds nx.json. */
+function projectRoot(): string {
+  let dir = __dirname;
+  while (!existsSync(path.join(dir, 'nx.json'))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error('cannot find the project root (nx.json)');
+    dir = parent;
+  }
+  return dir;
+}
+
+const root = projectRoot();
 
 export interface ServiceProcess {
   name: string;
@@ -36,7 +48,9 @@ function exited(child: ChildProcess): Promise<void> {
  */
 export async function startService(name: string, options: StartOptions): Promise<ServiceProcess> {
   const httpPort = await freePort();
-  const child = spawn(process.execPath, ['--enable-source-maps', path.join(root, 'dist/services', name, 'src/main.js')], {
+  // TAKES_SERVICE_NODE_ARGS adds node flags to every service started here (e.g. --cpu-prof).
+  const nodeArgs = (process.env.TAKES_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, ['--enable-source-maps', ...nodeArgs, path.join(root, 'dist/services', name, 'src/main.js')], {
     cwd: root,
     env: { ...process.env, TAKES_LOG_LEVEL: 'warn', ...options.env, [options.httpPortVar]: String(httpPort) },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -89,15 +89,15 @@ export class EventStoreModule {
         },
         {
           provide: GroupCommitter,
-          useFactory: (db: Kysely<EventStoreDb>, metrics: EventStoreMetrics) =>
-            new GroupCommitter(db, { newId: uuidv7, limits: { maxEventBytes: config.maxEventBytes } }, config.groupCommit, {
+          useFactory: (database: Database<EventStoreDb>, metrics: EventStoreMetrics) =>
+            new GroupCommitter(database.pool, { newId: uuidv7, limits: { maxEventBytes: config.maxEventBytes } }, config.groupCommit, {
               onBatch: (size) => metrics.batchSize.observe(size),
               onError: (error, size) => {
                 metrics.errors.inc({ kind: 'append_transaction' });
                 logger.warn({ err: error, size }, 'append transaction failed');
               },
             }),
-          inject: [EVENT_STORE_DB, EventStoreMetrics],
+          inject: [DATABASE, EventStoreMetrics],
         },
         {
           provide: Relay,
@@ -112,6 +112,7 @@ export class EventStoreModule {
               batchSize: config.relay.batchSize,
               pollMs: config.relay.pollMs,
               electionMs: config.relay.electionMs,
+              checkpointMs: config.relay.checkpointMs,
               log: logger,
               onPublished: (count, position) => {
                 metrics.relayPublished.inc(count);

@@ -1,4 +1,4 @@
-import { sql, type Transaction } from 'kysely';
+import { escapeLiteral, type PoolClient } from 'pg';
 import {
   EVENT_SCHEMA_VERSION,
   TakesError,
@@ -14,9 +14,8 @@ import {
   type PendingEvent,
   type StreamHead,
 } from '@takes/decide';
-import type { EventStoreDb } from '../tables/event-store.db';
+import { EVENT_COLUMNS, toEvent, type EventRowData } from '../reads/event-rows';
 import { commandKey, streamKey, type AppendRequest } from './append-request';
-import { loadEventsFrom } from '../reads/event-rows';
 
 /** The one global lock that makes positions follow commit order (two-int key space). */
 export const POSITION_LOCK: [number, number] = [0x7a6b, 1];
@@ -24,6 +23,14 @@ export const POSITION_LOCK: [number, number] = [0x7a6b, 1];
 export interface AppendDeps {
   newId(): string;
   limits: DecideLimits;
+}
+
+/** One pooled connection, on which the batch runs its own transaction. */
+type Conn = PoolClient;
+
+/** A JSON value as an SQL literal (for the statements sent with BEGIN or COMMIT in one round trip). */
+function jsonLiteral(value: unknown): string {
+  return `${escapeLiteral(JSON.stringify(value))}::jsonb`;
 }
 
 interface Accepted {
@@ -34,24 +41,36 @@ interface Accepted {
   contested: string[];
 }
 
-type Trx = Transaction<EventStoreDb>;
+type EventRow = Omit<TakesEvent, 'position'> & { position: number; trace_id: string | null };
 
 /**
- * Appends a group of commands in one transaction (group commit). Each member keeps its
- * own idempotency check, version check and result:
- *   1. lock the command ids, in a fixed order, and answer the ones seen before;
- *   2. lock the stream heads, in a fixed order (SELECT … FOR UPDATE);
- *   3. decide each command in arrival order, members of one stream one after another;
- *   4. take the global position lock, read the clock, stamp and insert the events;
- *   5. write the heads and the command results; commit.
- * Returns one reply per member, in order. Throws if the transaction fails; the caller
- * then retries the members one by one.
+ * Appends a group of commands in one transaction (group commit), in three round trips
+ * whatever the group's size. Each member keeps its own idempotency check, version check
+ * and result:
+ *   1. BEGIN; read the results of command ids seen before, and lock the stream heads
+ *      in a fixed order (SELECT … FOR UPDATE);
+ *   (decide each command in arrival order, members of one stream one after another)
+ *   2. take the global position lock, read the clock and draw the positions;
+ *   3. insert events, write heads and command results in one statement; COMMIT.
+ * A command id that another transaction commits meanwhile (a retry racing on another
+ * replica) breaks the commands table's primary key in step 3: the batch fails, and the
+ * caller retries each member alone, which then finds the first result in step 1.
+ * Returns one reply per member, in order. Throws if the transaction fails (it is rolled
+ * back).
  */
-export async function appendBatch(trx: Trx, members: AppendRequest[], deps: AppendDeps): Promise<Reply<AppendResult>[]> {
-  const replies = new Map<AppendRequest, Reply<AppendResult>>();
+export async function appendBatch(conn: Conn, members: AppendRequest[], deps: AppendDeps): Promise<Reply<AppendResult>[]> {
+  try {
+    return await decideAndWrite(conn, members, deps);
+  } catch (error) {
+    await conn.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
 
-  await lockCommandIds(trx, members);
-  const seen = await seenCommands(trx, members);
+async function decideAndWrite(conn: Conn, members: AppendRequest[], deps: AppendDeps): Promise<Reply<AppendResult>[]> {
+  const replies = new Map<AppendRequest, Reply<AppendResult>>();
+  const { seen, heads } = await beginReadSeenAndLockHeads(conn, members);
+
   const fresh: AppendRequest[] = [];
   for (const member of members) {
     const prior = seen.get(commandKey(member.command));
@@ -60,37 +79,37 @@ export async function appendBatch(trx: Trx, members: AppendRequest[], deps: Appe
     else replies.set(member, { error: reusedCommandId(member).toBody() });
   }
 
-  const heads = await lockStreamHeads(trx, fresh);
   const accepted: Accepted[] = [];
   for (const member of fresh) {
     const key = streamKey(member.command);
     const head = heads.get(key) ?? null;
-    const since = head && (member.command.base_version ?? head.version) < head.version
-      ? await loadEventsFrom(trx, member.command, (member.command.base_version ?? 0) + 1)
-      : [];
+    const base = member.command.base_version ?? head?.version ?? 0;
+    const since = head && base < head.version ? await eventsSince(conn, member, base) : [];
     const decision = decideAppend(member.command, head, since, deps.limits);
     if (decision.kind === 'reject') {
       replies.set(member, { error: decision.error.toBody() });
       continue;
     }
+    const next = { ...decision.next, lastCommitTs: head?.lastCommitTs ?? null };
     accepted.push({
       request: member,
       events: decision.events.map((event) => ({ ...event, id: deps.newId() })),
-      next: { ...decision.next, lastCommitTs: head?.lastCommitTs ?? null },
+      next,
       outcome: decision.outcome,
       contested: decision.contested,
     });
-    heads.set(key, { ...decision.next, lastCommitTs: head?.lastCommitTs ?? null });
+    heads.set(key, next);
   }
 
   if (accepted.length > 0) {
-    const clock = await takePositionLock(trx);
-    const rows = stampEvents(accepted, clock);
-    const positions = await insertEvents(trx, rows);
-    const results = accepted.map((member) => resultOf(member, rows, positions));
-    await writeHeads(trx, accepted, rows, positions);
-    await writeCommandResults(trx, accepted, results);
+    const count = accepted.reduce((n, member) => n + member.events.length, 0);
+    const { clock, positions } = await takePositionLock(conn, count);
+    const rows = stampEvents(accepted, clock, positions);
+    const results = accepted.map((member) => resultOf(member, rows));
+    await writeAllAndCommit(conn, accepted, rows, results);
     accepted.forEach((member, i) => replies.set(member.request, { data: results[i] }));
+  } else {
+    await conn.query('COMMIT');
   }
   return members.map((member) => replies.get(member)!);
 }
@@ -101,66 +120,81 @@ function reusedCommandId(member: AppendRequest): TakesError {
   ]);
 }
 
-async function lockCommandIds(trx: Trx, members: AppendRequest[]): Promise<void> {
-  const keys = [...new Set(members.map((m) => commandKey(m.command)))];
-  await sql`SELECT pg_advisory_xact_lock(hashtextextended(k, 0))
-    FROM (SELECT k FROM unnest(${keys}::text[]) AS k ORDER BY hashtextextended(k, 0) OFFSET 0) AS ordered`.execute(trx);
+interface SeenRow {
+  app: string;
+  user_id: string;
+  command_id: string;
+  body_hash: string;
+  result: AppendResult;
 }
 
-async function seenCommands(trx: Trx, members: AppendRequest[]) {
-  const apps = members.map((m) => m.command.app);
-  const users = members.map((m) => m.command.user.id);
-  const ids = members.map((m) => m.command.command_id);
-  const { rows } = await sql<{ app: string; user_id: string; command_id: string; body_hash: string; result: AppendResult }>`
-    SELECT c.app, c.user_id, c.command_id, c.body_hash, c.result
-    FROM event_store.commands c
-    JOIN unnest(${apps}::text[], ${users}::text[], ${ids}::text[]) AS k(app, user_id, command_id)
-      USING (app, user_id, command_id)`.execute(trx);
+interface HeadRow {
+  app: string;
+  entity: string;
+  entity_id: string;
+  version: number;
+  state: Record<string, unknown>;
+  deleted: boolean;
+  last_commit_ts: string;
+}
+
+/**
+ * BEGIN, then one statement: the results of command ids seen before, and the stream
+ * heads, locked FOR UPDATE in key order. Sent as one round trip (simple protocol), so
+ * the values are inlined as escaped JSON literals.
+ */
+async function beginReadSeenAndLockHeads(conn: Conn, members: AppendRequest[]) {
+  const commands = members.map((m) => ({ app: m.command.app, user_id: m.command.user.id, command_id: m.command.command_id }));
+  const streams = [...new Map(members.map((m) => [streamKey(m.command), { app: m.command.app, entity: m.command.entity, entity_id: m.command.entity_id }])).values()];
+  const results = (await conn.query(`BEGIN;
+    WITH heads AS (
+      SELECT s.app, s.entity, s.entity_id, s.version, s.state, s.deleted, s.last_commit_ts
+      FROM event_store.streams s
+      JOIN jsonb_to_recordset(${jsonLiteral(streams)}) AS k(app text, entity text, entity_id text)
+        USING (app, entity, entity_id)
+      ORDER BY s.app, s.entity, s.entity_id
+      FOR UPDATE OF s
+    )
+    SELECT
+      (SELECT coalesce(jsonb_agg(c), '[]') FROM (
+        SELECT c.app, c.user_id, c.command_id, c.body_hash, c.result
+        FROM event_store.commands c
+        JOIN jsonb_to_recordset(${jsonLiteral(commands)}) AS k(app text, user_id text, command_id text)
+          USING (app, user_id, command_id)) c) AS seen,
+      (SELECT coalesce(jsonb_agg(h), '[]') FROM heads h) AS heads`)) as unknown as { rows: { seen: SeenRow[]; heads: HeadRow[] }[] }[];
+  const { rows } = results[1];
   const seen = new Map<string, { fingerprint: string; result: AppendResult }>();
-  for (const row of rows) {
+  for (const row of rows[0].seen) {
     seen.set(JSON.stringify([row.app, row.user_id, row.command_id]), { fingerprint: row.body_hash, result: row.result });
   }
-  return seen;
-}
-
-async function lockStreamHeads(trx: Trx, members: AppendRequest[]): Promise<Map<string, StreamHead>> {
   const heads = new Map<string, StreamHead>();
-  if (members.length === 0) return heads;
-  const unique = new Map(members.map((m) => [streamKey(m.command), m.command]));
-  const list = [...unique.values()];
-  const { rows } = await sql<{ app: string; entity: string; entity_id: string; version: number; state: Record<string, unknown>; deleted: boolean; last_commit_ts: Date }>`
-    SELECT s.app, s.entity, s.entity_id, s.version, s.state, s.deleted, s.last_commit_ts
-    FROM event_store.streams s
-    JOIN unnest(${list.map((c) => c.app)}::text[], ${list.map((c) => c.entity)}::text[], ${list.map((c) => c.entity_id)}::text[])
-      AS k(app, entity, entity_id) USING (app, entity, entity_id)
-    ORDER BY s.app, s.entity, s.entity_id
-    FOR UPDATE OF s`.execute(trx);
-  for (const row of rows) {
+  for (const row of rows[0].heads) {
     heads.set(streamKey(row), {
       version: row.version,
       state: row.state,
       deleted: row.deleted,
-      lastCommitTs: row.last_commit_ts.toISOString(),
+      lastCommitTs: new Date(row.last_commit_ts).toISOString(),
     });
   }
-  return heads;
+  return { seen, heads };
 }
 
 /**
- * Takes the global position lock and reads the database clock after it: every
- * transaction that inserts events does so holding this lock until it commits, so a
- * higher position never becomes visible before a lower one.
+ * Takes the global position lock, then reads the database clock and draws the
+ * positions. Every transaction that inserts events holds this lock until it commits,
+ * so a higher position never becomes visible before a lower one.
  */
-async function takePositionLock(trx: Trx): Promise<Date> {
-  const { rows } = await sql<{ now: Date }>`
-    SELECT clock_timestamp() AS now
-    FROM (SELECT pg_advisory_xact_lock(${POSITION_LOCK[0]}::int, ${POSITION_LOCK[1]}::int) OFFSET 0) AS locked`.execute(trx);
-  return rows[0].now;
+async function takePositionLock(conn: Conn, count: number): Promise<{ clock: Date; positions: number[] }> {
+  const { rows } = await conn.query<{ now: Date; positions: string[] }>(
+    `SELECT clock_timestamp() AS now,
+            ARRAY(SELECT nextval('event_store.events_position_seq') FROM generate_series(1, $3::int)) AS positions
+     FROM (SELECT pg_advisory_xact_lock($1::int, $2::int) OFFSET 0) AS locked`,
+    [POSITION_LOCK[0], POSITION_LOCK[1], count],
+  );
+  return { clock: rows[0].now, positions: rows[0].positions.map(Number) };
 }
 
-type EventRow = Omit<TakesEvent, 'position'> & { trace_id: string | null };
-
-function stampEvents(accepted: Accepted[], clock: Date): EventRow[] {
+function stampEvents(accepted: Accepted[], clock: Date, positions: number[]): EventRow[] {
   const lastCommit = new Map<string, string | null>();
   const rows: EventRow[] = [];
   for (const member of accepted) {
@@ -176,6 +210,7 @@ function stampEvents(accepted: Accepted[], clock: Date): EventRow[] {
       rows.push({
         v: EVENT_SCHEMA_VERSION,
         id: event.id,
+        position: positions[rows.length],
         command_id: command.command_id,
         parent: command.parent ?? null,
         app: command.app,
@@ -199,40 +234,7 @@ function stampEvents(accepted: Accepted[], clock: Date): EventRow[] {
   return rows;
 }
 
-async function insertEvents(trx: Trx, rows: EventRow[]): Promise<Map<string, number>> {
-  const inserted = await trx
-    .insertInto('events')
-    .values(
-      rows.map((row) => ({
-        id: row.id,
-        v: row.v,
-        command_id: row.command_id,
-        parent: row.parent,
-        app: row.app,
-        entity: row.entity,
-        entity_id: row.entity_id,
-        type: row.type,
-        version: row.version,
-        prior_version: row.prior_version,
-        base_version: row.base_version,
-        patch: JSON.stringify(row.patch),
-        submitted: JSON.stringify(row.submitted),
-        contested: row.contested,
-        branch_ts: row.branch_ts,
-        submit_ts: row.submit_ts,
-        commit_ts: row.commit_ts,
-        user_id: row.user.id,
-        user_roles: row.user.roles,
-        device: row.device,
-        trace_id: row.trace_id,
-      })),
-    )
-    .returning(['id', 'position'])
-    .execute();
-  return new Map(inserted.map((row) => [row.id, Number(row.position)]));
-}
-
-function resultOf(member: Accepted, rows: EventRow[], positions: Map<string, number>): AppendResult {
+function resultOf(member: Accepted, rows: EventRow[]): AppendResult {
   const ids = new Set(member.events.map((e) => e.id));
   const own = rows.filter((row) => ids.has(row.id));
   const last = own[own.length - 1];
@@ -241,60 +243,98 @@ function resultOf(member: Accepted, rows: EventRow[], positions: Map<string, num
     command_id: member.request.command.command_id,
     entity_id: member.request.command.entity_id,
     version: last.version,
-    position: positions.get(last.id)!,
+    position: last.position,
     deleted: member.next.deleted,
     record: member.next.state,
     contested: member.contested,
-    events: own.map((row) => ({ id: row.id, type: row.type, version: row.version, position: positions.get(row.id)! })),
+    events: own.map((row) => ({ id: row.id, type: row.type, version: row.version, position: row.position })),
     commit_ts: last.commit_ts,
   };
 }
 
-async function writeHeads(trx: Trx, accepted: Accepted[], rows: EventRow[], positions: Map<string, number>): Promise<void> {
-  const finalByStream = new Map<string, { member: Accepted; row: EventRow }>();
-  for (const member of accepted) {
-    const ids = new Set(member.events.map((e) => e.id));
-    const last = rows.filter((row) => ids.has(row.id)).pop()!;
-    finalByStream.set(streamKey(member.request.command), { member, row: last });
-  }
-  const heads = [...finalByStream.values()];
-  await trx
-    .insertInto('streams')
-    .values(
-      heads.map(({ member, row }) => ({
-        app: row.app,
-        entity: row.entity,
-        entity_id: row.entity_id,
-        version: member.next.version,
-        state: JSON.stringify(member.next.state),
-        deleted: member.next.deleted,
-        last_commit_ts: row.commit_ts,
-        last_position: positions.get(row.id)!,
-      })),
+/** Events, stream heads and command results in one statement, then COMMIT: one round trip under the lock. */
+async function writeAllAndCommit(conn: Conn, accepted: Accepted[], rows: EventRow[], results: AppendResult[]): Promise<void> {
+  const events = rows.map((row) => ({
+    position: row.position,
+    id: row.id,
+    v: row.v,
+    command_id: row.command_id,
+    parent: row.parent,
+    app: row.app,
+    entity: row.entity,
+    entity_id: row.entity_id,
+    type: row.type,
+    version: row.version,
+    prior_version: row.prior_version,
+    base_version: row.base_version,
+    patch: row.patch,
+    submitted: row.submitted,
+    contested: row.contested,
+    branch_ts: row.branch_ts,
+    submit_ts: row.submit_ts,
+    commit_ts: row.commit_ts,
+    user_id: row.user.id,
+    user_roles: row.user.roles,
+    device: row.device,
+    trace_id: row.trace_id,
+  }));
+  const finalByStream = new Map<string, { member: Accepted; result: AppendResult }>();
+  accepted.forEach((member, i) => finalByStream.set(streamKey(member.request.command), { member, result: results[i] }));
+  const heads = [...finalByStream.values()].map(({ member, result }) => ({
+    app: member.request.command.app,
+    entity: member.request.command.entity,
+    entity_id: member.request.command.entity_id,
+    version: member.next.version,
+    state: member.next.state,
+    deleted: member.next.deleted,
+    last_commit_ts: result.commit_ts,
+    last_position: result.position,
+  }));
+  const commands = accepted.map((member, i) => ({
+    app: member.request.command.app,
+    user_id: member.request.command.user.id,
+    command_id: member.request.command.command_id,
+    body_hash: member.request.fingerprint,
+    result: results[i],
+  }));
+  await conn.query(`
+    WITH new_events AS (
+      INSERT INTO event_store.events (position, id, v, command_id, parent, app, entity, entity_id, type, version, prior_version,
+        base_version, patch, submitted, contested, branch_ts, submit_ts, commit_ts, user_id, user_roles, device, trace_id)
+      SELECT position, id, v, command_id, parent, app, entity, entity_id, type, version, prior_version,
+        base_version, patch, submitted, ARRAY(SELECT jsonb_array_elements_text(contested)), branch_ts, submit_ts, commit_ts,
+        user_id, ARRAY(SELECT jsonb_array_elements_text(user_roles)), device, trace_id
+      FROM jsonb_to_recordset(${jsonLiteral(events)}) AS e(position bigint, id uuid, v smallint, command_id text,
+        parent text, app text, entity text, entity_id text, type text, version int, prior_version int, base_version int,
+        patch jsonb, submitted jsonb, contested jsonb, branch_ts timestamptz, submit_ts timestamptz, commit_ts timestamptz,
+        user_id text, user_roles jsonb, device text, trace_id text)
+      RETURNING 1
+    ), new_heads AS (
+      INSERT INTO event_store.streams (app, entity, entity_id, version, state, deleted, last_commit_ts, last_position)
+      SELECT app, entity, entity_id, version, state, deleted, last_commit_ts, last_position
+      FROM jsonb_to_recordset(${jsonLiteral(heads)}) AS h(app text, entity text, entity_id text, version int,
+        state jsonb, deleted boolean, last_commit_ts timestamptz, last_position bigint)
+      ON CONFLICT (app, entity, entity_id) DO UPDATE SET version = EXCLUDED.version, state = EXCLUDED.state,
+        deleted = EXCLUDED.deleted, last_commit_ts = EXCLUDED.last_commit_ts, last_position = EXCLUDED.last_position
+      RETURNING 1
+    ), new_commands AS (
+      INSERT INTO event_store.commands (app, user_id, command_id, body_hash, result)
+      SELECT app, user_id, command_id, body_hash, result
+      FROM jsonb_to_recordset(${jsonLiteral(commands)}) AS c(app text, user_id text, command_id text, body_hash text, result jsonb)
+      RETURNING 1
     )
-    .onConflict((oc) =>
-      oc.columns(['app', 'entity', 'entity_id']).doUpdateSet((eb) => ({
-        version: eb.ref('excluded.version'),
-        state: eb.ref('excluded.state'),
-        deleted: eb.ref('excluded.deleted'),
-        last_commit_ts: eb.ref('excluded.last_commit_ts'),
-        last_position: eb.ref('excluded.last_position'),
-      })),
-    )
-    .execute();
+    SELECT (SELECT count(*) FROM new_events) AS events, (SELECT count(*) FROM new_heads) AS heads,
+           (SELECT count(*) FROM new_commands) AS commands;
+    COMMIT`);
 }
 
-async function writeCommandResults(trx: Trx, accepted: Accepted[], results: AppendResult[]): Promise<void> {
-  await trx
-    .insertInto('commands')
-    .values(
-      accepted.map((member, i) => ({
-        app: member.request.command.app,
-        user_id: member.request.command.user.id,
-        command_id: member.request.command.command_id,
-        body_hash: member.request.fingerprint,
-        result: JSON.stringify(results[i]),
-      })),
-    )
-    .execute();
+/** Events of the member's record after its base version, read inside the batch's transaction. */
+async function eventsSince(conn: Conn, request: AppendRequest, base: number): Promise<TakesEvent[]> {
+  const { app, entity, entity_id } = request.command;
+  const { rows } = await conn.query<EventRowData>(
+    `SELECT ${EVENT_COLUMNS} FROM event_store.events
+     WHERE app = $1 AND entity = $2 AND entity_id = $3 AND version > $4 ORDER BY version`,
+    [app, entity, entity_id, base],
+  );
+  return rows.map(toEvent);
 }

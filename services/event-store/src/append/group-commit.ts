@@ -1,7 +1,6 @@
-import type { Kysely } from 'kysely';
+import type { Pool } from 'pg';
 import { ErrorCode, type AppendResult, type Reply } from '@takes/contracts';
 import { isRetryableTransactionError, isUnavailableError } from '@takes/db';
-import type { EventStoreDb } from '../tables/event-store.db';
 import { appendBatch, type AppendDeps } from './append-batch';
 import { commandKey, type AppendRequest } from './append-request';
 
@@ -36,7 +35,7 @@ export class GroupCommitter {
   private closed = false;
 
   constructor(
-    private readonly db: Kysely<EventStoreDb>,
+    private readonly pool: Pool,
     private readonly deps: AppendDeps,
     private readonly options: GroupCommitOptions,
     private readonly hooks: GroupCommitHooks = {},
@@ -137,7 +136,16 @@ export class GroupCommitter {
     }
   }
 
-  private transaction(batch: AppendRequest[]): Promise<Reply<AppendResult>[]> {
-    return this.db.transaction().execute((trx) => appendBatch(trx, batch, this.deps));
+  private async transaction(batch: AppendRequest[]): Promise<Reply<AppendResult>[]> {
+    const conn = await this.pool.connect();
+    let broken = false;
+    try {
+      return await appendBatch(conn, batch, this.deps);
+    } catch (error) {
+      broken = isUnavailableError(error);
+      throw error;
+    } finally {
+      conn.release(broken);
+    }
   }
 }

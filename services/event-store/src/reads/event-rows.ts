@@ -4,7 +4,8 @@ import type { EventStoreDb } from '../tables/event-store.db';
 
 type Db = Kysely<EventStoreDb> | Transaction<EventStoreDb>;
 
-interface EventRow {
+/** A row of event_store.events as pg returns it. */
+export interface EventRowData {
   position: string;
   id: string;
   v: number;
@@ -30,7 +31,7 @@ interface EventRow {
 }
 
 /** A row of event_store.events as the event envelope. */
-export function toEvent(row: EventRow): TakesEvent {
+export function toEvent(row: EventRowData): TakesEvent {
   return {
     v: row.v,
     id: row.id,
@@ -55,9 +56,10 @@ export function toEvent(row: EventRow): TakesEvent {
   };
 }
 
-const COLUMNS = sql.raw(
-  'position, id, v, command_id, parent, app, entity, entity_id, type, version, prior_version, base_version, patch, submitted, contested, branch_ts, submit_ts, commit_ts, user_id, user_roles, device',
-);
+/** The envelope's columns, in one list for every read. */
+export const EVENT_COLUMNS =
+  'position, id, v, command_id, parent, app, entity, entity_id, type, version, prior_version, base_version, patch, submitted, contested, branch_ts, submit_ts, commit_ts, user_id, user_roles, device';
+const COLUMNS = sql.raw(EVENT_COLUMNS);
 
 /** Events of one record from a version on, in version order. */
 export async function loadEventsFrom(
@@ -66,7 +68,7 @@ export async function loadEventsFrom(
   fromVersion: number,
   limit = 10_000,
 ): Promise<TakesEvent[]> {
-  const { rows } = await sql<EventRow>`
+  const { rows } = await sql<EventRowData>`
     SELECT ${COLUMNS} FROM event_store.events
     WHERE app = ${record.app} AND entity = ${record.entity} AND entity_id = ${record.entity_id} AND version >= ${fromVersion}
     ORDER BY version LIMIT ${limit}`.execute(db);
@@ -79,7 +81,7 @@ export async function loadEventsUpTo(
   record: { app: string; entity: string; entity_id: string },
   until: { version?: number; time?: string },
 ): Promise<TakesEvent[]> {
-  const { rows } = await sql<EventRow>`
+  const { rows } = await sql<EventRowData>`
     SELECT ${COLUMNS} FROM event_store.events
     WHERE app = ${record.app} AND entity = ${record.entity} AND entity_id = ${record.entity_id}
       AND (${until.version ?? null}::int IS NULL OR version <= ${until.version ?? null}::int)
@@ -93,7 +95,7 @@ export async function loadEventsUpTo(
  * a reader that resumes after the last position it saw never skips an event.
  */
 export async function loadEventsAfter(db: Db, afterPosition: number, limit: number, app?: string): Promise<TakesEvent[]> {
-  const { rows } = await sql<EventRow>`
+  const { rows } = await sql<EventRowData>`
     SELECT ${COLUMNS} FROM event_store.events
     WHERE position > ${afterPosition} AND (${app ?? null}::text IS NULL OR app = ${app ?? null}::text)
     ORDER BY position LIMIT ${limit}`.execute(db);
@@ -106,7 +108,7 @@ export async function loadRelayBatch(
   afterPosition: number,
   limit: number,
 ): Promise<{ event: TakesEvent; traceId: string | null }[]> {
-  const { rows } = await sql<EventRow>`
+  const { rows } = await sql<EventRowData>`
     SELECT ${COLUMNS}, trace_id FROM event_store.events
     WHERE position > ${afterPosition}
     ORDER BY position LIMIT ${limit}`.execute(db);

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { EventStoreDb } from '../tables/event-store.db';
 import type { RelayCursor } from './relay';
 
@@ -7,12 +7,19 @@ export async function readCheckpoint(db: Kysely<EventStoreDb>, stream: string): 
   return row ? { position: Number(row.position), seq: Number(row.stream_seq) } : null;
 }
 
+/**
+ * Saves the relay's cursor. Written without waiting for the WAL flush: the stream's
+ * last message is the authority on restart, so a lost checkpoint costs nothing.
+ */
 export async function saveCheckpoint(db: Kysely<EventStoreDb>, stream: string, cursor: RelayCursor): Promise<void> {
-  await db
+  await db.transaction().execute(async (trx) => {
+    await sql`SET LOCAL synchronous_commit = off`.execute(trx);
+    await trx
     .insertInto('relay_checkpoint')
     .values({ stream, position: cursor.position, stream_seq: cursor.seq })
     .onConflict((oc) =>
       oc.column('stream').doUpdateSet({ position: cursor.position, stream_seq: cursor.seq, updated_at: new Date() }),
-    )
-    .execute();
+      )
+      .execute();
+  });
 }

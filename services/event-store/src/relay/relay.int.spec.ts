@@ -21,6 +21,7 @@ async function makeRelay(store: StoreFixture, stream: TestStream, nc: NatsConnec
     batchSize: 200,
     pollMs: 10,
     electionMs: 100,
+    checkpointMs: 0,
     log,
   });
 }

@@ -7,6 +7,8 @@ import type { EventStoreDb } from '../tables/event-store.db';
 import { loadRelayBatch } from '../reads/event-rows';
 import { readCheckpoint, saveCheckpoint } from './relay-checkpoint';
 
+const WAKE_COALESCE_MS = 2;
+
 /** The advisory lock that elects one relay per deployment (two-int key space). */
 export const RELAY_LOCK: [number, number] = [0x7a6b, 2];
 
@@ -22,6 +24,8 @@ export interface RelayOptions {
   pollMs: number;
   /** How often a relay that is not the leader tries to become it (ms). */
   electionMs: number;
+  /** How often the cursor is saved to PostgreSQL while publishing (ms); the stream is the authority. */
+  checkpointMs: number;
   log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
   onPublished?(count: number, position: number): void;
   onLeader?(leader: boolean): void;
@@ -52,6 +56,8 @@ export class Relay {
   private wakeUp?: () => void;
   private loop?: Promise<void>;
   cursor: RelayCursor = { position: 0, seq: 0 };
+  private checkpointSavedAt = 0;
+  private wakeScheduled = false;
   leader = false;
 
   constructor(private readonly options: RelayOptions) {}
@@ -62,14 +68,22 @@ export class Relay {
     this.loop = this.run();
   }
 
-  /** Called after a local commit so the relay does not wait for its next poll. */
+  /**
+   * Called after a local commit so the relay does not wait for its next poll. Wakes
+   * come together over a couple of milliseconds, so a busy store publishes in batches.
+   */
   wake(): void {
-    this.wakeUp?.();
+    if (this.wakeScheduled) return;
+    this.wakeScheduled = true;
+    setTimeout(() => {
+      this.wakeScheduled = false;
+      this.wakeUp?.();
+    }, WAKE_COALESCE_MS);
   }
 
   async stop(): Promise<void> {
     this.running = false;
-    this.wake();
+    this.wakeUp?.();
     await this.loop;
   }
 
@@ -80,6 +94,7 @@ export class Relay {
       } catch (error) {
         this.options.log.warn({ err: error }, 'relay interrupted; it will reconcile and go on');
       }
+      if (this.leader) await this.saveCheckpoint(true);
       this.setLeader(false);
       await this.releaseLead();
       if (this.running) await this.idle(this.options.electionMs);
@@ -172,13 +187,20 @@ export class Relay {
       const position = batch[landed - 1].event.position;
       this.cursor = { position, seq };
       this.options.onPublished?.(landed, position);
-      await saveCheckpoint(this.options.db, this.options.stream, this.cursor).catch((error) =>
-        this.options.log.warn({ err: error }, 'relay checkpoint not saved; the stream stays authoritative'),
-      );
+      await this.saveCheckpoint(false);
     }
     const failure = settled.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;
     if (failure) this.options.log.warn({ err: failure.reason, landed, of: batch.length }, 'relay publish refused');
     return landed;
+  }
+
+  /** Saves the cursor at most once per checkpoint interval (or now, when forced). */
+  private async saveCheckpoint(force: boolean): Promise<void> {
+    if (!force && Date.now() - this.checkpointSavedAt < this.options.checkpointMs) return;
+    this.checkpointSavedAt = Date.now();
+    await saveCheckpoint(this.options.db, this.options.stream, this.cursor).catch((error) =>
+      this.options.log.warn({ err: error }, 'relay checkpoint not saved; the stream stays authoritative'),
+    );
   }
 
   /**

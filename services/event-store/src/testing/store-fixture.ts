@@ -34,7 +34,7 @@ export async function createStoreFixture(
     acquireTimeoutMs: options.acquireTimeoutMs ?? 2_000,
   });
   const db = database.db.withSchema(EVENT_STORE_SCHEMA);
-  const committer = new GroupCommitter(db, { newId: uuidv7, limits: { maxEventBytes: 512 * 1024 } }, {
+  const committer = new GroupCommitter(database.pool, { newId: uuidv7, limits: { maxEventBytes: 512 * 1024 } }, {
     maxBatch: 128,
     lanes: 4,
     maxQueued: 2_000,

@@ -1,0 +1,60 @@
+import { Client } from 'pg';
+import { subjects, type AppendCommand, type AppendResult, type Reply, type Subjects } from '@takes/contracts';
+import { createTestStream, requestJson, type TestStream } from '@takes/bus';
+import { createTestDatabase, type TestDatabase } from '@takes/db';
+import { startService, type ServiceProcess } from '@takes/testing';
+
+/** Event-store processes on a database and stream of their own, driven over NATS as a client would. */
+export interface StoreCluster {
+  testDb: TestDatabase;
+  stream: TestStream;
+  subjects: Subjects;
+  processes: ServiceProcess[];
+  start(env?: Record<string, string>): Promise<ServiceProcess>;
+  send(command: AppendCommand, timeoutMs?: number): Promise<Reply<AppendResult>>;
+  request<T>(subject: string, body: unknown, timeoutMs?: number): Promise<Reply<T>>;
+  sql<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  eventCount(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export async function startStoreCluster(label: string, count: number, env: Record<string, string> = {}): Promise<StoreCluster> {
+  const testDb = await createTestDatabase(label);
+  const stream = await createTestStream();
+  const pg = new Client({ connectionString: testDb.url });
+  await pg.connect();
+  const s = subjects(stream.prefix);
+  const processes: ServiceProcess[] = [];
+  const baseEnv = {
+    TAKES_DATABASE_URL: testDb.url,
+    TAKES_NATS_URL: stream.url,
+    TAKES_SUBJECT_PREFIX: stream.prefix,
+    TAKES_STREAM_NAME: stream.stream,
+    TAKES_STREAM_MAX_AGE: '1h',
+    ...env,
+  };
+  const cluster: StoreCluster = {
+    testDb,
+    stream,
+    subjects: s,
+    processes,
+    start: async (extra = {}) => {
+      const process = await startService('event-store', { env: { ...baseEnv, ...extra }, httpPortVar: 'TAKES_EVENT_STORE_HTTP_PORT' });
+      processes.push(process);
+      return process;
+    },
+    send: (command, timeoutMs = 10_000) => requestJson<AppendResult>(stream.nc, s.command(command.app, command.entity), command, { timeoutMs }),
+    request: (subject, body, timeoutMs = 10_000) => requestJson(stream.nc, subject, body, { timeoutMs }),
+    sql: async (text, params = []) => (await pg.query(text, params)).rows,
+    eventCount: async () => Number((await pg.query('SELECT count(*) AS n FROM event_store.events')).rows[0].n),
+    close: async () => {
+      await Promise.all(processes.map((p) => p.stop()));
+      await pg.end();
+      await stream.cleanup();
+      await testDb.drop();
+    },
+  };
+  // Start them one after another: the first migrates, the others find it done.
+  for (let i = 0; i < count; i += 1) await cluster.start();
+  return cluster;
+}
