@@ -18,6 +18,7 @@ export interface StoreCluster {
   close(): Promise<void>;
 }
 
+/** Starts `count` event-store processes (more can be started later with `start`). */
 export async function startStoreCluster(label: string, count: number, env: Record<string, string> = {}): Promise<StoreCluster> {
   const testDb = await createTestDatabase(label);
   const stream = await createTestStream();

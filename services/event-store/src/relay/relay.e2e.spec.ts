@@ -1,0 +1,78 @@
+import type { AppendCommand, AppendResult, Reply, TakesEvent } from '@takes/contracts';
+import { eventually } from '@takes/testing';
+import { startStoreCluster, type StoreCluster } from '../testing/store-processes';
+
+const RECORDS = 250;
+const EVENTS_PER_RECORD = 40; // 10,000 events in all
+const WRITERS = 32;
+const user = { id: 'crew', roles: ['inspector'] };
+
+/** Sends a command until it is answered: the same command id makes every retry safe. */
+async function sendUntilAnswered(cluster: StoreCluster, command: AppendCommand): Promise<AppendResult> {
+  for (;;) {
+    const reply: Reply<AppendResult> = await cluster.send(command, 2_000);
+    if ('data' in reply) return reply.data;
+    if (reply.error.code !== 'UNAVAILABLE') throw new Error(`${command.command_id}: ${JSON.stringify(reply.error)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('relay process killed mid-way (SIGKILL) and restarted past the dedup window', () => {
+  let cluster: StoreCluster;
+  beforeAll(async () => {
+    // One process relays, the other only takes commands; a 1 s dedup window makes the
+    // restart happen after JetStream has forgotten every message id.
+    cluster = await startStoreCluster('relay_kill', 0, { TAKES_STREAM_DUPLICATE_WINDOW: '1s', TAKES_RELAY_CHECKPOINT: '1s' });
+    await cluster.start({ TAKES_RELAY: 'on' });
+    await cluster.start({ TAKES_RELAY: 'off' });
+  });
+  afterAll(() => cluster.close());
+
+  it('10,000 events from concurrent writers arrive on JetStream exactly once, in position and version order', async () => {
+    const relay = cluster.processes[0];
+    let next = 0;
+    const writers = Array.from({ length: WRITERS }, async () => {
+      for (let record = next++; record < RECORDS; record = next++) {
+        const id = `rec-${record}`;
+        for (let i = 0; i < EVENTS_PER_RECORD; i += 1) {
+          await sendUntilAnswered(cluster, {
+            v: 1,
+            command_id: `${id}-${i}`,
+            app: 'main',
+            entity: 'inspection',
+            entity_id: id,
+            op: i === 0 ? 'create' : 'put',
+            data: { reading: i, note: `take ${i}` },
+            user,
+          });
+        }
+      }
+    });
+
+    // Kill the relay once it has published a part of the stream, while writes go on.
+    await eventually(async () => expect((await cluster.stream.messages()).length).toBeGreaterThan(1_500), 60_000, 100);
+    await relay.kill();
+    const publishedAtKill = (await cluster.stream.messages()).length;
+    await new Promise((r) => setTimeout(r, 1_500)); // past the duplicate window
+    await cluster.start({ TAKES_RELAY: 'on' });
+    await Promise.all(writers);
+
+    expect(await cluster.eventCount()).toBe(RECORDS * EVENTS_PER_RECORD);
+    await eventually(async () => expect(cluster.stream.messages().then((m) => m.length)).resolves.toBe(RECORDS * EVENTS_PER_RECORD), 60_000, 250);
+    await new Promise((r) => setTimeout(r, 500)); // nothing more arrives after the last one
+
+    const messages = await cluster.stream.messages();
+    const events = await cluster.sql<{ id: string; position: string }>('SELECT id, position FROM event_store.events ORDER BY position');
+    expect(publishedAtKill).toBeLessThan(RECORDS * EVENTS_PER_RECORD);
+    expect(messages).toHaveLength(events.length);
+    expect(messages.map((m) => (m.body as TakesEvent).id)).toEqual(events.map((e) => e.id));
+    expect(messages.map((m) => Number(m.headers['Takes-Position']))).toEqual(events.map((e) => Number(e.position)));
+    const versions = new Map<string, number>();
+    for (const m of messages) {
+      const event = m.body as TakesEvent;
+      expect(event.version).toBe((versions.get(event.entity_id) ?? 0) + 1);
+      versions.set(event.entity_id, event.version);
+    }
+    expect([...versions.values()].every((v) => v === EVENTS_PER_RECORD)).toBe(true);
+  });
+});
