@@ -1,0 +1,69 @@
+import { SignJWT, errors, jwtVerify } from 'jose';
+import { TakesError } from '@takes/contracts';
+
+/** The audience of platform tokens; app tokens carry the app's name. */
+export const PLATFORM_AUDIENCE = '_platform';
+export const ISSUER = 'takes';
+/** The one algorithm accepted: tokens with `alg: none` or any other are refused. */
+const ALGORITHM = 'HS256';
+
+export interface AccessClaims {
+  sub: string;
+  roles: string[];
+  /** The app the token is for, or `_platform`. */
+  aud: string;
+  email?: string;
+}
+
+export interface TokenKey {
+  secret: Uint8Array;
+}
+
+export function tokenKey(secret: string): TokenKey {
+  if (secret.length < 32) throw new Error('the token secret must be at least 32 characters');
+  return { secret: new TextEncoder().encode(secret) };
+}
+
+export async function issueAccessToken(key: TokenKey, claims: AccessClaims, ttlSeconds = 15 * 60, now = new Date()): Promise<string> {
+  const iat = Math.floor(now.getTime() / 1000);
+  return new SignJWT({ roles: claims.roles, ...(claims.email ? { email: claims.email } : {}) })
+    .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
+    .setSubject(claims.sub)
+    .setAudience(claims.aud)
+    .setIssuer(ISSUER)
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + ttlSeconds)
+    .sign(key.secret);
+}
+
+/**
+ * Verifies an access token for one of the accepted audiences: signature (HS256 only),
+ * issuer, expiry (with a small clock tolerance) and audience. Anything wrong is
+ * UNAUTHORIZED, with a message that says what without leaking the token.
+ */
+export async function verifyAccessToken(
+  key: TokenKey,
+  token: string,
+  audiences: string[],
+  options: { clockToleranceSeconds?: number; now?: Date } = {},
+): Promise<AccessClaims> {
+  try {
+    const { payload } = await jwtVerify(token, key.secret, {
+      algorithms: [ALGORITHM],
+      issuer: ISSUER,
+      audience: audiences,
+      clockTolerance: options.clockToleranceSeconds ?? 30,
+      currentDate: options.now,
+      requiredClaims: ['sub', 'exp', 'iat', 'aud'],
+    });
+    const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is string => typeof r === 'string') : [];
+    const aud = Array.isArray(payload.aud) ? payload.aud[0] : payload.aud!;
+    return { sub: payload.sub!, roles, aud, email: typeof payload.email === 'string' ? payload.email : undefined };
+  } catch (error) {
+    const reason =
+      error instanceof errors.JWTExpired ? 'token expired'
+      : error instanceof errors.JWTClaimValidationFailed ? `token ${error.claim} is not valid here`
+      : 'invalid token';
+    throw new TakesError('UNAUTHORIZED', reason);
+  }
+}

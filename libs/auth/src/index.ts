@@ -1,0 +1,11 @@
+export { hashPassword, verifyPassword } from './passwords';
+export {
+  issueAccessToken,
+  verifyAccessToken,
+  tokenKey,
+  PLATFORM_AUDIENCE,
+  ISSUER,
+  type AccessClaims,
+  type TokenKey,
+} from './access-tokens';
+export { newRefreshToken, hashRefreshToken, judgeRefresh, REFRESH_TTL_SECONDS, type RefreshVerdict } from './refresh-tokens';
