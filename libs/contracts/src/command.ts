@@ -10,6 +10,10 @@ export const CommandOp = {
   patch: 'patch',
   delete: 'delete',
   restore: 'restore',
+  /** `_meta` only: set a metadata item's whole definition (event `defined`). */
+  define: 'define',
+  /** `_meta` only: remove a metadata item (event `removed`). */
+  remove: 'remove',
 } as const;
 export type CommandOp = (typeof CommandOp)[keyof typeof CommandOp];
 
@@ -27,7 +31,7 @@ export interface AppendCommand {
   entity_id: string;
   op: CommandOp;
   base_version?: number | null;
-  /** create and put: the values sent. */
+  /** create, put and define: the values sent. */
   data?: Record<string, unknown>;
   /** patch: the RFC 6902 document sent. */
   patch?: PatchOperation[];
@@ -73,7 +77,7 @@ export const appendCommandSchema = {
   },
   additionalProperties: false,
   allOf: [
-    { if: { properties: { op: { enum: ['create', 'put'] } } }, then: { required: ['data'] } },
+    { if: { properties: { op: { enum: ['create', 'put', 'define'] } } }, then: { required: ['data'] } },
     { if: { properties: { op: { const: 'patch' } } }, then: { required: ['patch'] } },
   ],
 } as const;

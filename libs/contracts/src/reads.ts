@@ -25,6 +25,23 @@ export interface ReadAllRequest {
   app?: string;
 }
 
+/** `store.read.meta`: every metadata item (`_meta` record) of one app, or of all apps. */
+export interface ReadMetaRequest {
+  app?: string;
+}
+
+/** One metadata item: key `entity:<name>` or `relation:<name>`, its definition, removed or not. */
+export interface MetaItemView {
+  app: string;
+  key: string;
+  definition: Record<string, unknown>;
+  removed: boolean;
+  version: number;
+  position: number;
+  created_at: string;
+  updated_at: string;
+}
+
 /** `store.read.head`: the head of one record's stream. */
 export interface ReadHeadRequest {
   app: string;
@@ -95,5 +112,12 @@ export const readHeadSchema = {
   type: 'object',
   required: ['app', 'entity', 'entity_id'],
   properties: recordKey,
+  additionalProperties: false,
+} as const;
+
+export const readMetaSchema = {
+  $id: 'takes.read.meta.v1',
+  type: 'object',
+  properties: { app: { type: 'string', pattern: APP_NAME.source } },
   additionalProperties: false,
 } as const;

@@ -20,11 +20,13 @@ export interface Subjects {
   event(app: string, entity: string, type: string): string;
   /** `evt.>`: everything the EVENTS stream holds. */
   eventWildcard(): string;
+  /** `evt.*._meta.>`: metadata changes of every app. */
+  metaEvents(): string;
   /** `parked.<consumer>`: where a consumer that parks puts messages it gave up on. */
   parked(consumer: string): string;
 }
 
-export type StoreRead = 'stream' | 'state' | 'all' | 'head';
+export type StoreRead = 'stream' | 'state' | 'all' | 'head' | 'meta';
 
 export function subjects(prefix = ''): Subjects {
   if (prefix !== '' && !/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\.$/.test(prefix)) {
@@ -36,6 +38,7 @@ export function subjects(prefix = ''): Subjects {
     storeRead: (what) => `${prefix}store.read.${what}`,
     event: (app, entity, type) => `${prefix}evt.${app}.${entity}.${type}`,
     eventWildcard: () => `${prefix}evt.>`,
+    metaEvents: () => `${prefix}evt.*._meta.>`,
     parked: (consumer) => `${prefix}parked.${consumer}`,
   };
 }

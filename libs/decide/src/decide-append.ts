@@ -8,6 +8,9 @@ import {
 } from '@takes/contracts';
 import type { RecordState } from './record-state';
 
+/** The entity that holds metadata: entity_id `entity:<name>`, `relation:<name>`, ... */
+export const META_ENTITY = '_meta';
+
 /** The head of a record's stream as the store holds it (null version 0 = no stream yet). */
 export interface StreamHead extends RecordState {
   lastCommitTs: string | null;
@@ -96,8 +99,22 @@ export function decideAppend(
 ): Decision {
   const headVersion = head?.version ?? 0;
   const base = command.base_version ?? headVersion;
+  const meta = command.entity === META_ENTITY;
+  if (meta !== (command.op === 'define' || command.op === 'remove')) {
+    return reject('INVALID_PAYLOAD', meta ? 'metadata takes define or remove' : `${command.op} is for metadata (_meta) only`);
+  }
 
-  if (command.op === 'create') {
+  if (command.op === 'define') {
+    if (base !== headVersion) {
+      return reject('CONFLICT', `${command.entity_id} changed meanwhile: version ${base} was read, it is at ${headVersion}`, {
+        version: headVersion,
+        current: head?.state ?? null,
+      });
+    }
+  } else if (command.op === 'remove') {
+    if (!head || head.version === 0 || head.deleted) return reject('NOT_FOUND', `${command.entity_id} not found`);
+    if (base !== headVersion) return reject('CONFLICT', `${command.entity_id} changed meanwhile`, { version: headVersion });
+  } else if (command.op === 'create') {
     if (head && head.version > 0) {
       return reject('CONFLICT', `${command.entity} ${command.entity_id} already exists`, {
         version: head.version,
@@ -159,6 +176,18 @@ export function decideAppend(
       nextState = current;
       submitted = {};
       deleted = false;
+      break;
+    case 'define':
+      type = 'defined';
+      nextState = deepClone(command.data ?? {});
+      submitted = command.data ?? {};
+      deleted = false;
+      break;
+    case 'remove':
+      type = 'removed';
+      nextState = current;
+      submitted = {};
+      deleted = true;
       break;
     default:
       return reject('INVALID_PAYLOAD', `unknown operation ${(command as { op: string }).op}`);

@@ -136,3 +136,34 @@ describe('patches and replay (properties)', () => {
     );
   });
 });
+
+describe('decideAppend for metadata (_meta)', () => {
+  const meta = (partial: Partial<AppendCommand>) => command({ entity: '_meta', entity_id: 'entity:inspection', ...partial });
+
+  it('define sets the whole definition; remove tombstones it; define again brings it back', () => {
+    const first = appended(decideAppend(meta({ op: 'define', data: { name: 'inspection', fields: [{ name: 'a' }] } }), null, []));
+    expect(first.events[0]).toMatchObject({ type: 'defined', version: 1 });
+    const h1 = { ...first.next, lastCommitTs: null };
+    const second = appended(decideAppend(meta({ op: 'define', data: { name: 'inspection', fields: [] } }), h1, []));
+    expect(second.next.state).toEqual({ name: 'inspection', fields: [] });
+    const removed = appended(decideAppend(meta({ op: 'remove' }), { ...second.next, lastCommitTs: null }, []));
+    expect(removed.events[0].type).toBe('removed');
+    expect(removed.next.deleted).toBe(true);
+    const events = [first, second, removed].map((d) => d.events[0]);
+    expect(replay(events)).toEqual(removed.next);
+    const again = appended(decideAppend(meta({ op: 'define', data: { name: 'inspection', fields: [{ name: 'b' }] } }), { ...removed.next, lastCommitTs: null }, []));
+    expect(replay([...events, again.events[0]])).toEqual({ version: 4, state: { name: 'inspection', fields: [{ name: 'b' }] }, deleted: false });
+  });
+
+  it('define with a stale base version is CONFLICT (two admins editing one definition)', () => {
+    const h = { version: 2, state: { name: 'x' }, deleted: false, lastCommitTs: null };
+    expect(rejected(decideAppend(meta({ op: 'define', base_version: 1, data: {} }), h, [])).code).toBe('CONFLICT');
+    expect(rejected(decideAppend(meta({ op: 'define', base_version: 0, data: {} }), h, [])).code).toBe('CONFLICT');
+  });
+
+  it('record ops on _meta and metadata ops on records are refused', () => {
+    expect(rejected(decideAppend(meta({ op: 'put', data: {} }), null, [])).code).toBe('INVALID_PAYLOAD');
+    expect(rejected(decideAppend(command({ op: 'define', data: {} }), null, [])).code).toBe('INVALID_PAYLOAD');
+    expect(rejected(decideAppend(meta({ op: 'remove' }), null, [])).code).toBe('NOT_FOUND');
+  });
+});

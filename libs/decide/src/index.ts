@@ -2,6 +2,7 @@ export { evolve, replay, initialState, applyOperations, type RecordState } from 
 export {
   decideAppend,
   DEFAULT_LIMITS,
+  META_ENTITY,
   type Decision,
   type DecideLimits,
   type PendingEvent,

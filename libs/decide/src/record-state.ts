@@ -34,7 +34,10 @@ export function evolve(current: RecordState, event: Pick<TakesEvent, 'type' | 'v
     case 'deleted':
       return { version: event.version, state: applyOperations(current.state, event.patch), deleted: true };
     case 'restored':
+    case 'defined':
       return { version: event.version, state: applyOperations(current.state, event.patch), deleted: false };
+    case 'removed':
+      return { version: event.version, state: applyOperations(current.state, event.patch), deleted: true };
     case 'shelved':
     default:
       return { ...current, version: event.version };

@@ -1,16 +1,19 @@
 import { Controller, Inject } from '@nestjs/common';
 import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import {
   TakesError,
   assertMessage,
   readAllSchema,
   readHeadSchema,
+  readMetaSchema,
   readStateSchema,
   readStreamSchema,
   type ReadAllRequest,
   type ReadHeadRequest,
+  type ReadMetaRequest,
+  type MetaItemView,
   type ReadStateRequest,
   type ReadStreamRequest,
   type RecordStateView,
@@ -94,6 +97,33 @@ export class ReadsHandler {
         deleted: row.deleted,
         state: row.state,
         last_commit_ts: row.last_commit_ts.toISOString(),
+      };
+    });
+  }
+
+  /** Every metadata item of an app (or of all apps): what each service's registry starts from. */
+  @MessagePattern('store.read.meta')
+  async meta(@Payload() body: unknown, @Ctx() ctx: NatsRpcContext): Promise<Reply<{ items: MetaItemView[] }>> {
+    return this.guard(ctx, async () => {
+      const request = assertMessage<ReadMetaRequest>(readMetaSchema, body, 'metadata read');
+      const { rows } = await sql<{ app: string; entity_id: string; state: Record<string, unknown>; deleted: boolean; version: number; last_position: string; last_commit_ts: Date; created_at: Date }>`
+        SELECT s.app, s.entity_id, s.state, s.deleted, s.version, s.last_position, s.last_commit_ts,
+               (SELECT e.commit_ts FROM event_store.events e
+                WHERE e.app = s.app AND e.entity = s.entity AND e.entity_id = s.entity_id AND e.version = 1) AS created_at
+        FROM event_store.streams s
+        WHERE s.entity = '_meta' AND (${request.app ?? null}::text IS NULL OR s.app = ${request.app ?? null}::text)
+        ORDER BY s.last_position`.execute(this.db);
+      return {
+        items: rows.map((row) => ({
+          app: row.app,
+          key: row.entity_id,
+          definition: row.state,
+          removed: row.deleted,
+          version: row.version,
+          position: Number(row.last_position),
+          created_at: row.created_at.toISOString(),
+          updated_at: row.last_commit_ts.toISOString(),
+        })),
       };
     });
   }
