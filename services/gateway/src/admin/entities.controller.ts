@@ -1,0 +1,53 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Req, type Type } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { Allow } from '../auth/auth.guard';
+import { MetaAdminService, type MetaKind } from './meta-admin.service';
+
+/**
+ * The admin routes of one kind of metadata (Rocket's JSON): list, define, get,
+ * redefine, remove. A change is in effect for the very next request.
+ */
+function metaAdminController(kind: MetaKind, path: string): Type<unknown> {
+  @ApiTags('admin')
+  @Controller(`api/:app/_admin/${path}`)
+  @Allow('admin')
+  class MetaAdminController {
+    constructor(readonly meta: MetaAdminService) {}
+
+    @Get()
+    list(@Param('app') app: string) {
+      return { data: this.meta.list(app, kind) };
+    }
+
+    @Post()
+    @ApiOperation({ summary: `Define a new ${kind}` })
+    async create(@Param('app') app: string, @Body() body: unknown, @Req() req: FastifyRequest) {
+      return { data: await this.meta.define(app, kind, body, req.principal!, req.traceparent) };
+    }
+
+    @Get(':name')
+    get(@Param('app') app: string, @Param('name') name: string) {
+      return { data: this.meta.get(app, kind, name) };
+    }
+
+    @Put(':name')
+    @ApiOperation({ summary: `Redefine a ${kind} (for entities: add fields, remove them (hidden, data kept); a field's type cannot change)` })
+    async update(@Param('app') app: string, @Param('name') name: string, @Body() body: unknown, @Req() req: FastifyRequest) {
+      return { data: await this.meta.define(app, kind, body, req.principal!, req.traceparent, name) };
+    }
+
+    @Delete(':name')
+    @HttpCode(200)
+    async remove(@Param('app') app: string, @Param('name') name: string, @Req() req: FastifyRequest) {
+      await this.meta.remove(app, kind, name, req.principal!, req.traceparent);
+      return { data: { name, deleted: true } };
+    }
+  }
+  return MetaAdminController;
+}
+
+/** `/api/:app/_admin/entities`: entities defined at run time, plus Takes' history and merge_policy. */
+export const EntitiesController = metaAdminController('entity', 'entities');
+/** `/api/:app/_admin/relations`: relations between entities. */
+export const RelationsController = metaAdminController('relation', 'relations');

@@ -1,0 +1,111 @@
+import { Injectable } from '@nestjs/common';
+import { TakesError, type MetaItemView } from '@takes/contracts';
+import { entityChanges, parseEntityDefinition, parseRelationDefinition } from '@takes/metadata';
+import type { Principal } from '../http/request-context';
+import { MetadataService } from '../metadata/metadata.service';
+import { StoreClient } from '../store/store.client';
+import { uuidv7 } from '@takes/ids';
+
+export type MetaKind = 'entity' | 'relation';
+
+/** Rocket's list/get row for an entity or relation. */
+export function metaRow(item: MetaItemView) {
+  const definition = item.definition as { name: string; table?: string };
+  return {
+    name: definition.name,
+    ...(item.key.startsWith('entity:') ? { table_name: definition.table ?? definition.name } : {}),
+    definition,
+    version: item.version,
+    created_at: item.created_at,
+    updated_at: item.updated_at,
+  };
+}
+
+/**
+ * Entity and relation metadata, kept as `_meta` records in the event store: each change
+ * is a `defined` or `removed` event. The gateway answers only once its own registry
+ * holds the change, so the very next request sees it.
+ */
+@Injectable()
+export class MetaAdminService {
+  constructor(
+    private readonly metadata: MetadataService,
+    private readonly store: StoreClient,
+  ) {}
+
+  list(app: string, kind: MetaKind) {
+    return this.metadata.itemsOf(app, kind).map(metaRow);
+  }
+
+  get(app: string, kind: MetaKind, name: string) {
+    const item = this.metadata.item(app, `${kind}:${name}`);
+    if (!item || item.removed) throw new TakesError(kind === 'entity' ? 'UNKNOWN_ENTITY' : 'NOT_FOUND', `unknown ${kind} ${name}`);
+    return metaRow(item);
+  }
+
+  /** POST (mustExist false) or PUT (mustExist true) of a definition. */
+  async define(app: string, kind: MetaKind, input: unknown, principal: Principal, traceparent: string, pathName?: string) {
+    const parsed = kind === 'entity' ? parseEntityDefinition(input) : parseRelationDefinition(input, this.metadata.metadata(app).entities);
+    if (!parsed.ok) throw new TakesError('VALIDATION_FAILED', `invalid ${kind} definition`, parsed.details);
+    const definition = parsed.value as unknown as { name: string };
+    if (pathName !== undefined && definition.name !== pathName) {
+      throw new TakesError('VALIDATION_FAILED', `invalid ${kind} definition`, [{ field: 'name', rule: 'immutable', message: `the name must stay ${pathName}` }]);
+    }
+    const key = `${kind}:${definition.name}`;
+    const existing = this.metadata.item(app, key);
+    const live = existing && !existing.removed;
+    if (pathName === undefined && live) throw new TakesError('CONFLICT', `${kind} ${definition.name} already exists`);
+    if (pathName !== undefined && !live) throw new TakesError(kind === 'entity' ? 'UNKNOWN_ENTITY' : 'NOT_FOUND', `unknown ${kind} ${pathName}`);
+    if (kind === 'entity' && live) {
+      const previous = this.metadata.entity(app, definition.name);
+      const changes = entityChanges(previous, parsed.value as never);
+      if (!changes.ok) throw new TakesError('VALIDATION_FAILED', 'invalid entity change', changes.details);
+    }
+    const result = await this.store.append(
+      {
+        v: 1,
+        command_id: uuidv7(),
+        app,
+        entity: '_meta',
+        entity_id: key,
+        op: 'define',
+        base_version: existing?.version ?? 0,
+        data: parsed.value as unknown as Record<string, unknown>,
+        user: { id: principal.userId, roles: principal.roles },
+      },
+      traceparent,
+    );
+    const now = result.commit_ts;
+    this.metadata.apply({
+      app,
+      key,
+      definition: result.record,
+      removed: false,
+      version: result.version,
+      position: result.position,
+      created_at: existing?.created_at && !existing.removed ? existing.created_at : now,
+      updated_at: now,
+    });
+    return result.record;
+  }
+
+  async remove(app: string, kind: MetaKind, name: string, principal: Principal, traceparent: string): Promise<void> {
+    const key = `${kind}:${name}`;
+    const existing = this.metadata.item(app, key);
+    if (!existing || existing.removed) throw new TakesError(kind === 'entity' ? 'UNKNOWN_ENTITY' : 'NOT_FOUND', `unknown ${kind} ${name}`);
+    const result = await this.store.append(
+      {
+        v: 1,
+        command_id: uuidv7(),
+        app,
+        entity: '_meta',
+        entity_id: key,
+        op: 'remove',
+        base_version: existing.version,
+        user: { id: principal.userId, roles: principal.roles },
+      },
+      traceparent,
+    );
+    this.metadata.apply({ ...existing, removed: true, version: result.version, position: result.position, updated_at: result.commit_ts });
+  }
+}

@@ -1,0 +1,8 @@
+import type { Migrations } from '@takes/db';
+import { accounts2026112318 } from './2026_11_23_1800_accounts';
+
+export const GATEWAY_SCHEMA = 'gateway';
+
+export const gatewayMigrations: Migrations = {
+  '2026_11_23_1800_accounts': accounts2026112318,
+};

@@ -1,0 +1,127 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, Req, Res } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { TakesError, type AppendResult, type RecordStateView, type StreamHeadView, type TakesEvent } from '@takes/contracts';
+import { visibleRecord, type EntityDefinition } from '@takes/metadata';
+import { MetadataService } from '../metadata/metadata.service';
+import { StoreClient } from '../store/store.client';
+import { assertAllowed } from './permissions';
+import { RecordCommands, type RecordEdit } from './record-commands';
+import { parseWriteHeaders } from './write-headers';
+
+/** The body of a write's answer: the record and what happened to the edit. */
+export function writeBody(entity: EntityDefinition, result: AppendResult, deleted: boolean) {
+  const data = deleted ? { [entity.primary_key.field]: idValue(entity, result.entity_id) } : visibleRecord(entity, result.record);
+  return {
+    data,
+    meta: { outcome: result.outcome, version: result.version, position: result.position, contested: result.contested, command_id: result.command_id },
+  };
+}
+
+function idValue(entity: EntityDefinition, id: string): string | number {
+  const type = entity.primary_key.type as string;
+  return type === 'int' || type === 'bigint' ? Number(id) : id;
+}
+
+/** Records of an app's entities: Rocket's routes, each write a command to the event store. */
+@ApiTags('records')
+@Controller('api/:app')
+export class RecordsController {
+  constructor(
+    private readonly commands: RecordCommands,
+    private readonly store: StoreClient,
+    private readonly metadata: MetadataService,
+  ) {}
+
+  @Post(':entity')
+  @ApiOperation({ summary: 'Create a record (the client may give its primary key; UUID v7 recommended)' })
+  async create(@Param('app') app: string, @Param('entity') entity: string, @Body() body: unknown, @Req() req: FastifyRequest, @Res({ passthrough: true }) res: FastifyReply) {
+    return this.write(app, { entity, op: 'create', data: body }, req, res, 201);
+  }
+
+  @Put(':entity/:id')
+  @ApiOperation({ summary: 'Set the given fields (others keep theirs, null clears one); If-Match gives the base version' })
+  async put(@Param('app') app: string, @Param('entity') entity: string, @Param('id') id: string, @Body() body: unknown, @Req() req: FastifyRequest, @Res({ passthrough: true }) res: FastifyReply) {
+    return this.write(app, { entity, id, op: 'put', data: body }, req, res, 200);
+  }
+
+  @Patch(':entity/:id')
+  @ApiOperation({ summary: 'Apply an RFC 6902 JSON Patch (application/json-patch+json)' })
+  async patch(@Param('app') app: string, @Param('entity') entity: string, @Param('id') id: string, @Body() body: unknown, @Req() req: FastifyRequest, @Res({ passthrough: true }) res: FastifyReply) {
+    return this.write(app, { entity, id, op: 'patch', patch: body }, req, res, 200);
+  }
+
+  @Delete(':entity/:id')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Delete a record (a tombstone event; restore brings it back)' })
+  async remove(@Param('app') app: string, @Param('entity') entity: string, @Param('id') id: string, @Req() req: FastifyRequest, @Res({ passthrough: true }) res: FastifyReply) {
+    return this.write(app, { entity, id, op: 'delete' }, req, res, 200);
+  }
+
+  @Post(':entity/:id/restore')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Restore a deleted record' })
+  async restore(@Param('app') app: string, @Param('entity') entity: string, @Param('id') id: string, @Req() req: FastifyRequest, @Res({ passthrough: true }) res: FastifyReply) {
+    return this.write(app, { entity, id, op: 'restore' }, req, res, 200);
+  }
+
+  @Get(':entity/:id')
+  @ApiOperation({ summary: 'One record, as the event store holds it now' })
+  async get(@Param('app') app: string, @Param('entity') entity: string, @Param('id') id: string, @Req() req: FastifyRequest, @Res({ passthrough: true }) res: FastifyReply) {
+    const definition = this.readable(app, entity, req);
+    const head = await this.store.read<StreamHeadView>('head', { app, entity, entity_id: id }, req.traceparent);
+    if (head.deleted) throw new TakesError('NOT_FOUND', `${entity} ${id} not found`);
+    void res.header('ETag', `"${head.version}"`);
+    return { data: visibleRecord(definition, head.state) };
+  }
+
+  @Get(':entity/:id/events')
+  @ApiOperation({ summary: "The record's events, oldest first (from_version, limit to page)" })
+  async events(@Param('app') app: string, @Param('entity') entity: string, @Param('id') id: string, @Query() query: Record<string, string>, @Req() req: FastifyRequest) {
+    this.readable(app, entity, req);
+    const page = await this.store.read<{ events: TakesEvent[]; next_version: number | null }>(
+      'stream',
+      { app, entity, entity_id: id, from_version: positiveInt(query.from_version, 'from_version') ?? 1, limit: positiveInt(query.limit, 'limit') ?? 100 },
+      req.traceparent,
+    );
+    if (page.events.length === 0 && (positiveInt(query.from_version, 'from_version') ?? 1) === 1) throw new TakesError('NOT_FOUND', `${entity} ${id} not found`);
+    return { data: page.events, meta: { next_version: page.next_version } };
+  }
+
+  @Get(':entity/:id/at')
+  @ApiOperation({ summary: 'The record as it was at a version (?version=) or at a time (?time=)' })
+  async at(@Param('app') app: string, @Param('entity') entity: string, @Param('id') id: string, @Query() query: Record<string, string>, @Req() req: FastifyRequest) {
+    const definition = this.readable(app, entity, req);
+    const version = positiveInt(query.version, 'version');
+    const time = query.time;
+    if ((version === undefined) === (time === undefined)) throw new TakesError('INVALID_PAYLOAD', 'give exactly one of version and time');
+    if (time !== undefined && Number.isNaN(Date.parse(time))) throw new TakesError('INVALID_PAYLOAD', 'time must be an ISO 8601 date-time');
+    const state = await this.store.read<RecordStateView>(
+      'state',
+      { app, entity, entity_id: id, ...(version !== undefined ? { version } : { time: new Date(time!).toISOString() }) },
+      req.traceparent,
+    );
+    return { data: visibleRecord(definition, state.state), meta: { version: state.version, deleted: state.deleted, commit_ts: state.commit_ts } };
+  }
+
+  private readable(app: string, entity: string, req: FastifyRequest): EntityDefinition {
+    const definition = this.metadata.entity(app, entity);
+    assertAllowed(req.principal!, entity, 'read');
+    return definition;
+  }
+
+  private async write(app: string, edit: RecordEdit, req: FastifyRequest, res: FastifyReply, status: number) {
+    const headers = parseWriteHeaders(req.headers, app);
+    void res.header('Idempotency-Key', headers.commandId);
+    const { command, entity } = await this.commands.build(app, req.principal!, edit, headers);
+    const result = await this.store.append(command, req.traceparent);
+    void res.status(status).header('ETag', `"${result.version}"`).header('X-Takes-Position', String(result.position));
+    return writeBody(entity, result, edit.op === 'delete');
+  }
+}
+
+function positiveInt(value: string | undefined, name: string): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!/^\d{1,9}$/.test(value) || Number(value) < 1) throw new TakesError('INVALID_PAYLOAD', `${name} must be a positive integer`);
+  return Number(value);
+}
