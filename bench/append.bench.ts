@@ -13,6 +13,7 @@ import { createTestStream, requestJson } from '@takes/bus';
 import { createDatabase, createTestDatabase, migrateSchema } from '@takes/db';
 import { startService } from '@takes/testing';
 import { EVENT_STORE_SCHEMA, eventStoreMigrations } from '../services/event-store/src/migrations';
+import { defineTestEntity } from '../services/event-store/src/testing/test-entity';
 import { runClosedLoop, table, type RunFigures } from './stats';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -70,6 +71,8 @@ async function main(): Promise<void> {
     httpPortVar: 'TAKES_EVENT_STORE_HTTP_PORT',
   });
   const s = subjects(stream.prefix);
+  const defined = await requestJson(stream.nc, s.command('main', '_meta'), defineTestEntity('bench'));
+  if (!('data' in defined)) throw new Error(`cannot define the bench entity: ${JSON.stringify(defined)}`);
   const probe = new Client({ connectionString: testDb.url });
   await probe.connect();
   const settings = (await probe.query("SELECT name, setting FROM pg_settings WHERE name IN ('synchronous_commit', 'fsync', 'wal_sync_method', 'server_version')")).rows;

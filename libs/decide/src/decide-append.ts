@@ -6,6 +6,7 @@ import {
   type PatchOperation,
   type TakesEvent,
 } from '@takes/contracts';
+import { normalizeRecordState, parseEntityDefinition, type EntityDefinition } from '@takes/metadata';
 import type { RecordState } from './record-state';
 
 /** The entity that holds metadata: entity_id `entity:<name>`, `relation:<name>`, ... */
@@ -96,12 +97,20 @@ export function decideAppend(
   head: StreamHead | null,
   _sinceBase: TakesEvent[],
   limits: DecideLimits = DEFAULT_LIMITS,
+  entity: EntityDefinition | null = null,
 ): Decision {
   const headVersion = head?.version ?? 0;
   const base = command.base_version ?? headVersion;
   const meta = command.entity === META_ENTITY;
   if (meta !== (command.op === 'define' || command.op === 'remove')) {
     return reject('INVALID_PAYLOAD', meta ? 'metadata takes define or remove' : `${command.op} is for metadata (_meta) only`);
+  }
+  if (!meta && !entity) return reject('UNKNOWN_ENTITY', `unknown entity ${command.entity}`);
+  let definition = command.data;
+  if (command.op === 'define' && command.entity_id.startsWith('entity:')) {
+    const parsed = parseEntityDefinition(command.data);
+    if (!parsed.ok) return reject('VALIDATION_FAILED', 'invalid entity definition', parsed.details);
+    definition = parsed.value as unknown as Record<string, unknown>;
   }
 
   if (command.op === 'define') {
@@ -179,7 +188,7 @@ export function decideAppend(
       break;
     case 'define':
       type = 'defined';
-      nextState = deepClone(command.data ?? {});
+      nextState = deepClone(definition ?? {});
       submitted = command.data ?? {};
       deleted = false;
       break;
@@ -191,6 +200,14 @@ export function decideAppend(
       break;
     default:
       return reject('INVALID_PAYLOAD', `unknown operation ${(command as { op: string }).op}`);
+  }
+
+  if (entity && (command.op === 'create' || command.op === 'put' || command.op === 'patch')) {
+    // The same checks the gateway ran on the body, now on the whole resulting record
+    // (a patch is only known here); fields left as they were may be hidden ones.
+    const checked = normalizeRecordState(entity, nextState, command.op === 'create' ? undefined : current);
+    if (!checked.ok) return reject('VALIDATION_FAILED', 'validation failed', checked.details);
+    nextState = checked.value;
   }
 
   const patch = compare(command.op === 'create' ? {} : current, nextState) as PatchOperation[];

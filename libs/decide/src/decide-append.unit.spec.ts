@@ -1,10 +1,20 @@
 import fc from 'fast-check';
 import { compare } from 'fast-json-patch';
 import type { AppendCommand, PatchOperation, TakesEvent } from '@takes/contracts';
-import { decideAppend, type StreamHead } from './decide-append';
+import { parseEntityDefinition, type EntityDefinition } from '@takes/metadata';
+import { decideAppend as decide, type StreamHead } from './decide-append';
 import { applyOperations, replay, initialState } from './record-state';
 
 const user = { id: 'u1', roles: ['admin'] };
+
+function defineEntity(fields: { name: string; type: string; enum?: string[] }[]): EntityDefinition {
+  const parsed = parseEntityDefinition({ name: 'inspection', table: 'inspections', primary_key: { field: 'id', type: 'string', generated: false }, fields: [{ name: 'id', type: 'string' }, ...fields] });
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.details));
+  return parsed.value;
+}
+const jsonFields = ['a', 'b', 'c', 'notes', 'list', 'nested', 'big', 'n', 'k0', 'k1', 'k2', 'k3'].map((name) => ({ name, type: 'json' }));
+const inspection = defineEntity(jsonFields);
+const decideAppend: typeof decide = (command, head, since, limits, entity = inspection) => decide(command, head, since, limits, entity);
 function command(partial: Partial<AppendCommand>): AppendCommand {
   return { v: 1, command_id: 'c1', app: 'main', entity: 'inspection', entity_id: 'r1', op: 'put', user, ...partial };
 }
@@ -92,7 +102,7 @@ describe('decideAppend', () => {
   });
 });
 
-const json = fc.letrec((tie) => ({
+const jsonArbitraries = fc.letrec((tie) => ({
   value: fc.oneof(
     { depthSize: 'small' },
     fc.integer(),
@@ -103,7 +113,10 @@ const json = fc.letrec((tie) => ({
     tie('object'),
   ),
   object: fc.dictionary(fc.string({ minLength: 1, maxLength: 4 }), tie('value'), { maxKeys: 4 }),
-})).object as fc.Arbitrary<Record<string, unknown>>;
+  record: fc.dictionary(fc.constantFrom('k0', 'k1', 'k2', 'k3'), tie('value'), { maxKeys: 4 }),
+}));
+const json = jsonArbitraries.object as fc.Arbitrary<Record<string, unknown>>;
+const recordData = jsonArbitraries.record as fc.Arbitrary<Record<string, unknown>>;
 
 describe('patches and replay (properties)', () => {
   it('the patch made by comparing states takes the old state to the new one', () => {
@@ -116,12 +129,12 @@ describe('patches and replay (properties)', () => {
 
   it('replaying the decided events reproduces the state the decisions reached', () => {
     const op = fc.oneof(
-      fc.record({ op: fc.constant('put' as const), data: json }),
+      fc.record({ op: fc.constant('put' as const), data: recordData }),
       fc.record({ op: fc.constant('delete' as const) }),
       fc.record({ op: fc.constant('restore' as const) }),
     );
     fc.assert(
-      fc.property(json, fc.array(op, { maxLength: 15 }), (first, ops) => {
+      fc.property(recordData, fc.array(op, { maxLength: 15 }), (first, ops) => {
         let h: StreamHead | null = null;
         const events: Pick<TakesEvent, 'type' | 'version' | 'patch'>[] = [];
         for (const c of [{ op: 'create' as const, data: first }, ...ops]) {
@@ -137,28 +150,53 @@ describe('patches and replay (properties)', () => {
   });
 });
 
+describe('decideAppend against the entity definition', () => {
+  const typed = defineEntity([
+    { name: 'site', type: 'string' },
+    { name: 'pressure', type: 'int' },
+    { name: 'status', type: 'string', enum: ['draft', 'done'] },
+  ]);
+  it('an unknown entity is UNKNOWN_ENTITY', () => {
+    expect(rejected(decide(command({ op: 'create', data: {} }), null, [], undefined, null)).code).toBe('UNKNOWN_ENTITY');
+  });
+  it('a patch that leaves a wrong type, an enum violation or an unknown field is VALIDATION_FAILED, with details', () => {
+    const h = head({ id: 'r1', site: 'n', pressure: 3, status: 'draft' });
+    const error = rejected(decide(command({ op: 'patch', patch: [
+      { op: 'replace', path: '/pressure', value: 'high' },
+      { op: 'replace', path: '/status', value: 'lost' },
+      { op: 'add', path: '/colour', value: 'red' },
+    ] }), h, [], undefined, typed));
+    expect(error.code).toBe('VALIDATION_FAILED');
+    expect((error.details as { field: string }[]).map((d) => d.field).sort()).toEqual(['colour', 'pressure', 'status']);
+    expect(appended(decide(command({ op: 'patch', patch: [{ op: 'replace', path: '/pressure', value: 4 }] }), h, [], undefined, typed)).next.state.pressure).toBe(4);
+  });
+});
+
 describe('decideAppend for metadata (_meta)', () => {
   const meta = (partial: Partial<AppendCommand>) => command({ entity: '_meta', entity_id: 'entity:inspection', ...partial });
 
   it('define sets the whole definition; remove tombstones it; define again brings it back', () => {
-    const first = appended(decideAppend(meta({ op: 'define', data: { name: 'inspection', fields: [{ name: 'a' }] } }), null, []));
+    const first = appended(decideAppend(meta({ op: 'define', data: { name: 'inspection', fields: [{ name: 'a', type: 'string' }] } }), null, []));
     expect(first.events[0]).toMatchObject({ type: 'defined', version: 1 });
+    expect(first.next.state).toMatchObject({ name: 'inspection', history: true, merge_policy: 'field' });
     const h1 = { ...first.next, lastCommitTs: null };
-    const second = appended(decideAppend(meta({ op: 'define', data: { name: 'inspection', fields: [] } }), h1, []));
-    expect(second.next.state).toEqual({ name: 'inspection', fields: [] });
+    const second = appended(decideAppend(meta({ op: 'define', data: { name: 'inspection', fields: [{ name: 'b', type: 'int' }] } }), h1, []));
+    expect((second.next.state.fields as { name: string }[]).map((f) => f.name)).toContain('b');
     const removed = appended(decideAppend(meta({ op: 'remove' }), { ...second.next, lastCommitTs: null }, []));
     expect(removed.events[0].type).toBe('removed');
     expect(removed.next.deleted).toBe(true);
     const events = [first, second, removed].map((d) => d.events[0]);
     expect(replay(events)).toEqual(removed.next);
-    const again = appended(decideAppend(meta({ op: 'define', data: { name: 'inspection', fields: [{ name: 'b' }] } }), { ...removed.next, lastCommitTs: null }, []));
-    expect(replay([...events, again.events[0]])).toEqual({ version: 4, state: { name: 'inspection', fields: [{ name: 'b' }] }, deleted: false });
+    const again = appended(decideAppend(meta({ op: 'define', data: { name: 'inspection', fields: [{ name: 'c', type: 'date' }] } }), { ...removed.next, lastCommitTs: null }, []));
+    expect(replay([...events, again.events[0]])).toEqual({ version: 4, state: again.next.state, deleted: false });
+    expect(rejected(decideAppend(meta({ op: 'define', data: { name: 'Bad Name', fields: [] } }), null, [])).code).toBe('VALIDATION_FAILED');
   });
 
   it('define with a stale base version is CONFLICT (two admins editing one definition)', () => {
     const h = { version: 2, state: { name: 'x' }, deleted: false, lastCommitTs: null };
-    expect(rejected(decideAppend(meta({ op: 'define', base_version: 1, data: {} }), h, [])).code).toBe('CONFLICT');
-    expect(rejected(decideAppend(meta({ op: 'define', base_version: 0, data: {} }), h, [])).code).toBe('CONFLICT');
+    const data = { name: 'inspection', fields: [{ name: 'a', type: 'string' }] };
+    expect(rejected(decideAppend(meta({ op: 'define', base_version: 1, data }), h, [])).code).toBe('CONFLICT');
+    expect(rejected(decideAppend(meta({ op: 'define', base_version: 0, data }), h, [])).code).toBe('CONFLICT');
   });
 
   it('record ops on _meta and metadata ops on records are refused', () => {

@@ -14,6 +14,7 @@ import {
   type PendingEvent,
   type StreamHead,
 } from '@takes/decide';
+import type { EntityDefinition } from '@takes/metadata';
 import { EVENT_COLUMNS, toEvent, type EventRowData } from '../reads/event-rows';
 import { commandKey, streamKey, type AppendRequest } from './append-request';
 
@@ -69,7 +70,7 @@ export async function appendBatch(conn: Conn, members: AppendRequest[], deps: Ap
 
 async function decideAndWrite(conn: Conn, members: AppendRequest[], deps: AppendDeps): Promise<Reply<AppendResult>[]> {
   const replies = new Map<AppendRequest, Reply<AppendResult>>();
-  const { seen, heads } = await beginReadSeenAndLockHeads(conn, members);
+  const { seen, heads, definitions } = await beginReadSeenAndLockHeads(conn, members);
 
   const fresh: AppendRequest[] = [];
   for (const member of members) {
@@ -85,7 +86,8 @@ async function decideAndWrite(conn: Conn, members: AppendRequest[], deps: Append
     const head = heads.get(key) ?? null;
     const base = member.command.base_version ?? head?.version ?? 0;
     const since = head && base < head.version ? await eventsSince(conn, member, base) : [];
-    const decision = decideAppend(member.command, head, since, deps.limits);
+    const definition = definitions.get(JSON.stringify([member.command.app, member.command.entity])) ?? null;
+    const decision = decideAppend(member.command, head, since, deps.limits, definition);
     if (decision.kind === 'reject') {
       replies.set(member, { error: decision.error.toBody() });
       continue;
@@ -139,13 +141,14 @@ interface HeadRow {
 }
 
 /**
- * BEGIN, then one statement: the results of command ids seen before, and the stream
- * heads, locked FOR UPDATE in key order. Sent as one round trip (simple protocol), so
+ * BEGIN, then one statement: the results of command ids seen before, the stream heads,
+ * locked FOR UPDATE in key order, and the definitions of the entities written to. Sent as one round trip (simple protocol), so
  * the values are inlined as escaped JSON literals.
  */
 async function beginReadSeenAndLockHeads(conn: Conn, members: AppendRequest[]) {
   const commands = members.map((m) => ({ app: m.command.app, user_id: m.command.user.id, command_id: m.command.command_id }));
   const streams = [...new Map(members.map((m) => [streamKey(m.command), { app: m.command.app, entity: m.command.entity, entity_id: m.command.entity_id }])).values()];
+  const entities = [...new Map(members.map((m) => [`${m.command.app}.${m.command.entity}`, { app: m.command.app, key: `entity:${m.command.entity}` }])).values()];
   const results = (await conn.query(`BEGIN;
     WITH heads AS (
       SELECT s.app, s.entity, s.entity_id, s.version, s.state, s.deleted, s.last_commit_ts
@@ -161,7 +164,13 @@ async function beginReadSeenAndLockHeads(conn: Conn, members: AppendRequest[]) {
         FROM event_store.commands c
         JOIN jsonb_to_recordset(${jsonLiteral(commands)}) AS k(app text, user_id text, command_id text)
           USING (app, user_id, command_id)) c) AS seen,
-      (SELECT coalesce(jsonb_agg(h), '[]') FROM heads h) AS heads`)) as unknown as { rows: { seen: SeenRow[]; heads: HeadRow[] }[] }[];
+      (SELECT coalesce(jsonb_agg(h), '[]') FROM heads h) AS heads,
+      (SELECT coalesce(jsonb_agg(jsonb_build_object('app', d.app, 'key', d.entity_id, 'definition', d.state)), '[]')
+        FROM event_store.streams d
+        JOIN jsonb_to_recordset(${jsonLiteral(entities)}) AS k(app text, key text) ON d.app = k.app AND d.entity_id = k.key
+        WHERE d.entity = '_meta' AND NOT d.deleted) AS definitions`)) as unknown as {
+    rows: { seen: SeenRow[]; heads: HeadRow[]; definitions: { app: string; key: string; definition: EntityDefinition }[] }[];
+  }[];
   const { rows } = results[1];
   const seen = new Map<string, { fingerprint: string; result: AppendResult }>();
   for (const row of rows[0].seen) {
@@ -176,7 +185,9 @@ async function beginReadSeenAndLockHeads(conn: Conn, members: AppendRequest[]) {
       lastCommitTs: new Date(row.last_commit_ts).toISOString(),
     });
   }
-  return { seen, heads };
+  const definitions = new Map<string, EntityDefinition>();
+  for (const row of rows[0].definitions) definitions.set(JSON.stringify([row.app, row.key.slice('entity:'.length)]), row.definition);
+  return { seen, heads, definitions };
 }
 
 /**

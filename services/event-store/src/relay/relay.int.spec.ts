@@ -9,6 +9,8 @@ import { Relay } from './relay';
 import { readCheckpoint, saveCheckpoint } from './relay-checkpoint';
 
 const log = pino({ level: 'silent' });
+/** The fixture defines its entity first: one `_meta` event before the records' events. */
+const META = 1;
 
 async function makeRelay(store: StoreFixture, stream: TestStream, nc: NatsConnection): Promise<Relay> {
   return new Relay({
@@ -91,14 +93,14 @@ describe('relay (real PostgreSQL and JetStream)', () => {
     relay.start();
     try {
       await writeMany(store, 10, 10, 'before');
-      await eventually(async () => expect((await stream.messages()).length).toBe(100), 10_000);
+      await eventually(async () => expect((await stream.messages()).length).toBe(META + 100), 10_000);
       await proxy.cut();
       // Writes are acknowledged on PostgreSQL commit while JetStream is out of reach.
       await writeMany(store, 10, 10, 'during');
       expect(await store.eventCount()).toBe(200);
       await new Promise((r) => setTimeout(r, 500));
       await proxy.restore();
-      await eventually(async () => expect((await stream.messages()).length).toBe(200), 20_000);
+      await eventually(async () => expect((await stream.messages()).length).toBe(META + 200), 20_000);
       await expectStreamMatchesStore(store, stream);
     } finally {
       await relay.stop();
@@ -120,7 +122,7 @@ describe('relay (real PostgreSQL and JetStream)', () => {
     await eventually(() => expect(second.leader).toBe(true), 5_000);
     await writeMany(store, 5, 10, 'b');
     try {
-      await eventually(async () => expect((await stream.messages()).length).toBe(100), 10_000);
+      await eventually(async () => expect((await stream.messages()).length).toBe(META + 100), 10_000);
       await expectStreamMatchesStore(store, stream);
     } finally {
       await second.stop();
@@ -131,7 +133,7 @@ describe('relay (real PostgreSQL and JetStream)', () => {
     const relay = await makeRelay(store, stream, stream.nc);
     relay.start();
     await writeMany(store, 5, 10, 'x');
-    await eventually(async () => expect((await stream.messages()).length).toBe(50), 10_000);
+    await eventually(async () => expect((await stream.messages()).length).toBe(META + 50), 10_000);
     await relay.stop();
     // As if the relay died after publishing but before saving its checkpoint.
     await saveCheckpoint(store.db, stream.stream, { position: 0, seq: 0 });
@@ -140,7 +142,7 @@ describe('relay (real PostgreSQL and JetStream)', () => {
     again.start();
     try {
       await writeMany(store, 5, 2, 'y');
-      await eventually(async () => expect((await stream.messages()).length).toBe(60), 10_000);
+      await eventually(async () => expect((await stream.messages()).length).toBe(META + 60), 10_000);
       await new Promise((r) => setTimeout(r, 300));
       await expectStreamMatchesStore(store, stream);
     } finally {

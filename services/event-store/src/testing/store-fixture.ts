@@ -6,6 +6,7 @@ import { uuidv7 } from '@takes/ids';
 import { GroupCommitter, type GroupCommitOptions } from '../append/group-commit';
 import { EVENT_STORE_SCHEMA, eventStoreMigrations } from '../migrations';
 import type { EventStoreDb } from '../tables/event-store.db';
+import { defineTestEntity } from './test-entity';
 
 /** An event store's storage side, in-process, on a database of its own (for *.int.spec.ts). */
 export interface StoreFixture {
@@ -41,6 +42,8 @@ export async function createStoreFixture(
     queueTimeoutMs: 3_000,
     ...options.groupCommit,
   });
+  const defined = await committer.submit({ command: defineTestEntity('inspection'), fingerprint: commandFingerprint(defineTestEntity('inspection')) });
+  if (!('data' in defined)) throw new Error(`cannot define the test entity: ${JSON.stringify(defined)}`);
   let counter = 0;
   return {
     testDb,
@@ -58,7 +61,7 @@ export async function createStoreFixture(
       } as AppendCommand;
       return committer.submit({ command, fingerprint: commandFingerprint(command) });
     },
-    eventCount: async () => Number((await db.selectFrom('events').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n),
+    eventCount: async () => Number((await db.selectFrom('events').select((eb) => eb.fn.countAll().as('n')).where('entity', '<>', '_meta').executeTakeFirstOrThrow()).n),
     close: async () => {
       await committer.close();
       await database.close();

@@ -3,6 +3,7 @@ import { subjects, type AppendCommand, type AppendResult, type Reply, type Subje
 import { createTestStream, requestJson, type TestStream } from '@takes/bus';
 import { createTestDatabase, type TestDatabase } from '@takes/db';
 import { startService, type ServiceProcess } from '@takes/testing';
+import { defineTestEntity } from './test-entity';
 
 /** Event-store processes on a database and stream of their own, driven over NATS as a client would. */
 export interface StoreCluster {
@@ -15,6 +16,8 @@ export interface StoreCluster {
   request<T>(subject: string, body: unknown, timeoutMs?: number): Promise<Reply<T>>;
   sql<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
   eventCount(): Promise<number>;
+  /** Defines the suites' entities (inspection, other); once at least one process runs. */
+  defineEntities(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -47,7 +50,13 @@ export async function startStoreCluster(label: string, count: number, env: Recor
     send: (command, timeoutMs = 10_000) => requestJson<AppendResult>(stream.nc, s.command(command.app, command.entity), command, { timeoutMs }),
     request: (subject, body, timeoutMs = 10_000) => requestJson(stream.nc, subject, body, { timeoutMs }),
     sql: async (text, params = []) => (await pg.query(text, params)).rows,
-    eventCount: async () => Number((await pg.query('SELECT count(*) AS n FROM event_store.events')).rows[0].n),
+    eventCount: async () => Number((await pg.query("SELECT count(*) AS n FROM event_store.events WHERE entity <> '_meta'")).rows[0].n),
+    defineEntities: async () => {
+      for (const name of ['inspection', 'other']) {
+        const reply = await cluster.send(defineTestEntity(name));
+        if (!('data' in reply)) throw new Error(`cannot define ${name}: ${JSON.stringify(reply)}`);
+      }
+    },
     close: async () => {
       await Promise.all(processes.map((p) => p.stop()));
       await pg.end();
@@ -57,5 +66,6 @@ export async function startStoreCluster(label: string, count: number, env: Recor
   };
   // Start them one after another: the first migrates, the others find it done.
   for (let i = 0; i < count; i += 1) await cluster.start();
+  if (count > 0) await cluster.defineEntities();
   return cluster;
 }

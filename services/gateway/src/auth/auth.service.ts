@@ -47,19 +47,24 @@ export class AuthService {
     const token = (body as { refresh_token?: unknown } | null)?.refresh_token;
     if (typeof token !== 'string' || !token) throw new TakesError('UNAUTHORIZED', 'refresh_token is required');
     const hash = hashRefreshToken(token);
-    return this.db.transaction().execute(async (trx) => {
+    const outcome = await this.db.transaction().execute(async (trx) => {
       const stored = await trx.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', hash).forUpdate().executeTakeFirst();
       const verdict = stored && stored.app === audience ? judgeRefresh(stored) : 'unknown';
       if (verdict === 'reuse') {
+        // Committed before answering: the leak is contained even though the caller gets 401.
         await trx.updateTable('refresh_tokens').set({ revoked_at: new Date() }).where('family', '=', stored!.family).where('revoked_at', 'is', null).execute();
-        throw new TakesError('UNAUTHORIZED', 'refresh token was already used; its sessions are revoked');
+        return 'reuse' as const;
       }
-      if (verdict !== 'rotate') throw new TakesError('UNAUTHORIZED', 'invalid refresh token');
+      if (verdict !== 'rotate') return 'invalid' as const;
       const user = await findUser(trx, audience, stored!.user_id);
-      if (!user || !user.active) throw new TakesError('UNAUTHORIZED', 'user is not active');
+      if (!user || !user.active) return 'inactive' as const;
       await trx.updateTable('refresh_tokens').set({ revoked_at: new Date() }).where('token_hash', '=', hash).execute();
       return this.issue(user, audience, stored!.family, trx);
     });
+    if (outcome === 'reuse') throw new TakesError('UNAUTHORIZED', 'refresh token was already used; its sessions are revoked');
+    if (outcome === 'invalid') throw new TakesError('UNAUTHORIZED', 'invalid refresh token');
+    if (outcome === 'inactive') throw new TakesError('UNAUTHORIZED', 'user is not active');
+    return outcome;
   }
 
   async logout(audience: string, body: unknown): Promise<void> {

@@ -21,6 +21,8 @@ export function toErrorResponse(error: unknown): { status: number; body: { error
     if (status === 400) return invalid(e.message ?? 'bad request');
     if (status === 401) return { status, body: { error: { code: ErrorCode.UNAUTHORIZED, message: e.message ?? 'unauthorized' } } };
     if (status === 403) return { status, body: { error: { code: ErrorCode.FORBIDDEN, message: e.message ?? 'forbidden' } } };
+    if (status === 413) return invalid('request body is larger than the limit');
+    if (status >= 400 && status < 500) return invalid(e.message ?? 'bad request');
   }
   if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) return invalid(e.message ?? 'bad request');
   return { status: 500, body: { error: { code: ErrorCode.INTERNAL_ERROR, message: 'internal error' } } };

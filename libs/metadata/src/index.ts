@@ -1,0 +1,69 @@
+// @takes/metadata: Rocket's entity and relation definitions (plus Takes' history,
+// merge_policy and stale_write), one app's registry built from `_meta` changes, and the
+// checks of record writes against an entity. Pure: no I/O.
+export type { Parsed } from './parsed';
+export { IDENTIFIER, IDENTIFIER_MAX_LENGTH } from './identifiers';
+export {
+  FIELD_TYPES,
+  DECIMAL_TOTAL_DIGITS,
+  isFieldType,
+  isJsonValue,
+  normalizeFieldValue,
+  type FieldType,
+  type FieldValueSpec,
+  type ValueCheck,
+} from './field-values';
+export {
+  AUTO_TIMESTAMPS,
+  DEFAULT_PRIMARY_KEY,
+  MERGE_POLICIES,
+  PRIMARY_KEY_TYPES,
+  SOFT_DELETE_FIELD,
+  STALE_WRITES,
+  fieldOf,
+  isManagedField,
+  parseEntityDefinition,
+  type AutoTimestamp,
+  type EntityDefinition,
+  type FieldDefinition,
+  type MergePolicy,
+  type PrimaryKeyDefinition,
+  type PrimaryKeyType,
+  type RemovedField,
+  type SlugDefinition,
+  type StaleWrite,
+} from './entity-definition';
+export { entityChanges, type EntityChanges } from './entity-changes';
+export {
+  FETCH_STRATEGIES,
+  ON_DELETE_ACTIONS,
+  OWNERSHIPS,
+  RELATION_TYPES,
+  WRITE_MODES,
+  parseRelationDefinition,
+  type FetchStrategy,
+  type OnDelete,
+  type Ownership,
+  type RelationDefinition,
+  type RelationType,
+  type WriteMode,
+} from './relation-definition';
+export {
+  META_KINDS,
+  applyMetaChange,
+  emptyMetadata,
+  metaKey,
+  relationsFrom,
+  type AppMetadata,
+  type MetaChange,
+  type MetaKind,
+} from './app-metadata';
+export {
+  normalizeRecordState,
+  validateRecordState,
+  validateRecordWrite,
+  visibleRecord,
+  type RecordOp,
+  type RecordWriteCheck,
+  type RecordWriteOptions,
+} from './record-validation';

@@ -1,0 +1,101 @@
+import { Client } from 'pg';
+import { createTestStream, type TestStream } from '@takes/bus';
+import { createTestDatabase, type TestDatabase } from '@takes/db';
+import { startService, type ServiceProcess } from '@takes/testing';
+
+export interface ApiResponse<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export interface ApiOptions {
+  token?: string;
+  body?: unknown;
+  /** Sent as is (for malformed JSON); otherwise the body is JSON-encoded. */
+  raw?: string;
+  contentType?: string;
+  headers?: Record<string, string>;
+}
+
+/** Takes as a client sees it: an event store and a gateway as processes, on a database and stream of their own. */
+export interface TakesProcesses {
+  testDb: TestDatabase;
+  stream: TestStream;
+  store: ServiceProcess;
+  gateway: ServiceProcess;
+  baseUrl: string;
+  api<T = any>(method: string, path: string, options?: ApiOptions): Promise<ApiResponse<T>>;
+  login(app?: string, email?: string, password?: string): Promise<string>;
+  startStore(): Promise<ServiceProcess>;
+  sql<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  /** Events of records (not metadata) in the store. */
+  recordEventCount(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export async function startTakes(label: string, gatewayEnv: Record<string, string> = {}): Promise<TakesProcesses> {
+  const testDb = await createTestDatabase(label);
+  const stream = await createTestStream();
+  const env = {
+    TAKES_DATABASE_URL: testDb.url,
+    TAKES_NATS_URL: stream.url,
+    TAKES_SUBJECT_PREFIX: stream.prefix,
+    TAKES_STREAM_NAME: stream.stream,
+    TAKES_STREAM_MAX_AGE: '1h',
+  };
+  const startStore = () => startService('event-store', { env, httpPortVar: 'TAKES_EVENT_STORE_HTTP_PORT' });
+  let store = await startStore();
+  const gateway = await startService('gateway', { env: { ...env, ...gatewayEnv }, httpPortVar: 'TAKES_PORT' });
+  const baseUrl = `http://127.0.0.1:${gateway.httpPort}`;
+  const pg = new Client({ connectionString: testDb.url });
+  await pg.connect();
+
+  const api = async <T>(method: string, path: string, options: ApiOptions = {}): Promise<ApiResponse<T>> => {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    let body: string | undefined;
+    if (options.raw !== undefined) body = options.raw;
+    else if (options.body !== undefined) body = JSON.stringify(options.body);
+    if (body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
+    const response = await fetch(`${baseUrl}${path}`, { method, headers, body });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      // not JSON (e.g. /metrics)
+    }
+    return { status: response.status, body: parsed as T, headers: response.headers };
+  };
+
+  const takes: TakesProcesses = {
+    testDb,
+    stream,
+    get store() {
+      return store;
+    },
+    gateway,
+    baseUrl,
+    api,
+    login: async (app = 'main', email = 'admin@localhost', password = 'changeme') => {
+      const response = await api<{ data: { access_token: string } }>('POST', `/api/${app}/auth/login`, { body: { email, password } });
+      if (response.status !== 200) throw new Error(`login failed: ${response.status} ${JSON.stringify(response.body)}`);
+      return response.body.data.access_token;
+    },
+    startStore: async () => {
+      store = await startStore();
+      return store;
+    },
+    sql: async (text, params = []) => (await pg.query(text, params)).rows,
+    recordEventCount: async () => Number((await pg.query("SELECT count(*) AS n FROM event_store.events WHERE entity <> '_meta'")).rows[0].n),
+    close: async () => {
+      await gateway.stop();
+      await store.stop();
+      await pg.end();
+      await stream.cleanup();
+      await testDb.drop();
+    },
+  };
+  return takes;
+}
