@@ -142,6 +142,17 @@ describe('gateway as a client sees it (event store and gateway as processes)', (
       expect((await takes.api('GET', '/api/nowhere/_admin/entities', { token: platform })).body.error.code).toBe('APP_NOT_FOUND');
     });
 
+    it('the seeded passwords can be changed: the platform admin through /api/_platform/_admin/users', async () => {
+      const platform = await takes.login('_platform', 'platform@localhost');
+      const users = await takes.api('GET', '/api/_platform/_admin/users', { token: platform });
+      const me = users.body.data.find((u: { email: string }) => u.email === 'platform@localhost');
+      expect(me.roles).toEqual(['platform_admin']);
+      expect((await takes.api('PUT', `/api/_platform/_admin/users/${me.id}`, { token: platform, body: { password: 'a-better-secret' } })).status).toBe(200);
+      expect((await takes.api('POST', '/api/_platform/auth/login', { body: { email: 'platform@localhost', password: 'changeme' } })).status).toBe(401);
+      expect((await takes.login('_platform', 'platform@localhost', 'a-better-secret'))).toEqual(expect.any(String));
+      expect((await takes.api('GET', '/api/_platform/_admin/users', { token: admin })).status).toBe(401);
+    });
+
     it('a user without the admin role gets 403 on /_admin and, with no permission row, on records', async () => {
       const created = await takes.api('POST', '/api/main/_admin/users', { token: admin, body: { email: 'crew@example.com', password: 'field-crew-1', roles: ['inspector'] } });
       expect(created.status).toBe(201);
