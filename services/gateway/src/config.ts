@@ -22,6 +22,10 @@ export interface GatewayConfig {
   streamName: string;
   /** Every how long the metadata registry is reloaded in full, whatever it followed (ms). */
   metadataReloadMs: number;
+  /** How long a read waits for the read tables to reach the client's last write (ms). */
+  readWaitMs: number;
+  /** Largest page of a list. */
+  maxPerPage: number;
   pool: { max: number; acquireTimeoutMs: number };
 }
 
@@ -41,6 +45,8 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     syncMaxEdits: envInt(env, 'TAKES_SYNC_MAX_EDITS', 500, { min: 1 }),
     streamName: envString(env, 'TAKES_STREAM_NAME', 'EVENTS'),
     metadataReloadMs: envDurationMs(env, 'TAKES_METADATA_RELOAD', 30_000),
+    readWaitMs: envDurationMs(env, 'TAKES_READ_WAIT', 2_000),
+    maxPerPage: envInt(env, 'TAKES_MAX_PER_PAGE', 100, { min: 1, max: 10_000 }),
     pool: {
       max: envInt(env, 'TAKES_GATEWAY_POOL_MAX', 10, { min: 1 }),
       acquireTimeoutMs: envDurationMs(env, 'TAKES_DB_ACQUIRE_TIMEOUT', 2_000),

@@ -17,6 +17,7 @@ import { AppsService } from './apps/apps.service';
 import { AuthController } from './auth/auth.controller';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthService } from './auth/auth.service';
+import { ChangesController } from './changes/changes.controller';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config';
 import { ErrorShapeFilter } from './http/error.filter';
 import { MetadataService } from './metadata/metadata.service';
@@ -25,6 +26,8 @@ import { HttpMetrics } from './ops/http-metrics';
 import { KeyGenerator } from './records/key-generator';
 import { RecordCommands } from './records/record-commands';
 import { RecordsController } from './records/records.controller';
+import { ReadYourWrites } from './reads/read-your-writes';
+import { RecordReader } from './reads/record-reader';
 import { StoreClient } from './store/store.client';
 import { SyncController } from './sync/sync.controller';
 import type { GatewayDb } from './tables/gateway.db';
@@ -70,6 +73,7 @@ export class GatewayModule {
         RelationsController,
         UsersController,
         SyncController,
+        ChangesController,
         RecordsController,
       ],
       providers: [
@@ -120,6 +124,8 @@ export class GatewayModule {
         MetaAdminService,
         KeyGenerator,
         RecordCommands,
+        RecordReader,
+        ReadYourWrites,
         GatewayLifecycle,
       ],
     };

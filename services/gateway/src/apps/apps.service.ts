@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { sql, type Kysely } from 'kysely';
 import { APP_NAME, TakesError } from '@takes/contracts';
 import { PLATFORM_AUDIENCE } from '@takes/auth';
+import { appSchema } from '@takes/read-model';
 import type { GatewayDb } from '../tables/gateway.db';
 import { GATEWAY_DB } from '../tokens';
 import { seedUser } from './users.repository';
@@ -18,10 +19,6 @@ export interface AppView {
 
 export const SEED_PASSWORD = 'changeme';
 
-/** The schema that holds an app's read tables. */
-export function appSchema(app: string): string {
-  return `app_${app.replace(/-/g, '_')}`;
-}
 
 /**
  * Apps of this deployment. The set of app names is cached for a few seconds so the

@@ -1,9 +1,12 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Put, Query, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { TakesError, type AppendResult, type RecordStateView, type StreamHeadView, type TakesEvent } from '@takes/contracts';
+import { TakesError, type AppendResult, type RecordStateView, type TakesEvent } from '@takes/contracts';
 import { visibleRecord, type EntityDefinition } from '@takes/metadata';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { MetadataService } from '../metadata/metadata.service';
+import { ReadYourWrites } from '../reads/read-your-writes';
+import { RecordReader } from '../reads/record-reader';
 import { StoreClient } from '../store/store.client';
 import { assertAllowed } from './permissions';
 import { RecordCommands, type RecordEdit } from './record-commands';
@@ -27,11 +30,18 @@ function idValue(entity: EntityDefinition, id: string): string | number {
 @ApiTags('records')
 @Controller('api/:app')
 export class RecordsController {
+  private readonly maxPerPage: number;
+
   constructor(
     private readonly commands: RecordCommands,
     private readonly store: StoreClient,
     private readonly metadata: MetadataService,
-  ) {}
+    private readonly reader: RecordReader,
+    private readonly consistency: ReadYourWrites,
+    @Inject(GATEWAY_CONFIG) config: GatewayConfig,
+  ) {
+    this.maxPerPage = config.maxPerPage;
+  }
 
   @Post(':entity')
   @ApiOperation({ summary: 'Create a record (the client may give its primary key; UUID v7 recommended)' })
@@ -65,14 +75,23 @@ export class RecordsController {
     return this.write(app, { entity, id, op: 'restore' }, req, res, 200);
   }
 
-  @Get(':entity/:id')
-  @ApiOperation({ summary: 'One record, as the event store holds it now' })
-  async get(@Param('app') app: string, @Param('entity') entity: string, @Param('id') id: string, @Req() req: FastifyRequest, @Res({ passthrough: true }) res: FastifyReply) {
+  @Get(':entity')
+  @ApiOperation({ summary: 'List records: filter[field.op]=v (eq neq gt gte lt lte in not_in like), sort=-a,b, page, per_page, include=rel' })
+  async list(@Param('app') app: string, @Param('entity') entity: string, @Query() query: Record<string, unknown>, @Req() req: FastifyRequest) {
     const definition = this.readable(app, entity, req);
-    const head = await this.store.read<StreamHeadView>('head', { app, entity, entity_id: id }, req.traceparent);
-    if (head.deleted) throw new TakesError('NOT_FOUND', `${entity} ${id} not found`);
-    void res.header('ETag', `"${head.version}"`);
-    return { data: visibleRecord(definition, head.state) };
+    await this.consistency.waitFor(this.consistency.target(req.principal!.userId, req.headers['x-takes-min-position'] ?? (query.min_position as string | undefined)));
+    const { min_position: _ignored, ...rest } = query;
+    return this.reader.list(app, definition, rest, this.maxPerPage);
+  }
+
+  @Get(':entity/:id')
+  @ApiOperation({ summary: 'One record (include=rel for related records); reads wait for your own last write' })
+  async get(@Param('app') app: string, @Param('entity') entity: string, @Param('id') id: string, @Query() query: Record<string, unknown>, @Req() req: FastifyRequest, @Res({ passthrough: true }) res: FastifyReply) {
+    const definition = this.readable(app, entity, req);
+    await this.consistency.waitFor(this.consistency.target(req.principal!.userId, req.headers['x-takes-min-position'] ?? (query.min_position as string | undefined)));
+    const found = await this.reader.one(app, definition, id, query);
+    void res.header('ETag', `"${found.version}"`);
+    return { data: found.data };
   }
 
   @Get(':entity/:id/events')
@@ -115,6 +134,7 @@ export class RecordsController {
     void res.header('Idempotency-Key', headers.commandId);
     const { command, entity } = await this.commands.build(app, req.principal!, edit, headers);
     const result = await this.store.append(command, req.traceparent);
+    this.consistency.wrote(req.principal!.userId, result.position);
     void res.status(status).header('ETag', `"${result.version}"`).header('X-Takes-Position', String(result.position));
     return writeBody(entity, result, edit.op === 'delete');
   }

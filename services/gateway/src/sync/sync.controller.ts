@@ -6,6 +6,7 @@ import { visibleRecord } from '@takes/metadata';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { RecordCommands, type RecordEdit } from '../records/record-commands';
 import { deviceHash } from '../records/write-headers';
+import { ReadYourWrites } from '../reads/read-your-writes';
 import { StoreClient } from '../store/store.client';
 import { parseSyncBatch, type SyncEdit, type SyncResult } from './sync-batch';
 
@@ -21,6 +22,7 @@ export class SyncController {
   constructor(
     private readonly commands: RecordCommands,
     private readonly store: StoreClient,
+    private readonly consistency: ReadYourWrites,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
@@ -61,6 +63,7 @@ export class SyncController {
         device: deviceHash(app, edit.device),
       });
       const result = await this.store.append(command, req.traceparent);
+      this.consistency.wrote(req.principal!.userId, result.position);
       return {
         command_id: edit.command_id,
         outcome: result.outcome,

@@ -24,6 +24,8 @@ export interface TakesProcesses {
   stream: TestStream;
   store: ServiceProcess;
   gateway: ServiceProcess;
+  projector: ServiceProcess;
+  startProjector(): Promise<ServiceProcess>;
   baseUrl: string;
   api<T = any>(method: string, path: string, options?: ApiOptions): Promise<ApiResponse<T>>;
   login(app?: string, email?: string, password?: string): Promise<string>;
@@ -46,6 +48,8 @@ export async function startTakes(label: string, gatewayEnv: Record<string, strin
   };
   const startStore = () => startService('event-store', { env, httpPortVar: 'TAKES_EVENT_STORE_HTTP_PORT' });
   let store = await startStore();
+  const startProjector = () => startService('projector', { env, httpPortVar: 'TAKES_PROJECTOR_HTTP_PORT' });
+  let projector = await startProjector();
   const gateway = await startService('gateway', { env: { ...env, ...gatewayEnv }, httpPortVar: 'TAKES_PORT' });
   const baseUrl = `http://127.0.0.1:${gateway.httpPort}`;
   const pg = new Client({ connectionString: testDb.url });
@@ -76,6 +80,13 @@ export async function startTakes(label: string, gatewayEnv: Record<string, strin
       return store;
     },
     gateway,
+    get projector() {
+      return projector;
+    },
+    startProjector: async () => {
+      projector = await startProjector();
+      return projector;
+    },
     baseUrl,
     api,
     login: async (app = 'main', email = 'admin@localhost', password = 'changeme') => {
@@ -91,6 +102,7 @@ export async function startTakes(label: string, gatewayEnv: Record<string, strin
     recordEventCount: async () => Number((await pg.query("SELECT count(*) AS n FROM event_store.events WHERE entity <> '_meta'")).rows[0].n),
     close: async () => {
       await gateway.stop();
+      await projector.stop();
       await store.stop();
       await pg.end();
       await stream.cleanup();

@@ -1,0 +1,37 @@
+// @takes/query: Rocket's list query (`filter[f.op]=v`, `sort=-a,b`, `page`, `per_page`,
+// `include=r`) read against metadata into a typed ListQuery, and the Kysely queries that
+// serve it from the read tables (a page, its total, one query per include). Pure: the
+// queries are built, never run; the caller executes them.
+export {
+  DEFAULT_LIST_LIMITS,
+  FILTER_OPERATORS,
+  OPERATORS_BY_TYPE,
+  UPDATED_AT_COLUMN,
+  VERSION_COLUMN,
+  isFilterOperator,
+  listColumn,
+  listColumns,
+  type Filter,
+  type FilterOperator,
+  type Include,
+  type ListColumn,
+  type ListLimits,
+  type ListOperator,
+  type ListQuery,
+  type SortDirection,
+  type SortKey,
+  type ValueOperator,
+} from './list-query';
+export { parseFilterValue, type FilterValue, type FilterValueCheck } from './filter-values';
+export { parseListQuery, type RawQuery } from './parse-list-query';
+export {
+  INCLUDE_KEY,
+  attachIncluded,
+  includeKeyColumn,
+  includeKeys,
+  includedEntityName,
+  includesOne,
+  resolveInclude,
+} from './includes';
+export { buildListQuery, type ListSql, type ReadOptions, type ReadRow, type ReadTable } from './list-sql';
+export { buildIncludeQuery } from './include-sql';

@@ -1,0 +1,78 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Kysely } from 'kysely';
+import { TakesError } from '@takes/contracts';
+import { relationsFrom, visibleRecord, type EntityDefinition } from '@takes/metadata';
+import {
+  attachIncluded,
+  buildIncludeQuery,
+  buildListQuery,
+  includeKeys,
+  includedEntityName,
+  INCLUDE_KEY,
+  parseListQuery,
+  type Include,
+} from '@takes/query';
+import { appSchema } from '@takes/read-model';
+import { MetadataService } from '../metadata/metadata.service';
+import type { GatewayDb } from '../tables/gateway.db';
+import { GATEWAY_DB } from '../tokens';
+
+const READ_OPTIONS = { tombstoneColumn: '_deleted', extraColumns: ['_state', '_version'] };
+
+type Row = Record<string, unknown> & { _state: Record<string, unknown> };
+
+/**
+ * Rocket's queries on the projector's read tables: filters, sorts, paging and includes
+ * (one extra query per relation). SQL only through kysely with parameters; field names
+ * only from metadata. Records are answered from each row's state, so values are exactly
+ * what the event store holds.
+ */
+@Injectable()
+export class RecordReader {
+  constructor(
+    @Inject(GATEWAY_DB) private readonly db: Kysely<GatewayDb>,
+    private readonly metadata: MetadataService,
+  ) {}
+
+  async list(app: string, entity: EntityDefinition, query: Record<string, unknown>, maxPerPage: number) {
+    const relations = relationsFrom(this.metadata.metadata(app), entity.name);
+    const parsed = parseListQuery(entity, relations, query, { defaultPerPage: 25, maxPerPage });
+    const { rows, count } = buildListQuery(this.db, { schema: appSchema(app), table: entity.table }, entity, parsed, READ_OPTIONS);
+    const [found, counted] = await Promise.all([this.readTableQuery(() => rows.execute()), this.readTableQuery(() => count.executeTakeFirst())]);
+    let data = (found as Row[]).map((row) => visibleRecord(entity, row._state));
+    for (const include of parsed.include) data = await this.include(app, include, data);
+    const total = Number((counted as { total?: unknown } | undefined)?.total ?? 0);
+    return { data, meta: { page: parsed.page, per_page: parsed.perPage, total, total_pages: Math.ceil(total / parsed.perPage) } };
+  }
+
+  async one(app: string, entity: EntityDefinition, id: string, query: Record<string, unknown>) {
+    const relations = relationsFrom(this.metadata.metadata(app), entity.name);
+    const pk = entity.primary_key.field;
+    const parsed = parseListQuery(entity, relations, { include: query.include, [`filter[${pk}]`]: id, per_page: '1' }, { defaultPerPage: 1, maxPerPage: 1 });
+    const { rows } = buildListQuery(this.db, { schema: appSchema(app), table: entity.table }, entity, parsed, READ_OPTIONS);
+    const found = (await this.readTableQuery(() => rows.execute())) as Row[];
+    if (found.length === 0) throw new TakesError('NOT_FOUND', `${entity.name} ${id} not found`);
+    let data = [visibleRecord(entity, found[0]._state)];
+    for (const include of parsed.include) data = await this.include(app, include, data);
+    return { data: data[0], version: Number((found[0] as Record<string, unknown>)._version ?? 0) };
+  }
+
+  private async include(app: string, include: Include, records: Record<string, unknown>[]) {
+    const related = this.metadata.entity(app, includedEntityName(include));
+    const keys = includeKeys(include, records);
+    if (keys.length === 0) return attachIncluded(include, records, []);
+    const query = buildIncludeQuery(this.db, appSchema(app), include, related, keys, READ_OPTIONS);
+    const rows = (await this.readTableQuery(() => query.execute())) as Row[];
+    return attachIncluded(include, records, rows.map((row) => ({ ...visibleRecord(related, row._state), [INCLUDE_KEY]: row[INCLUDE_KEY] })));
+  }
+
+  /** A read table that does not exist yet (the projector has not seen the entity) reads as empty. */
+  private async readTableQuery<T>(run: () => Promise<T>): Promise<T | []> {
+    try {
+      return await run();
+    } catch (error) {
+      if ((error as { code?: string }).code === '42P01') return [];
+      throw error;
+    }
+  }
+}

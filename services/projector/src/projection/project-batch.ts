@@ -1,0 +1,166 @@
+import type { PoolClient } from 'pg';
+import type { TakesEvent } from '@takes/contracts';
+import type { EntityDefinition } from '@takes/metadata';
+import { createdRow, deletedRow, eventStanding, patchedRow, restoredRow, versionOnly, type ProjectedRow } from '@takes/read-model';
+import type { EntityRegistry } from './entity-registry';
+import { ensureReadTable, loadRows, writeRows } from './read-tables';
+
+/** Reads the events of one record from a version on (to fill a gap). */
+export type ReadStream = (app: string, entity: string, entityId: string, fromVersion: number, toVersion: number) => Promise<TakesEvent[]>;
+
+export interface BatchResult {
+  applied: number;
+  skipped: number;
+  gapsFilled: number;
+}
+
+/** Rows of one entity touched by the batch, loaded once and written once. */
+class TableRows {
+  readonly rows = new Map<string, ProjectedRow>();
+  readonly changed = new Set<string>();
+  constructor(readonly app: string, readonly entity: EntityDefinition) {}
+}
+
+/**
+ * Applies a batch of events to the read tables in one transaction, with the watermark:
+ * a redelivered or older event changes nothing (per-row version), a gap is filled from
+ * the event store first, and metadata events create or extend tables as they come.
+ */
+export async function projectBatch(client: PoolClient, events: TakesEvent[], registry: EntityRegistry, readStream: ReadStream): Promise<BatchResult> {
+  const result: BatchResult = { applied: 0, skipped: 0, gapsFilled: 0 };
+  const tables = new Map<string, TableRows>();
+
+  const tableOf = async (event: TakesEvent): Promise<TableRows | undefined> => {
+    const entity = registry.get(event.app, event.entity);
+    if (!entity) return undefined;
+    const key = `${event.app}\u001f${event.entity}`;
+    let table = tables.get(key);
+    if (!table) {
+      table = new TableRows(event.app, entity);
+      tables.set(key, table);
+      const ids = [...new Set(events.filter((e) => e.app === event.app && e.entity === event.entity).map((e) => e.entity_id))];
+      for (const [id, row] of await loadRows(client, event.app, entity, ids)) table.rows.set(id, row);
+    }
+    return table;
+  };
+
+  const flush = async () => {
+    for (const table of tables.values()) {
+      await writeRows(client, table.app, table.entity, [...table.changed].map((id) => table.rows.get(id)!));
+    }
+    tables.clear();
+  };
+
+  /** Applies one record event to its row, after filling any gap before it. */
+  const applyRecordEvent = async (event: TakesEvent, apply: (row: ProjectedRow | undefined, event: TakesEvent) => ProjectedRow): Promise<void> => {
+    const table = await tableOf(event);
+    if (!table) {
+      result.skipped += 1; // an entity without a definition here (none can be written, but stay safe)
+      return;
+    }
+    const standing = eventStanding(table.rows.get(event.entity_id), event.version);
+    if (standing === 'skip') {
+      result.skipped += 1;
+      return;
+    }
+    if (standing === 'gap') {
+      const from = (table.rows.get(event.entity_id)?.version ?? 0) + 1;
+      const missing = await readStream(event.app, event.entity, event.entity_id, from, event.version - 1);
+      for (const earlier of missing) {
+        table.rows.set(event.entity_id, projectOne(table.rows.get(event.entity_id), earlier));
+        result.gapsFilled += 1;
+      }
+      if ((table.rows.get(event.entity_id)?.version ?? 0) !== event.version - 1) {
+        throw new Error(`cannot fill the gap before ${event.entity}/${event.entity_id} v${event.version}`);
+      }
+    }
+    table.rows.set(event.entity_id, apply(table.rows.get(event.entity_id), event));
+    table.changed.add(event.entity_id);
+    result.applied += 1;
+  };
+
+  for (const event of events) {
+    switch (event.type) {
+      case 'defined':
+        await flush();
+        if (await defineReadTable(client, registry, event)) result.applied += 1;
+        else result.skipped += 1;
+        break;
+      case 'removed':
+        await flush();
+        if (await removeEntity(client, registry, event)) result.applied += 1;
+        else result.skipped += 1;
+        break;
+      case 'created':
+        await applyRecordEvent(event, (_row, e) => createdRow(e));
+        break;
+      case 'updated':
+      case 'merged':
+      case 'resolved':
+      case 'lost_update':
+        await applyRecordEvent(event, (row, e) => patchedRow(row!, e));
+        break;
+      case 'deleted':
+        await applyRecordEvent(event, (row, e) => deletedRow(row!, e));
+        break;
+      case 'restored':
+        await applyRecordEvent(event, (row, e) => restoredRow(row!, e));
+        break;
+      case 'shelved':
+      default:
+        await applyRecordEvent(event, (row, e) => (row ? versionOnly(row, e) : createdRow(e)));
+    }
+  }
+  await flush();
+  return result;
+}
+
+/** The same switch for one event, used when filling a gap from the store's events. */
+function projectOne(row: ProjectedRow | undefined, event: TakesEvent): ProjectedRow {
+  switch (event.type) {
+    case 'created':
+      return createdRow(event);
+    case 'deleted':
+      return deletedRow(row!, event);
+    case 'restored':
+      return restoredRow(row!, event);
+    case 'updated':
+    case 'merged':
+    case 'resolved':
+    case 'lost_update':
+      return patchedRow(row!, event);
+    default:
+      return row ? versionOnly(row, event) : createdRow(event);
+  }
+}
+
+/** `defined` on `_meta` `entity:<name>`: create or extend the read table. Other kinds have no table. */
+async function defineReadTable(client: PoolClient, registry: EntityRegistry, event: TakesEvent): Promise<boolean> {
+  if (!event.entity_id.startsWith('entity:')) return false;
+  const name = event.entity_id.slice('entity:'.length);
+  if (event.position <= registry.position(event.app, name)) return false;
+  const definition = applyDefinition(registry.last(event.app, name), event);
+  await ensureReadTable(client, event.app, definition);
+  await registry.stage(client, event.app, name, definition, false, event.position);
+  return true;
+}
+
+/** `removed` on `_meta` `entity:<name>`: the entity is gone from the API; its table and data stay. */
+async function removeEntity(client: PoolClient, registry: EntityRegistry, event: TakesEvent): Promise<boolean> {
+  if (!event.entity_id.startsWith('entity:')) return false;
+  const name = event.entity_id.slice('entity:'.length);
+  const last = registry.last(event.app, name);
+  if (!last || event.position <= registry.position(event.app, name)) return false;
+  await registry.stage(client, event.app, name, last, true, event.position);
+  return true;
+}
+
+/** A `defined` event's patch takes the previous definition (removed or not) to the new one. */
+function applyDefinition(previous: EntityDefinition | undefined, event: TakesEvent): EntityDefinition {
+  if (event.prior_version > 0 && !previous) throw new Error(`${event.app} ${event.entity_id}: version ${event.prior_version} was never projected`);
+  const base = event.prior_version === 0 ? {} : (previous as unknown as Record<string, unknown>);
+  return projectOne(
+    { id: event.entity_id, state: base, version: event.prior_version, deleted: false, updatedAt: event.commit_ts, position: 0, applied: 0 },
+    { ...event, type: 'updated' },
+  ).state as unknown as EntityDefinition;
+}

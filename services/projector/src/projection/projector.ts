@@ -1,0 +1,162 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { NatsConnection } from 'nats';
+import { Client, type Pool } from 'pg';
+import type { Logger } from 'pino';
+import { subjects, type TakesEvent } from '@takes/contracts';
+import { requestJson } from '@takes/bus';
+import type { Database } from '@takes/db';
+import { PROJECTOR_CONFIG, type ProjectorConfig } from '../config';
+import { JetStreamFeed } from '../feed/jetstream-feed';
+import { ProjectorMetrics } from '../health/projector-metrics';
+import { DATABASE, LOGGER, NATS_CONNECTION } from '../tokens';
+import { EntityRegistry } from './entity-registry';
+import { projectBatch, type ReadStream } from './project-batch';
+
+/** One read model today: the records of every app. */
+export const READ_MODEL = 'records';
+/** The lock that makes one projector replica active at a time (others stand by). */
+const LEADER_LOCK: [number, number] = [0x7a6b, 3];
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Applies events to the read tables, in position order, one batch per transaction with
+ * the watermark. It first reads whatever the event store holds after its watermark (so
+ * events JetStream no longer keeps are not missed), then follows the durable JetStream
+ * consumer. A batch that fails is retried with backoff until it applies: the projector
+ * never skips or parks an event.
+ */
+@Injectable()
+export class Projector implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly registry = new EntityRegistry();
+  private feed?: JetStreamFeed;
+  private leader?: Client;
+  private running = true;
+  private loop?: Promise<void>;
+  private readonly subjects;
+
+  constructor(
+    @Inject(PROJECTOR_CONFIG) private readonly config: ProjectorConfig,
+    @Inject(DATABASE) private readonly database: Database<unknown>,
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(LOGGER) private readonly log: Logger,
+    private readonly metrics: ProjectorMetrics,
+  ) {
+    this.subjects = subjects(config.subjectPrefix);
+  }
+
+  onApplicationBootstrap(): void {
+    this.loop = this.run().catch((error) => this.log.error({ err: error }, 'projector stopped'));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.running = false;
+    this.feed?.stop();
+    await this.loop;
+    await this.leader?.end().catch(() => undefined);
+  }
+
+  private get pool(): Pool {
+    return this.database.pool;
+  }
+
+  private async run(): Promise<void> {
+    this.leader = new Client({ connectionString: this.config.databaseUrl, application_name: 'takes-projector-leader' });
+    this.leader.on('error', () => undefined);
+    await this.leader.connect();
+    await this.leader.query('SELECT pg_advisory_lock($1, $2)', LEADER_LOCK);
+    if (!this.running) return;
+    this.metrics.leader.set(1);
+    const client = await this.pool.connect();
+    try {
+      await this.registry.load(client);
+    } finally {
+      client.release();
+    }
+    this.feed = new JetStreamFeed(this.nc, {
+      stream: this.config.streamName,
+      durable: this.config.durable,
+      filterSubject: this.subjects.eventWildcard(),
+      batchSize: this.config.batchSize,
+    });
+    await this.feed.open();
+    await this.catchUpFromStore();
+    this.log.info({ watermark: await this.watermark() }, 'projector caught up; following JetStream');
+    while (this.running) {
+      const batch = await this.feed.next();
+      if (!batch) break;
+      await this.applyUntilDone(batch.events);
+      batch.ack();
+    }
+  }
+
+  /** Reads the event store after the watermark until it has nothing more. */
+  private async catchUpFromStore(): Promise<void> {
+    for (;;) {
+      const after = await this.watermark();
+      const reply = await requestJson<{ events: TakesEvent[] }>(this.nc, this.subjects.storeRead('all'), { after_position: after, limit: this.config.batchSize }, { timeoutMs: this.config.storeTimeoutMs });
+      if ('error' in reply) {
+        this.log.warn({ error: reply.error }, 'catch-up read failed; retrying');
+        await sleep(1_000);
+        continue;
+      }
+      if (reply.data.events.length === 0) return;
+      await this.applyUntilDone(reply.data.events);
+    }
+  }
+
+  async watermark(): Promise<number> {
+    const { rows } = await this.pool.query<{ position: string }>('SELECT position FROM projector.watermarks WHERE read_model = $1', [READ_MODEL]);
+    return Number(rows[0]?.position ?? 0);
+  }
+
+  private async applyUntilDone(events: TakesEvent[]): Promise<void> {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        await this.apply(events);
+        return;
+      } catch (error) {
+        this.metrics.failures.inc();
+        this.log.warn({ err: error, attempt, first: events[0]?.position }, 'projection failed; retrying');
+        if (!this.running) throw error;
+        await sleep(Math.min(30_000, 100 * 2 ** Math.min(attempt, 9)));
+      }
+    }
+  }
+
+  private async apply(events: TakesEvent[]): Promise<void> {
+    const timer = this.metrics.batchSeconds.startTimer();
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await projectBatch(client, events, this.registry, this.readStream);
+      const top = Math.max(...events.map((e) => e.position));
+      await client.query('UPDATE projector.watermarks SET position = GREATEST(position, $2), updated_at = now() WHERE read_model = $1', [READ_MODEL, top]);
+      await client.query('COMMIT');
+      this.registry.commit();
+      this.metrics.events.inc({ result: 'applied' }, result.applied);
+      this.metrics.events.inc({ result: 'skipped' }, result.skipped);
+      this.metrics.events.inc({ result: 'gap_filled' }, result.gapsFilled);
+      this.metrics.watermark.set(top);
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      this.registry.rollback();
+      throw error;
+    } finally {
+      client.release();
+      timer();
+    }
+  }
+
+  /** Fills a gap from the event store: the events of one record from a version to another. */
+  private readonly readStream: ReadStream = async (app, entity, entityId, fromVersion, toVersion) => {
+    const reply = await requestJson<{ events: TakesEvent[] }>(
+      this.nc,
+      this.subjects.storeRead('stream'),
+      { app, entity, entity_id: entityId, from_version: fromVersion, limit: Math.min(1000, toVersion - fromVersion + 1) },
+      { timeoutMs: this.config.storeTimeoutMs },
+    );
+    if ('error' in reply) throw new Error(`gap fill failed: ${reply.error.message}`);
+    return reply.data.events.filter((e) => e.version <= toVersion);
+  };
+}
