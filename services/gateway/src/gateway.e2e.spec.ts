@@ -1,9 +1,8 @@
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { randomUUID } from 'node:crypto';
 import type { TakesEvent } from '@takes/contracts';
-import { eventually } from '@takes/testing';
+import { eventually, startTakes, type TakesProcesses } from '@takes/testing';
 import { inspectionEntity } from './testing/fixtures';
-import { startTakes, type TakesProcesses } from './testing/takes-processes';
 
 const SECRET = 's'.repeat(48);
 const key = new TextEncoder().encode(SECRET);

@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { createTestStream, type TestStream } from '@takes/bus';
 import { createTestDatabase, type TestDatabase } from '@takes/db';
-import { startService, type ServiceProcess } from '@takes/testing';
+import { startService, type ServiceProcess } from './service-process';
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -36,6 +36,7 @@ export interface TakesProcesses {
   close(): Promise<void>;
 }
 
+/** Starts the event store, the projector and the gateway as processes on a database and stream of their own. */
 export async function startTakes(label: string, gatewayEnv: Record<string, string> = {}): Promise<TakesProcesses> {
   const testDb = await createTestDatabase(label);
   const stream = await createTestStream();

@@ -1,0 +1,14 @@
+// @takes/merge: the pure merge of a stale edit into a record ("unzipping time"), the
+// overwrite of history-off entities, and per-field takes for /history. No I/O.
+export {
+  unzipTime,
+  RECORD_POINTER,
+  type UnzipInput,
+  type UnzipDecision,
+  type UnzippedEvent,
+  type MergeOutcome,
+} from './unzip-time';
+export { editState, type IncomingEdit, type PriorEvent, type RecordVersion, type EditOp, type EditedState } from './edit';
+export { overwrite, type OverwriteResult } from './overwrite';
+export { fieldTakes, type FieldHistory, type FieldTake } from './field-takes';
+export { compareSubmitOrder, submitOrderOf, type SubmitOrder } from './submit-order';
