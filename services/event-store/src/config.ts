@@ -16,6 +16,8 @@ export interface EventStoreConfig {
   groupCommit: { maxBatch: number; lanes: number; maxQueued: number; queueTimeoutMs: number };
   relay: { enabled: boolean; batchSize: number; pollMs: number; electionMs: number; checkpointMs: number };
   maxEventBytes: number;
+  /** Keep a snapshot of a record's state every this many events of its stream. */
+  snapshotEvery: number;
 }
 
 export const EVENT_STORE_CONFIG = Symbol('EVENT_STORE_CONFIG');
@@ -54,5 +56,6 @@ export function loadEventStoreConfig(env: Env = process.env): EventStoreConfig {
       checkpointMs: envDurationMs(env, 'TAKES_RELAY_CHECKPOINT', 1_000),
     },
     maxEventBytes: envInt(env, 'TAKES_MAX_EVENT_BYTES', 512 * 1024, { min: 1024 }),
+    snapshotEvery: envInt(env, 'TAKES_SNAPSHOT_EVERY', 100, { min: 1 }),
   };
 }

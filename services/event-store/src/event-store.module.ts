@@ -90,7 +90,7 @@ export class EventStoreModule {
         {
           provide: GroupCommitter,
           useFactory: (database: Database<EventStoreDb>, metrics: EventStoreMetrics) =>
-            new GroupCommitter(database.pool, { newId: uuidv7, limits: { maxEventBytes: config.maxEventBytes } }, config.groupCommit, {
+            new GroupCommitter(database.pool, { newId: uuidv7, limits: { maxEventBytes: config.maxEventBytes }, snapshotEvery: config.snapshotEvery }, config.groupCommit, {
               onBatch: (size) => metrics.batchSize.observe(size),
               onError: (error, size) => {
                 metrics.errors.inc({ kind: 'append_transaction' });

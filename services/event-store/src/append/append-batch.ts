@@ -24,6 +24,8 @@ export const POSITION_LOCK: [number, number] = [0x7a6b, 1];
 export interface AppendDeps {
   newId(): string;
   limits: DecideLimits;
+  /** A snapshot of a record's state is kept each time its stream passes a multiple of this many events. */
+  snapshotEvery: number;
 }
 
 /** One pooled connection, on which the batch runs its own transaction. */
@@ -108,7 +110,7 @@ async function decideAndWrite(conn: Conn, members: AppendRequest[], deps: Append
     const { clock, positions } = await takePositionLock(conn, count);
     const rows = stampEvents(accepted, clock, positions);
     const results = accepted.map((member) => resultOf(member, rows));
-    await writeAllAndCommit(conn, accepted, rows, results);
+    await writeAllAndCommit(conn, accepted, rows, results, deps.snapshotEvery);
     accepted.forEach((member, i) => replies.set(member.request, { data: results[i] }));
   } else {
     await conn.query('COMMIT');
@@ -264,7 +266,7 @@ function resultOf(member: Accepted, rows: EventRow[]): AppendResult {
 }
 
 /** Events, stream heads and command results in one statement, then COMMIT: one round trip under the lock. */
-async function writeAllAndCommit(conn: Conn, accepted: Accepted[], rows: EventRow[], results: AppendResult[]): Promise<void> {
+async function writeAllAndCommit(conn: Conn, accepted: Accepted[], rows: EventRow[], results: AppendResult[], snapshotEvery: number): Promise<void> {
   const events = rows.map((row) => ({
     position: row.position,
     id: row.id,
@@ -301,6 +303,16 @@ async function writeAllAndCommit(conn: Conn, accepted: Accepted[], rows: EventRo
     last_commit_ts: result.commit_ts,
     last_position: result.position,
   }));
+  // A stream that passed a multiple of snapshotEvery in this batch gets its state kept.
+  const firstVersion = new Map<string, number>();
+  for (const member of accepted) {
+    const key = streamKey(member.request.command);
+    if (!firstVersion.has(key)) firstVersion.set(key, member.events[0].prior_version);
+  }
+  const snapshots = heads.filter((head) => {
+    const before = firstVersion.get(streamKey(head)) ?? 0;
+    return Math.floor(head.version / snapshotEvery) > Math.floor(before / snapshotEvery);
+  });
   const commands = accepted.map((member, i) => ({
     app: member.request.command.app,
     user_id: member.request.command.user.id,
@@ -328,13 +340,20 @@ async function writeAllAndCommit(conn: Conn, accepted: Accepted[], rows: EventRo
       ON CONFLICT (app, entity, entity_id) DO UPDATE SET version = EXCLUDED.version, state = EXCLUDED.state,
         deleted = EXCLUDED.deleted, last_commit_ts = EXCLUDED.last_commit_ts, last_position = EXCLUDED.last_position
       RETURNING 1
+    ), new_snapshots AS (
+      INSERT INTO event_store.snapshots (app, entity, entity_id, version, state, deleted, commit_ts)
+      SELECT app, entity, entity_id, version, state, deleted, last_commit_ts
+      FROM jsonb_to_recordset(${jsonLiteral(snapshots)}) AS s(app text, entity text, entity_id text, version int,
+        state jsonb, deleted boolean, last_commit_ts timestamptz)
+      ON CONFLICT DO NOTHING
+      RETURNING 1
     ), new_commands AS (
       INSERT INTO event_store.commands (app, user_id, command_id, body_hash, result)
       SELECT app, user_id, command_id, body_hash, result
       FROM jsonb_to_recordset(${jsonLiteral(commands)}) AS c(app text, user_id text, command_id text, body_hash text, result jsonb)
       RETURNING 1
     )
-    SELECT (SELECT count(*) FROM new_events) AS events, (SELECT count(*) FROM new_heads) AS heads,
+    SELECT (SELECT count(*) FROM new_events) AS events, (SELECT count(*) FROM new_heads) AS heads, (SELECT count(*) FROM new_snapshots) AS snapshots,
            (SELECT count(*) FROM new_commands) AS commands;
     COMMIT`);
 }

@@ -1,9 +1,11 @@
 import type { Migrations } from '@takes/db';
 import { events2026112317 } from './2026_11_23_1700_events';
+import { snapshots2026112319 } from './2026_11_23_1950_snapshots';
 
 export const EVENT_STORE_SCHEMA = 'event_store';
 
 /** Every migration of the event_store schema, by timestamped name. */
 export const eventStoreMigrations: Migrations = {
   '2026_11_23_1700_events': events2026112317,
+  '2026_11_23_1950_snapshots': snapshots2026112319,
 };

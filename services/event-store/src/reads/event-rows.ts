@@ -75,15 +75,16 @@ export async function loadEventsFrom(
   return rows.map(toEvent);
 }
 
-/** Events of one record up to a version, or up to a time (commit_ts ≤ time), in version order. */
+/** Events of one record after a version, up to a version or a time (commit_ts ≤ time), in version order. */
 export async function loadEventsUpTo(
   db: Db,
   record: { app: string; entity: string; entity_id: string },
   until: { version?: number; time?: string },
+  afterVersion = 0,
 ): Promise<TakesEvent[]> {
   const { rows } = await sql<EventRowData>`
     SELECT ${COLUMNS} FROM event_store.events
-    WHERE app = ${record.app} AND entity = ${record.entity} AND entity_id = ${record.entity_id}
+    WHERE app = ${record.app} AND entity = ${record.entity} AND entity_id = ${record.entity_id} AND version > ${afterVersion}
       AND (${until.version ?? null}::int IS NULL OR version <= ${until.version ?? null}::int)
       AND (${until.time ?? null}::timestamptz IS NULL OR commit_ts <= ${until.time ?? null}::timestamptz)
     ORDER BY version`.execute(db);
@@ -113,4 +114,27 @@ export async function loadRelayBatch(
     WHERE position > ${afterPosition}
     ORDER BY position LIMIT ${limit}`.execute(db);
   return rows.map((row) => ({ event: toEvent(row), traceId: row.trace_id ?? null }));
+}
+
+export interface SnapshotRow {
+  version: number;
+  state: Record<string, unknown>;
+  deleted: boolean;
+  commit_ts: string;
+}
+
+/** The newest snapshot of a record at or before a version or a time, if any. */
+export async function loadSnapshot(
+  db: Db,
+  record: { app: string; entity: string; entity_id: string },
+  until: { version?: number; time?: string },
+): Promise<SnapshotRow | undefined> {
+  const { rows } = await sql<{ version: number; state: Record<string, unknown>; deleted: boolean; commit_ts: Date }>`
+    SELECT version, state, deleted, commit_ts FROM event_store.snapshots
+    WHERE app = ${record.app} AND entity = ${record.entity} AND entity_id = ${record.entity_id}
+      AND (${until.version ?? null}::int IS NULL OR version <= ${until.version ?? null}::int)
+      AND (${until.time ?? null}::timestamptz IS NULL OR commit_ts <= ${until.time ?? null}::timestamptz)
+    ORDER BY version DESC LIMIT 1`.execute(db);
+  const row = rows[0];
+  return row && { version: row.version, state: row.state, deleted: row.deleted, commit_ts: row.commit_ts.toISOString() };
 }

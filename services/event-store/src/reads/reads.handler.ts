@@ -21,12 +21,12 @@ import {
   type StreamHeadView,
   type TakesEvent,
 } from '@takes/contracts';
-import { replay } from '@takes/decide';
 import type { NatsRpcContext } from '@takes/bus';
 import type { EventStoreDb } from '../tables/event-store.db';
 import { EVENT_STORE_DB, LOGGER } from '../tokens';
 import { errorReply } from '../reply-errors';
-import { loadEventsAfter, loadEventsFrom, loadEventsUpTo } from './event-rows';
+import { loadEventsAfter, loadEventsFrom } from './event-rows';
+import { recordStateAt } from './record-state-at';
 
 const DEFAULT_PAGE = 100;
 
@@ -55,13 +55,9 @@ export class ReadsHandler {
   async state(@Payload() body: unknown, @Ctx() ctx: NatsRpcContext): Promise<Reply<RecordStateView>> {
     return this.guard(ctx, async () => {
       const request = assertMessage<ReadStateRequest>(readStateSchema, body, 'state read');
-      const events = await loadEventsUpTo(this.db, request, { version: request.version, time: request.time });
-      const last = events[events.length - 1];
-      if (!last || (request.version !== undefined && last.version !== request.version)) {
-        throw new TakesError('NOT_FOUND', `${request.entity} ${request.entity_id} has no such version`);
-      }
-      const state = replay(events);
-      return { version: state.version, deleted: state.deleted, state: state.state, commit_ts: last.commit_ts };
+      const state = await recordStateAt(this.db, request, { version: request.version, time: request.time });
+      if (!state) throw new TakesError('NOT_FOUND', `${request.entity} ${request.entity_id} has no such version`);
+      return state;
     });
   }
 

@@ -23,7 +23,7 @@ export const testUser = { id: 'tester', roles: ['admin'] };
 
 export async function createStoreFixture(
   label: string,
-  options: { url?: string; poolMax?: number; acquireTimeoutMs?: number; groupCommit?: Partial<GroupCommitOptions> } = {},
+  options: { url?: string; poolMax?: number; acquireTimeoutMs?: number; groupCommit?: Partial<GroupCommitOptions>; snapshotEvery?: number } = {},
 ): Promise<StoreFixture> {
   const testDb = await createTestDatabase(label);
   const migrator = createDatabase<EventStoreDb>({ url: testDb.url });
@@ -35,7 +35,7 @@ export async function createStoreFixture(
     acquireTimeoutMs: options.acquireTimeoutMs ?? 2_000,
   });
   const db = database.db.withSchema(EVENT_STORE_SCHEMA);
-  const committer = new GroupCommitter(database.pool, { newId: uuidv7, limits: { maxEventBytes: 512 * 1024 } }, {
+  const committer = new GroupCommitter(database.pool, { newId: uuidv7, limits: { maxEventBytes: 512 * 1024 }, snapshotEvery: options.snapshotEvery ?? 100 }, {
     maxBatch: 128,
     lanes: 4,
     maxQueued: 2_000,
