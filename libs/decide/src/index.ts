@@ -10,3 +10,4 @@ export {
 } from './decide-append';
 export { nextCommitTs, stampTimes, type StampedTimes } from './timestamps';
 export { canonicalJson, commandFingerprint } from './command-fingerprint';
+export { uniqueValuesOf, uniqueChanges, type UniqueValue } from './unique-values';

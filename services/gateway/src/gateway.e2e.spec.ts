@@ -91,6 +91,23 @@ describe('gateway as a client sees it (event store and gateway as processes)', (
       expect(other.body.error.code).toBe('VALIDATION_FAILED');
     });
 
+    it('a unique value another record holds is 409 CONFLICT at write time, also under concurrent writers; released values are free again', async () => {
+      const entity = { name: 'badge', table: 'badges', fields: [{ name: 'id', type: 'uuid' }, { name: 'email', type: 'string', unique: true, nullable: true }, { name: 'name', type: 'string' }] };
+      expect((await takes.api('POST', '/api/main/_admin/entities', { token: admin, body: entity })).status).toBe(201);
+      const a = await takes.api('POST', '/api/main/badge', { token: admin, body: { email: 'ann@site', name: 'Ann' } });
+      expect(a.status).toBe(201);
+      const b = await takes.api('POST', '/api/main/badge', { token: admin, body: { email: 'ann@site', name: 'Bob' } });
+      expect(b.status).toBe(409);
+      expect(b.body.error).toMatchObject({ code: 'CONFLICT', details: [{ field: 'email', rule: 'unique' }] });
+      expect((await takes.api('PUT', `/api/main/badge/${a.body.data.id}`, { token: admin, body: { name: 'Ann B' } })).status).toBe(200);
+      expect((await takes.api('PUT', `/api/main/badge/${a.body.data.id}`, { token: admin, body: { email: 'ann@other' } })).status).toBe(200);
+      expect((await takes.api('POST', '/api/main/badge', { token: admin, body: { email: 'ann@site', name: 'Bob' } })).status).toBe(201);
+      const race = await Promise.all(Array.from({ length: 10 }, (_, i) => takes.api('POST', '/api/main/badge', { token: admin, body: { email: 'race@site', name: `r${i}` } })));
+      expect(race.map((r) => r.status).sort()).toEqual([201, ...Array(9).fill(409)]);
+      const [{ n }] = await takes.sql<{ n: string }>("SELECT count(*) AS n FROM event_store.unique_values WHERE entity = 'badge' AND value = 'race@site'");
+      expect(Number(n)).toBe(1);
+    });
+
     it('a client may give a generated key; without one the server makes a UUID v7', async () => {
       const made = await takes.api('POST', '/api/main/inspection', { token: admin, body: { site: 'south' } });
       expect(made.body.data.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);

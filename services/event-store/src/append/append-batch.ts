@@ -10,6 +10,8 @@ import {
   decideAppend,
   nextCommitTs,
   stampTimes,
+  uniqueChanges,
+  type UniqueValue,
   type DecideLimits,
   type PendingEvent,
   type StreamHead,
@@ -83,15 +85,27 @@ async function decideAndWrite(conn: Conn, members: AppendRequest[], deps: Append
   }
 
   const accepted: Accepted[] = [];
+  const initialStates = new Map([...heads].map(([key, head]) => [key, head.state]));
+  const definitionOf = (command: AppendRequest['command']) => definitions.get(JSON.stringify([command.app, command.entity])) ?? null;
+  const reservedInBatch = new Map<string, string>();
   for (const member of fresh) {
     const key = streamKey(member.command);
     const head = heads.get(key) ?? null;
     const base = member.command.base_version ?? head?.version ?? 0;
     const since = head && base < head.version ? await eventsSince(conn, member, base) : [];
-    const definition = definitions.get(JSON.stringify([member.command.app, member.command.entity])) ?? null;
+    const definition = definitionOf(member.command);
     const decision = decideAppend(member.command, head, since, deps.limits, definition);
     if (decision.kind === 'reject') {
       replies.set(member, { error: decision.error.toBody() });
+      continue;
+    }
+    const taken = await uniqueValueTaken(conn, member, uniqueChanges(definition, head?.state ?? {}, decision.next.state).reserve, reservedInBatch);
+    if (taken) {
+      replies.set(member, {
+        error: new TakesError('CONFLICT', `${taken.field} ${JSON.stringify(taken.value)} is taken by another ${member.command.entity}`, [
+          { field: taken.field, rule: 'unique', message: `${taken.field} must be unique` },
+        ]).toBody(),
+      });
       continue;
     }
     const next = { ...decision.next, lastCommitTs: head?.lastCommitTs ?? null };
@@ -110,7 +124,8 @@ async function decideAndWrite(conn: Conn, members: AppendRequest[], deps: Append
     const { clock, positions } = await takePositionLock(conn, count);
     const rows = stampEvents(accepted, clock, positions);
     const results = accepted.map((member) => resultOf(member, rows));
-    await writeAllAndCommit(conn, accepted, rows, results, deps.snapshotEvery);
+    const uniques = finalUniqueChanges(accepted, initialStates, definitionOf);
+    await writeAllAndCommit(conn, accepted, rows, results, deps.snapshotEvery, uniques);
     accepted.forEach((member, i) => replies.set(member.request, { data: results[i] }));
   } else {
     await conn.query('COMMIT');
@@ -266,7 +281,56 @@ function resultOf(member: Accepted, rows: EventRow[]): AppendResult {
 }
 
 /** Events, stream heads and command results in one statement, then COMMIT: one round trip under the lock. */
-async function writeAllAndCommit(conn: Conn, accepted: Accepted[], rows: EventRow[], results: AppendResult[], snapshotEvery: number): Promise<void> {
+/** One record's unique-value changes over the whole batch. */
+interface RecordUniques {
+  app: string;
+  entity: string;
+  entity_id: string;
+  reserve: UniqueValue[];
+  release: string[];
+}
+
+/** Reservation changes per record, from its state before the batch to its state after. */
+function finalUniqueChanges(
+  accepted: Accepted[],
+  initialStates: Map<string, Record<string, unknown>>,
+  definitionOf: (command: AppendRequest['command']) => EntityDefinition | null,
+): RecordUniques[] {
+  const last = new Map<string, Accepted>();
+  for (const member of accepted) last.set(streamKey(member.request.command), member);
+  const out: RecordUniques[] = [];
+  for (const [key, member] of last) {
+    const { command } = member.request;
+    const changes = uniqueChanges(definitionOf(command), initialStates.get(key) ?? {}, member.next.state);
+    if (changes.reserve.length + changes.release.length > 0) out.push({ app: command.app, entity: command.entity, entity_id: command.entity_id, ...changes });
+  }
+  return out;
+}
+
+/**
+ * Whether another record holds one of the values this member would take: in this batch,
+ * or in the reservations table (rows locked until commit). A value two batches take at
+ * once breaks the table's unique key at write time; the members are then tried alone.
+ */
+async function uniqueValueTaken(conn: Conn, member: AppendRequest, reserve: UniqueValue[], inBatch: Map<string, string>): Promise<UniqueValue | undefined> {
+  if (reserve.length === 0) return undefined;
+  const { app, entity, entity_id } = member.command;
+  const keyOf = (u: UniqueValue) => JSON.stringify([app, entity, u.field, u.value]);
+  const clash = reserve.find((u) => inBatch.has(keyOf(u)) && inBatch.get(keyOf(u)) !== entity_id);
+  if (clash) return clash;
+  const { rows } = await conn.query<{ field: string; value: string; entity_id: string }>(
+    `SELECT field, value, entity_id FROM event_store.unique_values
+     WHERE app = $1 AND entity = $2 AND (field, value) IN (SELECT * FROM unnest($3::text[], $4::text[]))
+     FOR UPDATE`,
+    [app, entity, reserve.map((u) => u.field), reserve.map((u) => u.value)],
+  );
+  const owned = rows.find((row) => row.entity_id !== entity_id);
+  if (owned) return { field: owned.field, value: owned.value };
+  for (const u of reserve) inBatch.set(keyOf(u), entity_id);
+  return undefined;
+}
+
+async function writeAllAndCommit(conn: Conn, accepted: Accepted[], rows: EventRow[], results: AppendResult[], snapshotEvery: number, uniques: RecordUniques[]): Promise<void> {
   const events = rows.map((row) => ({
     position: row.position,
     id: row.id,
@@ -346,6 +410,19 @@ async function writeAllAndCommit(conn: Conn, accepted: Accepted[], rows: EventRo
       FROM jsonb_to_recordset(${jsonLiteral(snapshots)}) AS s(app text, entity text, entity_id text, version int,
         state jsonb, deleted boolean, last_commit_ts timestamptz)
       ON CONFLICT DO NOTHING
+      RETURNING 1
+    ), released_values AS (
+      DELETE FROM event_store.unique_values u
+      USING jsonb_to_recordset(${jsonLiteral(uniques.flatMap((r) => r.release.map((field) => ({ app: r.app, entity: r.entity, entity_id: r.entity_id, field }))))})
+        AS x(app text, entity text, entity_id text, field text)
+      WHERE u.app = x.app AND u.entity = x.entity AND u.entity_id = x.entity_id AND u.field = x.field
+      RETURNING 1
+    ), reserved_values AS (
+      INSERT INTO event_store.unique_values (app, entity, field, entity_id, value)
+      SELECT app, entity, field, entity_id, value
+      FROM jsonb_to_recordset(${jsonLiteral(uniques.flatMap((r) => r.reserve.map((u) => ({ app: r.app, entity: r.entity, entity_id: r.entity_id, field: u.field, value: u.value }))))})
+        AS x(app text, entity text, field text, entity_id text, value text)
+      ON CONFLICT (app, entity, field, entity_id) DO UPDATE SET value = EXCLUDED.value
       RETURNING 1
     ), new_commands AS (
       INSERT INTO event_store.commands (app, user_id, command_id, body_hash, result)
