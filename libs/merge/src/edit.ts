@@ -80,7 +80,9 @@ export function editState(clientBase: JsonObject, edit: Pick<IncomingEdit, 'op' 
 /** The same checks and error codes as decide's fresh PATCH (failed test → 409, bad document → 400). */
 function applyClientPatch(state: JsonObject, ops: PatchOperation[]): JsonObject | TakesError {
   try {
-    const result = applyPatch(clone(state), ops as never, true, true).newDocument;
+    // The operations are copied too: fast-json-patch puts their values into the document
+    // by reference, and a later operation would otherwise change the caller's patch.
+    const result = applyPatch(clone(state), clone(ops) as never, true, true).newDocument;
     if (!isPlainObject(result)) return new TakesError('INVALID_PAYLOAD', 'the patch must leave the record a JSON object');
     return result;
   } catch (error) {

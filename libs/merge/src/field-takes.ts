@@ -9,6 +9,11 @@ export interface FieldTake {
   value: unknown;
   /** True when the value is "absent" (the field was removed), value is then null. */
   removed: boolean;
+  /**
+   * What the event's client submitted for the field, when it submitted something. It can
+   * differ from `value` when the edit lost the field, or won only part of it.
+   */
+  submitted?: unknown;
   /** The event's patch changed (or set) the field: the value reached the record at this version. */
   applied: boolean;
   /** This take holds the field's current value (the last take that set it). */
@@ -73,11 +78,13 @@ function historyOf(field: string, events: TakesEvent[], states: JsonObject[], fi
   const takes: FieldTake[] = [];
   events.forEach((event, i) => {
     const applied = event.patch.some((op) => [op.path, op.from].some((p) => typeof p === 'string' && overlaps(parsePointer(p), path)));
-    const value = applied ? valueAt(states[i], path) : valueAt(event.submitted ?? {}, path);
-    if (!applied && value === undefined) return;
+    const submitted = valueAt(event.submitted ?? {}, path);
+    const value = applied ? valueAt(states[i], path) : submitted;
+    if (!applied && submitted === undefined) return;
     takes.push({
       value: value === undefined ? null : value,
       removed: value === undefined,
+      ...(submitted === undefined ? {} : { submitted }),
       applied,
       current: false,
       contested:

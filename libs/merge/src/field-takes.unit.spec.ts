@@ -1,0 +1,88 @@
+import type { TakesEvent } from '@takes/contracts';
+import { fieldTakes } from './index';
+import { InMemoryStream } from './in-memory-stream';
+
+function twoDevicesOnY(): InMemoryStream {
+  const stream = new InMemoryStream({ y: 'y0', extra: { tags: ['a'], size: 1 } });
+  stream.write({ command_id: 'b', device: 'B', submit_ts: '2026-03-01T09:00:00.000Z', op: 'put', data: { y: 'yB' }, base_version: 1, commit_at: '2026-03-01T09:00:01.000Z' });
+  stream.write({ command_id: 'a', device: 'A', submit_ts: '2026-03-01T09:30:00.000Z', op: 'patch', patch: [{ op: 'replace', path: '/y', value: 'yA' }, { op: 'add', path: '/extra/tags/-', value: 'b' }], base_version: 1, commit_at: '2026-03-01T09:30:01.000Z' });
+  stream.write({ command_id: 'c', device: 'C', submit_ts: '2026-03-01T09:10:00.000Z', op: 'put', data: { extra: { tags: ['c'], size: 1 } }, base_version: 1, commit_at: '2026-03-01T09:40:01.000Z' });
+  return stream;
+}
+
+function pick(events: TakesEvent[], field: string, value: unknown): TakesEvent {
+  const last = events[events.length - 1];
+  return {
+    ...last,
+    id: 'evt-pick',
+    command_id: 'pick-1',
+    parent: null,
+    type: 'resolved',
+    version: last.version + 1,
+    prior_version: last.version,
+    base_version: last.version,
+    patch: [{ op: 'replace', path: field, value }],
+    submitted: { [field.slice(1)]: value },
+    contested: [],
+    user: { id: 'reviewer', roles: ['admin'] },
+    device: 'desk',
+  };
+}
+
+describe('fieldTakes', () => {
+  it('lists every take of each field in version order, with who, when and whether it is current', () => {
+    const stream = twoDevicesOnY();
+    const y = fieldTakes(stream.events).find((h) => h.field === '/y')!;
+    expect(y).toMatchObject({ value: 'yA', contested: true });
+    expect(y.takes).toEqual([
+      expect.objectContaining({ value: 'y0', version: 1, applied: true, current: false, contested: false, command_id: 'create' }),
+      expect.objectContaining({ value: 'yB', version: 2, applied: true, current: false, contested: true, device: 'B', user: { id: 'user-of-B', roles: ['inspector'] } }),
+      expect.objectContaining({ value: 'yA', submitted: 'yA', version: 3, applied: true, current: true, contested: true, device: 'A', type: 'merged' }),
+    ]);
+    const take = y.takes[2];
+    expect(take.event_id).toBe(stream.events[2].id);
+    expect([take.branch_ts, take.submit_ts, take.commit_ts]).toEqual([stream.events[0].commit_ts, '2026-03-01T09:30:00.000Z', '2026-03-01T09:30:01.000Z']);
+  });
+
+  it('adds the nested paths that were contested, each with its own takes', () => {
+    const stream = twoDevicesOnY();
+    const histories = fieldTakes(stream.events);
+    expect(histories.map((h) => h.field)).toEqual(['/extra', '/extra/tags', '/y']);
+    const tags = histories.find((h) => h.field === '/extra/tags')!;
+    // C changed the tags before A did (09:10 against 09:30) but synced after: A keeps them.
+    expect(tags.value).toEqual(['a', 'b']);
+    expect(tags.takes.map((t) => [t.value, t.applied, t.current, t.contested])).toEqual([
+      [['a'], true, false, false],
+      [['a', 'b'], true, true, true],
+      [['c'], false, false, true],
+    ]);
+  });
+
+  it('marks a reviewer\'s pick and makes it current', () => {
+    const stream = twoDevicesOnY();
+    const events = [...stream.events, pick(stream.events, '/y', 'yB')];
+    const y = fieldTakes(events).find((h) => h.field === '/y')!;
+    expect(y.value).toBe('yB');
+    expect(y.takes.filter((t) => t.current)).toEqual([expect.objectContaining({ picked: true, value: 'yB', type: 'resolved', user: { id: 'reviewer', roles: ['admin'] } })]);
+    expect(y.takes.filter((t) => t.picked)).toHaveLength(1);
+  });
+
+  it('keeps a losing value as a take that did not reach the record, and a removal as removed', () => {
+    const stream = new InMemoryStream({ y: 'y0', z: 'z0' });
+    stream.write({ command_id: 'b', device: 'B', submit_ts: '2026-03-01T09:00:00.000Z', op: 'put', data: { y: 'yB' }, base_version: 1, commit_at: '2026-03-01T09:00:01.000Z' });
+    stream.write({ command_id: 'a', device: 'A', submit_ts: '2026-03-01T08:30:00.000Z', op: 'put', data: { y: 'yA' }, base_version: 1, commit_at: '2026-03-01T09:30:01.000Z' });
+    const events = [...stream.events, { ...stream.events[1], id: 'evt-x', version: 4, prior_version: 3, base_version: 3, command_id: 'x', patch: [{ op: 'remove' as const, path: '/z' }], submitted: {} }];
+    const histories = fieldTakes(events);
+    expect(histories.find((h) => h.field === '/y')!.takes.map((t) => [t.value, t.applied, t.current])).toEqual([
+      ['y0', true, false],
+      ['yB', true, true],
+      ['yA', false, false],
+    ]);
+    expect(histories.find((h) => h.field === '/z')).toMatchObject({ value: null, takes: [expect.anything(), expect.objectContaining({ value: null, removed: true, current: true })] });
+  });
+
+  it('is computed from the events alone, in version order whatever order they are given in', () => {
+    const stream = twoDevicesOnY();
+    expect(fieldTakes([...stream.events].reverse())).toEqual(fieldTakes(stream.events));
+  });
+});
