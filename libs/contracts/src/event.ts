@@ -56,6 +56,8 @@ export interface TakesEvent {
   position: number;
   user: Actor;
   device: string | null;
+  /** lost_update only: the values the write destroyed, by JSON Pointer (history off, stale_write overwrite). */
+  overwritten?: Record<string, unknown> | null;
 }
 
 const actorSchema = {
@@ -111,6 +113,7 @@ export const takesEventSchema = {
     position: { type: 'integer', minimum: 1 },
     user: actorSchema,
     device: { type: ['string', 'null'] },
+    overwritten: { type: ['object', 'null'] },
   },
 } as const;
 

@@ -8,6 +8,7 @@ import {
 } from '@takes/contracts';
 import { normalizeRecordState, parseEntityDefinition, type EntityDefinition } from '@takes/metadata';
 import type { RecordState } from './record-state';
+import { decideStale, type StaleContext } from './decide-stale';
 
 /** The entity that holds metadata: entity_id `entity:<name>`, `relation:<name>`, ... */
 export const META_ENTITY = '_meta';
@@ -28,11 +29,16 @@ export interface PendingEvent {
   contested: string[];
   branch_ts: string | null;
   submit_ts: string | null;
+  /** lost_update: the values the write destroyed, by JSON Pointer. */
+  overwritten?: Record<string, unknown>;
 }
 
 export type Decision =
   | { kind: 'append'; events: PendingEvent[]; next: RecordState; outcome: 'applied' | 'merged' | 'shelved'; contested: string[] }
   | { kind: 'reject'; error: TakesError };
+
+/** A decision to append. */
+export type AppendDecision = Extract<Decision, { kind: 'append' }>;
 
 export interface DecideLimits {
   /** Largest event, as JSON, the store accepts (512 KiB by default). */
@@ -95,9 +101,10 @@ function applyClientPatch(state: Record<string, unknown>, ops: PatchOperation[])
 export function decideAppend(
   command: AppendCommand,
   head: StreamHead | null,
-  _sinceBase: TakesEvent[],
+  _sinceBase: readonly unknown[],
   limits: DecideLimits = DEFAULT_LIMITS,
   entity: EntityDefinition | null = null,
+  stale?: StaleContext,
 ): Decision {
   const headVersion = head?.version ?? 0;
   const base = command.base_version ?? headVersion;
@@ -133,6 +140,7 @@ export function decideAppend(
     if (base !== 0) return reject('CONFLICT', 'a create has no base version', { version: 0 });
   } else {
     if (!head || head.version === 0) return reject('NOT_FOUND', `${command.entity} ${command.entity_id} not found`);
+    if (base < headVersion && stale && entity) return checkSize(decideStale(command, head, entity, stale), limits);
     if (base !== headVersion) {
       return reject('CONFLICT', `stale write: version ${base} was edited, the record is at version ${headVersion}`, {
         version: headVersion,
@@ -222,17 +230,22 @@ export function decideAppend(
     branch_ts: command.branch_ts ?? null,
     submit_ts: command.submit_ts ?? null,
   };
-  const bytes = Buffer.byteLength(JSON.stringify(event)) + ENVELOPE_BYTES;
-  if (bytes > limits.maxEventBytes) {
-    return reject('INVALID_PAYLOAD', `the event would be ${bytes} bytes; the limit is ${limits.maxEventBytes}`, [
-      { rule: 'max_event_bytes', message: `events are limited to ${limits.maxEventBytes} bytes of JSON` },
-    ]);
+  return checkSize(
+    { kind: 'append', events: [event], next: { version: event.version, state: nextState, deleted }, outcome: 'applied', contested: [] },
+    limits,
+  );
+}
+
+/** Refuses a decision whose events are over the size limit (as JSON). */
+function checkSize(decision: Decision, limits: DecideLimits): Decision {
+  if (decision.kind === 'reject') return decision;
+  for (const event of decision.events) {
+    const bytes = Buffer.byteLength(JSON.stringify(event)) + ENVELOPE_BYTES;
+    if (bytes > limits.maxEventBytes) {
+      return reject('INVALID_PAYLOAD', `the event would be ${bytes} bytes; the limit is ${limits.maxEventBytes}`, [
+        { rule: 'max_event_bytes', message: `events are limited to ${limits.maxEventBytes} bytes of JSON` },
+      ]);
+    }
   }
-  return {
-    kind: 'append',
-    events: [event],
-    next: { version: event.version, state: nextState, deleted },
-    outcome: 'applied',
-    contested: [],
-  };
+  return decision;
 }

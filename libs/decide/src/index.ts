@@ -4,6 +4,7 @@ export {
   DEFAULT_LIMITS,
   META_ENTITY,
   type Decision,
+  type AppendDecision,
   type DecideLimits,
   type PendingEvent,
   type StreamHead,
@@ -11,3 +12,4 @@ export {
 export { nextCommitTs, stampTimes, type StampedTimes } from './timestamps';
 export { canonicalJson, commandFingerprint } from './command-fingerprint';
 export { uniqueValuesOf, uniqueChanges, type UniqueValue } from './unique-values';
+export { decideStale, shelve, type StaleContext } from './decide-stale';

@@ -12,7 +12,7 @@ describe('gateway as a client sees it (event store and gateway as processes)', (
   let admin: string;
 
   beforeAll(async () => {
-    takes = await startTakes('gateway_e2e', { TAKES_JWT_SECRET: SECRET, TAKES_RATE_LIMIT: '200', TAKES_STORE_TIMEOUT: '2s' });
+    takes = await startTakes('gateway_e2e', { TAKES_JWT_SECRET: SECRET, TAKES_RATE_LIMIT: '50', TAKES_STORE_TIMEOUT: '2s' });
     admin = await takes.login();
     const defined = await takes.api('POST', '/api/main/_admin/entities', { token: admin, body: inspectionEntity });
     expect(defined.status).toBe(201);
@@ -48,26 +48,28 @@ describe('gateway as a client sees it (event store and gateway as processes)', (
       expect(patched.status).toBe(200);
       expect(patched.body.data).toMatchObject({ status: 'submitted', extra: { tags: ['gas', 'north'] } });
 
+      // A stale write (base 1, head 3) is merged field by field: readings changed since
+      // the base, the later submit (this one) wins and the field is contested.
       const stale = await takes.api('PUT', `/api/main/inspection/${id}`, { token: admin, body: { readings: 9 }, headers: { 'If-Match': '"1"' } });
-      expect(stale.status).toBe(409);
-      expect(stale.body).toMatchObject({ error: { code: 'CONFLICT', details: { version: 3 } } });
+      expect(stale.status).toBe(200);
+      expect(stale.body).toMatchObject({ data: { readings: 9, status: 'submitted' }, meta: { outcome: 'merged', version: 4, contested: ['/readings'] } });
 
       const got = await takes.api('GET', `/api/main/inspection/${id}`, { token: admin });
       expect(got.status).toBe(200);
-      expect(got.headers.get('etag')).toBe('"3"');
-      expect(got.body.data).toMatchObject({ readings: 3, status: 'submitted' });
+      expect(got.headers.get('etag')).toBe('"4"');
+      expect(got.body.data).toMatchObject({ readings: 9, status: 'submitted' });
 
       const removed = await takes.api('DELETE', `/api/main/inspection/${id}`, { token: admin });
       expect(removed.status).toBe(200);
-      expect(removed.body).toMatchObject({ data: { id }, meta: { version: 4 } });
+      expect(removed.body).toMatchObject({ data: { id }, meta: { version: 5 } });
       expect((await takes.api('GET', `/api/main/inspection/${id}`, { token: admin })).status).toBe(404);
       const restored = await takes.api('POST', `/api/main/inspection/${id}/restore`, { token: admin });
       expect(restored.status).toBe(200);
       expect(restored.body.data).toMatchObject({ id, status: 'submitted' });
 
       const events = await takes.api<{ data: TakesEvent[] }>('GET', `/api/main/inspection/${id}/events`, { token: admin });
-      expect(events.body.data.map((e) => e.type)).toEqual(['created', 'updated', 'updated', 'deleted', 'restored']);
-      expect(events.body.data.map((e) => e.version)).toEqual([1, 2, 3, 4, 5]);
+      expect(events.body.data.map((e) => e.type)).toEqual(['created', 'updated', 'updated', 'merged', 'deleted', 'restored']);
+      expect(events.body.data.map((e) => e.version)).toEqual([1, 2, 3, 4, 5, 6]);
       expect(events.body.data[2].patch).toEqual(expect.arrayContaining([{ op: 'replace', path: '/status', value: 'submitted' }]));
 
       const first = await takes.api('GET', `/api/main/inspection/${id}/at?version=1`, { token: admin });
@@ -238,7 +240,7 @@ describe('gateway as a client sees it (event store and gateway as processes)', (
   });
 
   describe('_sync', () => {
-    it('a batch of 100 edits, some stale or invalid: one result each, valid ones appended once, a retry changes nothing', async () => {
+    it('a batch of 100 edits, some stale (merged) or invalid: one result each, valid ones appended once, a retry changes nothing', async () => {
       const ids = Array.from({ length: 10 }, () => randomUUID());
       const edits: Record<string, unknown>[] = [];
       const expectOk: boolean[] = [];
@@ -250,10 +252,10 @@ describe('gateway as a client sees it (event store and gateway as processes)', (
           expectOk.push(true);
         }
       });
-      // 10 stale (base 1 of a record now at 7), 10 invalid, 10 patches that are fine.
+      // 10 stale (base 1 of a record now at 7: merged, notes untouched since), 10 invalid, 10 patches that are fine.
       ids.forEach((id) => {
         edits.push({ command_id: `stale-${id}`, entity: 'inspection', id, op: 'put', base_version: 1, data: { notes: 'old view' } });
-        expectOk.push(false);
+        expectOk.push(true);
       });
       ids.forEach((id, i) => {
         edits.push(i % 2 === 0
@@ -275,14 +277,14 @@ describe('gateway as a client sees it (event store and gateway as processes)', (
         expect({ i, ok: result.outcome !== 'rejected' }).toEqual({ i, ok: expectOk[i] });
       });
       const stale = first.body.data.find((r: { command_id: string }) => r.command_id.startsWith('stale-'));
-      expect(stale.error.code).toBe('CONFLICT');
+      expect(stale).toMatchObject({ outcome: 'merged', contested: [], record: { notes: 'old view', readings: 6 } });
       expect(first.body.data.find((r: { command_id: string }) => r.command_id === `bad-${ids[1]}`).error.code).toBe('UNKNOWN_ENTITY');
-      expect(await takes.recordEventCount()).toBe(before + 80);
+      expect(await takes.recordEventCount()).toBe(before + 90);
       const last = await takes.api('GET', `/api/main/inspection/${ids[0]}`, { token: admin });
       expect(last.body.data).toMatchObject({ readings: 6, status: 'submitted' });
 
       const retry = await takes.api('POST', '/api/main/_sync', { token: admin, body: { edits } });
-      expect(await takes.recordEventCount()).toBe(before + 80);
+      expect(await takes.recordEventCount()).toBe(before + 90);
       retry.body.data.forEach((result: { outcome: string }, i: number) => {
         if (expectOk[i]) expect(result).toEqual(first.body.data[i]);
       });

@@ -7,9 +7,13 @@ import {
   type TakesEvent,
 } from '@takes/contracts';
 import {
+  META_ENTITY,
   decideAppend,
   nextCommitTs,
+  replay,
+  shelve,
   stampTimes,
+  type StaleContext,
   uniqueChanges,
   type UniqueValue,
   type DecideLimits,
@@ -63,7 +67,7 @@ type EventRow = Omit<TakesEvent, 'position'> & { position: number; trace_id: str
  * Returns one reply per member, in order. Throws if the transaction fails (it is rolled
  * back).
  */
-export async function appendBatch(conn: Conn, members: AppendRequest[], deps: AppendDeps): Promise<Reply<AppendResult>[]> {
+export async function appendBatch(conn: Conn, members: AppendRequest[], deps: AppendDeps): Promise<(Reply<AppendResult> | undefined)[]> {
   try {
     return await decideAndWrite(conn, members, deps);
   } catch (error) {
@@ -72,9 +76,9 @@ export async function appendBatch(conn: Conn, members: AppendRequest[], deps: Ap
   }
 }
 
-async function decideAndWrite(conn: Conn, members: AppendRequest[], deps: AppendDeps): Promise<Reply<AppendResult>[]> {
+async function decideAndWrite(conn: Conn, members: AppendRequest[], deps: AppendDeps): Promise<(Reply<AppendResult> | undefined)[]> {
   const replies = new Map<AppendRequest, Reply<AppendResult>>();
-  const { seen, heads, definitions } = await beginReadSeenAndLockHeads(conn, members);
+  const { seen, heads, definitions, now } = await beginReadSeenAndLockHeads(conn, members);
 
   const fresh: AppendRequest[] = [];
   for (const member of members) {
@@ -88,19 +92,29 @@ async function decideAndWrite(conn: Conn, members: AppendRequest[], deps: Append
   const initialStates = new Map([...heads].map(([key, head]) => [key, head.state]));
   const definitionOf = (command: AppendRequest['command']) => definitions.get(JSON.stringify([command.app, command.entity])) ?? null;
   const reservedInBatch = new Map<string, string>();
+  const touched = new Set<string>();
   for (const member of fresh) {
     const key = streamKey(member.command);
     const head = heads.get(key) ?? null;
     const base = member.command.base_version ?? head?.version ?? 0;
-    const since = head && base < head.version ? await eventsSince(conn, member, base) : [];
     const definition = definitionOf(member.command);
-    const decision = decideAppend(member.command, head, since, deps.limits, definition);
+    let stale: StaleContext | undefined;
+    if (head && base < head.version && member.command.entity !== META_ENTITY && member.command.op !== 'create') {
+      // A stale edit is merged against the stored events; if an earlier member of this
+      // batch moved the record, it is judged alone right after this batch commits.
+      if (touched.has(key)) continue;
+      stale = await loadStaleContext(conn, member, base, now);
+    }
+    let decision = decideAppend(member.command, head, stale?.since ?? [], deps.limits, definition, stale);
     if (decision.kind === 'reject') {
       replies.set(member, { error: decision.error.toBody() });
       continue;
     }
     const taken = await uniqueValueTaken(conn, member, uniqueChanges(definition, head?.state ?? {}, decision.next.state).reserve, reservedInBatch);
-    if (taken) {
+    if (taken && stale && head) {
+      // An offline edit that hits a taken unique value is kept, not applied.
+      decision = shelve(head, decision.events[decision.events.length - 1].submitted, { base_version: base, branch_ts: stale.branchTs, submit_ts: stale.submitTs });
+    } else if (taken) {
       replies.set(member, {
         error: new TakesError('CONFLICT', `${taken.field} ${JSON.stringify(taken.value)} is taken by another ${member.command.entity}`, [
           { field: taken.field, rule: 'unique', message: `${taken.field} must be unique` },
@@ -117,6 +131,7 @@ async function decideAndWrite(conn: Conn, members: AppendRequest[], deps: Append
       contested: decision.contested,
     });
     heads.set(key, next);
+    touched.add(key);
   }
 
   if (accepted.length > 0) {
@@ -130,7 +145,8 @@ async function decideAndWrite(conn: Conn, members: AppendRequest[], deps: Append
   } else {
     await conn.query('COMMIT');
   }
-  return members.map((member) => replies.get(member)!);
+  // Members without a reply were deferred: the caller runs each alone.
+  return members.map((member) => replies.get(member));
 }
 
 function reusedCommandId(member: AppendRequest): TakesError {
@@ -185,8 +201,9 @@ async function beginReadSeenAndLockHeads(conn: Conn, members: AppendRequest[]) {
       (SELECT coalesce(jsonb_agg(jsonb_build_object('app', d.app, 'key', d.entity_id, 'definition', d.state)), '[]')
         FROM event_store.streams d
         JOIN jsonb_to_recordset(${jsonLiteral(entities)}) AS k(app text, key text) ON d.app = k.app AND d.entity_id = k.key
-        WHERE d.entity = '_meta' AND NOT d.deleted) AS definitions`)) as unknown as {
-    rows: { seen: SeenRow[]; heads: HeadRow[]; definitions: { app: string; key: string; definition: EntityDefinition }[] }[];
+        WHERE d.entity = '_meta' AND NOT d.deleted) AS definitions,
+      clock_timestamp() AS now`)) as unknown as {
+    rows: { seen: SeenRow[]; heads: HeadRow[]; definitions: { app: string; key: string; definition: EntityDefinition }[]; now: Date }[];
   }[];
   const { rows } = results[1];
   const seen = new Map<string, { fingerprint: string; result: AppendResult }>();
@@ -204,7 +221,32 @@ async function beginReadSeenAndLockHeads(conn: Conn, members: AppendRequest[]) {
   }
   const definitions = new Map<string, EntityDefinition>();
   for (const row of rows[0].definitions) definitions.set(JSON.stringify([row.app, row.key.slice('entity:'.length)]), row.definition);
-  return { seen, heads, definitions };
+  return { seen, heads, definitions, now: rows[0].now };
+}
+
+/**
+ * What a stale edit is merged from: the record at the client's base (from the nearest
+ * snapshot), every event after the base, and the edit's branch and submit times, the
+ * submit clamped to [branch, now] with the clock read at the start of the transaction.
+ */
+async function loadStaleContext(conn: Conn, member: AppendRequest, base: number, now: Date): Promise<StaleContext> {
+  const { app, entity, entity_id } = member.command;
+  const snapshot = (await conn.query<{ version: number; state: Record<string, unknown>; deleted: boolean; commit_ts: Date }>(
+    `SELECT version, state, deleted, commit_ts FROM event_store.snapshots
+     WHERE app = $1 AND entity = $2 AND entity_id = $3 AND version <= $4 ORDER BY version DESC LIMIT 1`,
+    [app, entity, entity_id, base],
+  )).rows[0];
+  const events = await eventsSince(conn, member, snapshot?.version ?? 0);
+  const upToBase = events.filter((e) => e.version <= base);
+  const state = replay(upToBase, snapshot ? { version: snapshot.version, state: snapshot.state, deleted: snapshot.deleted } : undefined);
+  const baseCommitTs = upToBase.length > 0 ? upToBase[upToBase.length - 1].commit_ts : (snapshot?.commit_ts.toISOString() ?? null);
+  const times = stampTimes({ branch_ts: member.command.branch_ts ?? null, submit_ts: member.command.submit_ts ?? null }, now, baseCommitTs);
+  return {
+    base: { version: base, state: state.state, deleted: state.deleted },
+    since: events.filter((e) => e.version > base),
+    submitTs: times.submit_ts,
+    branchTs: times.branch_ts,
+  };
 }
 
 /**
@@ -255,6 +297,7 @@ function stampEvents(accepted: Accepted[], clock: Date, positions: number[]): Ev
         user: command.user,
         device: command.device ?? null,
         trace_id: member.request.traceId ?? null,
+        ...(event.overwritten ? { overwritten: event.overwritten } : {}),
       });
     }
     member.next.lastCommitTs = lastCommit.get(key) ?? member.next.lastCommitTs;
@@ -354,6 +397,7 @@ async function writeAllAndCommit(conn: Conn, accepted: Accepted[], rows: EventRo
     user_roles: row.user.roles,
     device: row.device,
     trace_id: row.trace_id,
+    overwritten: row.overwritten ?? null,
   }));
   const finalByStream = new Map<string, { member: Accepted; result: AppendResult }>();
   accepted.forEach((member, i) => finalByStream.set(streamKey(member.request.command), { member, result: results[i] }));
@@ -387,14 +431,14 @@ async function writeAllAndCommit(conn: Conn, accepted: Accepted[], rows: EventRo
   await conn.query(`
     WITH new_events AS (
       INSERT INTO event_store.events (position, id, v, command_id, parent, app, entity, entity_id, type, version, prior_version,
-        base_version, patch, submitted, contested, branch_ts, submit_ts, commit_ts, user_id, user_roles, device, trace_id)
+        base_version, patch, submitted, contested, branch_ts, submit_ts, commit_ts, user_id, user_roles, device, trace_id, overwritten)
       SELECT position, id, v, command_id, parent, app, entity, entity_id, type, version, prior_version,
         base_version, patch, submitted, ARRAY(SELECT jsonb_array_elements_text(contested)), branch_ts, submit_ts, commit_ts,
-        user_id, ARRAY(SELECT jsonb_array_elements_text(user_roles)), device, trace_id
+        user_id, ARRAY(SELECT jsonb_array_elements_text(user_roles)), device, trace_id, overwritten
       FROM jsonb_to_recordset(${jsonLiteral(events)}) AS e(position bigint, id uuid, v smallint, command_id text,
         parent text, app text, entity text, entity_id text, type text, version int, prior_version int, base_version int,
         patch jsonb, submitted jsonb, contested jsonb, branch_ts timestamptz, submit_ts timestamptz, commit_ts timestamptz,
-        user_id text, user_roles jsonb, device text, trace_id text)
+        user_id text, user_roles jsonb, device text, trace_id text, overwritten jsonb)
       RETURNING 1
     ), new_heads AS (
       INSERT INTO event_store.streams (app, entity, entity_id, version, state, deleted, last_commit_ts, last_position)

@@ -102,8 +102,11 @@ export class GroupCommitter {
     const started = Date.now();
     try {
       const replies = await this.transaction(batch);
-      batch.forEach((request, i) => request.resolve(replies[i]));
       this.hooks.onBatch?.(batch.length, Date.now() - started);
+      for (const [i, request] of batch.entries()) {
+        // No reply: deferred (a stale edit of a record another member moved), judged alone now.
+        request.resolve(replies[i] ?? (await this.alone(request)));
+      }
       return;
     } catch (error) {
       if (isUnavailableError(error)) {
@@ -125,7 +128,7 @@ export class GroupCommitter {
     for (let attempt = 1; ; attempt += 1) {
       try {
         const [reply] = await this.transaction([request]);
-        return reply;
+        if (reply) return reply;
       } catch (error) {
         if (isUnavailableError(error)) return unavailable('PostgreSQL is unavailable, retry with the same command id');
         if (!isRetryableTransactionError(error) || attempt >= 3) {
@@ -136,7 +139,7 @@ export class GroupCommitter {
     }
   }
 
-  private async transaction(batch: AppendRequest[]): Promise<Reply<AppendResult>[]> {
+  private async transaction(batch: AppendRequest[]): Promise<(Reply<AppendResult> | undefined)[]> {
     const conn = await this.pool.connect();
     let broken = false;
     try {

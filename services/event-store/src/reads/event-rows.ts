@@ -28,6 +28,7 @@ export interface EventRowData {
   user_roles: string[];
   device: string | null;
   trace_id?: string | null;
+  overwritten?: Record<string, unknown> | null;
 }
 
 /** A row of event_store.events as the event envelope. */
@@ -53,12 +54,13 @@ export function toEvent(row: EventRowData): TakesEvent {
     position: Number(row.position),
     user: { id: row.user_id, roles: row.user_roles },
     device: row.device,
+    ...(row.overwritten ? { overwritten: row.overwritten } : {}),
   };
 }
 
 /** The envelope's columns, in one list for every read. */
 export const EVENT_COLUMNS =
-  'position, id, v, command_id, parent, app, entity, entity_id, type, version, prior_version, base_version, patch, submitted, contested, branch_ts, submit_ts, commit_ts, user_id, user_roles, device';
+  'position, id, v, command_id, parent, app, entity, entity_id, type, version, prior_version, base_version, patch, submitted, contested, branch_ts, submit_ts, commit_ts, user_id, user_roles, device, overwritten';
 const COLUMNS = sql.raw(EVENT_COLUMNS);
 
 /** Events of one record from a version on, in version order. */
