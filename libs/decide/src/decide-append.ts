@@ -4,7 +4,6 @@ import {
   type AppendCommand,
   type EventType,
   type PatchOperation,
-  type TakesEvent,
 } from '@takes/contracts';
 import { normalizeRecordState, parseEntityDefinition, type EntityDefinition } from '@takes/metadata';
 import type { RecordState } from './record-state';
