@@ -12,3 +12,5 @@ export {
   type DurableErrorInfo,
   type DurableMessage,
 } from './durable-consumer';
+export { BatchConsumer, type BatchConsumerOptions } from './batch-consumer';
+export { EventFollower, type EventFollowerOptions } from './event-follower';

@@ -10,6 +10,8 @@ export const CommandOp = {
   patch: 'patch',
   delete: 'delete',
   restore: 'restore',
+  /** A reviewer's pick: `data` is `{field: <JSON Pointer>, value}` (event `resolved`). */
+  resolve: 'resolve',
   /** `_meta` only: set a metadata item's whole definition (event `defined`). */
   define: 'define',
   /** `_meta` only: remove a metadata item (event `removed`). */
@@ -78,6 +80,10 @@ export const appendCommandSchema = {
   additionalProperties: false,
   allOf: [
     { if: { properties: { op: { enum: ['create', 'put', 'define'] } } }, then: { required: ['data'] } },
+    {
+      if: { properties: { op: { const: 'resolve' } } },
+      then: { required: ['data'], properties: { data: { type: 'object', required: ['field', 'value'], properties: { field: { type: 'string', pattern: '^/' } } } } },
+    },
     { if: { properties: { op: { const: 'patch' } } }, then: { required: ['patch'] } },
   ],
 } as const;

@@ -139,7 +139,7 @@ export function decideAppend(
     if (base !== 0) return reject('CONFLICT', 'a create has no base version', { version: 0 });
   } else {
     if (!head || head.version === 0) return reject('NOT_FOUND', `${command.entity} ${command.entity_id} not found`);
-    if (base < headVersion && stale && entity) return checkSize(decideStale(command, head, entity, stale), limits);
+    if (base < headVersion && stale && entity && command.op !== 'resolve') return checkSize(decideStale(command, head, entity, stale), limits);
     if (base !== headVersion) {
       return reject('CONFLICT', `stale write: version ${base} was edited, the record is at version ${headVersion}`, {
         version: headVersion,
@@ -193,6 +193,16 @@ export function decideAppend(
       submitted = {};
       deleted = false;
       break;
+    case 'resolve': {
+      const { field, value } = command.data as { field: string; value: unknown };
+      const result = applyClientPatch(current, [{ op: 'add', path: field, value }]);
+      if (result instanceof TakesError) return { kind: 'reject', error: result };
+      type = 'resolved';
+      nextState = result;
+      const top = field.split('/')[1].replace(/~1/g, '/').replace(/~0/g, '~');
+      submitted = { [top]: result[top] ?? null };
+      break;
+    }
     case 'define':
       type = 'defined';
       nextState = deepClone(definition ?? {});
@@ -209,7 +219,7 @@ export function decideAppend(
       return reject('INVALID_PAYLOAD', `unknown operation ${(command as { op: string }).op}`);
   }
 
-  if (entity && (command.op === 'create' || command.op === 'put' || command.op === 'patch')) {
+  if (entity && (command.op === 'create' || command.op === 'put' || command.op === 'patch' || command.op === 'resolve')) {
     // The same checks the gateway ran on the body, now on the whole resulting record
     // (a patch is only known here); fields left as they were may be hidden ones.
     const checked = normalizeRecordState(entity, nextState, command.op === 'create' ? undefined : current);

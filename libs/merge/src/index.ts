@@ -12,3 +12,5 @@ export { editState, type IncomingEdit, type PriorEvent, type RecordVersion, type
 export { overwrite, type OverwriteResult } from './overwrite';
 export { fieldTakes, type FieldHistory, type FieldTake } from './field-takes';
 export { compareSubmitOrder, submitOrderOf, type SubmitOrder } from './submit-order';
+export { eventGraph, graphSvg, type EventGraph, type GraphNode, type GraphEdge } from './event-graph';
+export { fieldPointer, pickedValue } from './resolve-pick';

@@ -51,6 +51,7 @@ export async function startTakes(label: string, gatewayEnv: Record<string, strin
   let store = await startStore();
   const startProjector = () => startService('projector', { env, httpPortVar: 'TAKES_PROJECTOR_HTTP_PORT' });
   let projector = await startProjector();
+  const conflicts = await startService('conflicts', { env, httpPortVar: 'TAKES_CONFLICTS_HTTP_PORT' });
   const gateway = await startService('gateway', { env: { ...env, ...gatewayEnv }, httpPortVar: 'TAKES_PORT' });
   const baseUrl = `http://127.0.0.1:${gateway.httpPort}`;
   const pg = new Client({ connectionString: testDb.url });
@@ -104,6 +105,7 @@ export async function startTakes(label: string, gatewayEnv: Record<string, strin
     close: async () => {
       await gateway.stop();
       await projector.stop();
+      await conflicts.stop();
       await store.stop();
       await pg.end();
       await stream.cleanup();

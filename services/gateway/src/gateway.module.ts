@@ -18,6 +18,7 @@ import { AuthController } from './auth/auth.controller';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthService } from './auth/auth.service';
 import { ChangesController } from './changes/changes.controller';
+import { TakesController } from './takes/takes.controller';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config';
 import { ErrorShapeFilter } from './http/error.filter';
 import { MetadataService } from './metadata/metadata.service';
@@ -74,6 +75,7 @@ export class GatewayModule {
         UsersController,
         SyncController,
         ChangesController,
+        TakesController,
         RecordsController,
       ],
       providers: [

@@ -20,6 +20,7 @@ import {
   type PendingEvent,
   type StreamHead,
 } from '@takes/decide';
+import type { PriorEvent } from '@takes/merge';
 import type { EntityDefinition } from '@takes/metadata';
 import { EVENT_COLUMNS, toEvent, type EventRowData } from '../reads/event-rows';
 import { commandKey, streamKey, type AppendRequest } from './append-request';
@@ -93,17 +94,19 @@ async function decideAndWrite(conn: Conn, members: AppendRequest[], deps: Append
   const definitionOf = (command: AppendRequest['command']) => definitions.get(JSON.stringify([command.app, command.entity])) ?? null;
   const reservedInBatch = new Map<string, string>();
   const touched = new Set<string>();
+  const histories = new Map<string, StreamHistory>();
+  /** Events decided in this batch so far, per stream (not stored yet). */
+  const batchEvents = new Map<string, PriorEvent[]>();
   for (const member of fresh) {
     const key = streamKey(member.command);
     const head = heads.get(key) ?? null;
     const base = member.command.base_version ?? head?.version ?? 0;
     const definition = definitionOf(member.command);
     let stale: StaleContext | undefined;
-    if (head && base < head.version && member.command.entity !== META_ENTITY && member.command.op !== 'create') {
-      // A stale edit is merged against the stored events; if an earlier member of this
-      // batch moved the record, it is judged alone right after this batch commits.
-      if (touched.has(key)) continue;
-      stale = await loadStaleContext(conn, member, base, now);
+    if (head && base < head.version && member.command.entity !== META_ENTITY && member.command.op !== 'create' && member.command.op !== 'resolve') {
+      // A stale edit is merged against the stream's events: the stored ones and those
+      // this batch has decided so far (members of one stream go one after another).
+      stale = await loadStaleContext(conn, member, base, nextCommitTs(now, head.lastCommitTs), histories, batchEvents.get(key) ?? []);
     }
     let decision = decideAppend(member.command, head, stale?.since ?? [], deps.limits, definition, stale);
     if (decision.kind === 'reject') {
@@ -130,6 +133,17 @@ async function decideAndWrite(conn: Conn, members: AppendRequest[], deps: Append
       outcome: decision.outcome,
       contested: decision.contested,
     });
+    // Every event's branch and submit times are fixed now (submit clamped to the clock
+    // read at BEGIN, which the commit can only follow), so later members can merge on them.
+    const streamNow = nextCommitTs(now, head?.lastCommitTs ?? null);
+    const previousCommit = touched.has(key) ? streamNow.toISOString() : (head?.lastCommitTs ?? null);
+    for (const event of accepted[accepted.length - 1].events) {
+      const times = stampTimes(event, streamNow, event.branch_ts ?? previousCommit);
+      event.branch_ts = times.branch_ts;
+      event.submit_ts = times.submit_ts;
+    }
+    if (!batchEvents.has(key)) batchEvents.set(key, []);
+    batchEvents.get(key)!.push(...accepted[accepted.length - 1].events.map((event) => priorEvent(member, event)));
     heads.set(key, next);
     touched.add(key);
   }
@@ -224,26 +238,57 @@ async function beginReadSeenAndLockHeads(conn: Conn, members: AppendRequest[]) {
   return { seen, heads, definitions, now: rows[0].now };
 }
 
+/** A stream's stored events as this batch read them (from a snapshot on). */
+interface StreamHistory {
+  snapshot?: { version: number; state: Record<string, unknown>; deleted: boolean; commit_ts: string };
+  stored: TakesEvent[];
+}
+
+function priorEvent(member: AppendRequest, event: PendingEvent & { id: string }): PriorEvent {
+  const { command } = member;
+  return {
+    id: event.id, command_id: command.command_id, parent: command.parent ?? null, type: event.type, version: event.version,
+    base_version: event.base_version, patch: event.patch, submitted: event.submitted, submit_ts: event.submit_ts!, device: command.device ?? null,
+  };
+}
+
 /**
  * What a stale edit is merged from: the record at the client's base (from the nearest
- * snapshot), every event after the base, and the edit's branch and submit times, the
- * submit clamped to [branch, now] with the clock read at the start of the transaction.
+ * snapshot), every event after the base (stored, then decided in this batch), and the
+ * edit's branch and submit times, the submit clamped to [branch, now] with the clock
+ * read at the start of the transaction. A stream's stored events are read once a batch.
  */
-async function loadStaleContext(conn: Conn, member: AppendRequest, base: number, now: Date): Promise<StaleContext> {
-  const { app, entity, entity_id } = member.command;
-  const snapshot = (await conn.query<{ version: number; state: Record<string, unknown>; deleted: boolean; commit_ts: Date }>(
-    `SELECT version, state, deleted, commit_ts FROM event_store.snapshots
-     WHERE app = $1 AND entity = $2 AND entity_id = $3 AND version <= $4 ORDER BY version DESC LIMIT 1`,
-    [app, entity, entity_id, base],
-  )).rows[0];
-  const events = await eventsSince(conn, member, snapshot?.version ?? 0);
-  const upToBase = events.filter((e) => e.version <= base);
-  const state = replay(upToBase, snapshot ? { version: snapshot.version, state: snapshot.state, deleted: snapshot.deleted } : undefined);
-  const baseCommitTs = upToBase.length > 0 ? upToBase[upToBase.length - 1].commit_ts : (snapshot?.commit_ts.toISOString() ?? null);
+async function loadStaleContext(
+  conn: Conn,
+  member: AppendRequest,
+  base: number,
+  now: Date,
+  histories: Map<string, StreamHistory>,
+  decidedInBatch: PriorEvent[],
+): Promise<StaleContext> {
+  const key = streamKey(member.command);
+  let history = histories.get(key);
+  if (!history || (history.snapshot?.version ?? 0) > base) {
+    const { app, entity, entity_id } = member.command;
+    const snapshot = (await conn.query<{ version: number; state: Record<string, unknown>; deleted: boolean; commit_ts: Date }>(
+      `SELECT version, state, deleted, commit_ts FROM event_store.snapshots
+       WHERE app = $1 AND entity = $2 AND entity_id = $3 AND version <= $4 ORDER BY version DESC LIMIT 1`,
+      [app, entity, entity_id, base],
+    )).rows[0];
+    history = {
+      snapshot: snapshot && { ...snapshot, commit_ts: snapshot.commit_ts.toISOString() },
+      stored: await eventsSince(conn, member, snapshot?.version ?? 0),
+    };
+    histories.set(key, history);
+  }
+  const upToBase = history.stored.filter((e) => e.version <= base);
+  const snap = history.snapshot;
+  const state = replay(upToBase, snap ? { version: snap.version, state: snap.state, deleted: snap.deleted } : undefined);
+  const baseCommitTs = upToBase.length > 0 ? upToBase[upToBase.length - 1].commit_ts : (snap?.commit_ts ?? null);
   const times = stampTimes({ branch_ts: member.command.branch_ts ?? null, submit_ts: member.command.submit_ts ?? null }, now, baseCommitTs);
   return {
     base: { version: base, state: state.state, deleted: state.deleted },
-    since: events.filter((e) => e.version > base),
+    since: [...history.stored.filter((e) => e.version > base), ...decidedInBatch],
     submitTs: times.submit_ts,
     branchTs: times.branch_ts,
   };

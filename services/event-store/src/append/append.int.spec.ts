@@ -93,7 +93,7 @@ describe('append (real PostgreSQL, in-process)', () => {
   it('group commit: concurrent appends share transactions and each keeps its own version check', async () => {
     const batches: number[] = [];
     const fixture = await createStoreFixture('group', { groupCommit: { lanes: 1 } });
-    (fixture.committer as unknown as { hooks: { onBatch(size: number): void } }).hooks = { onBatch: (size) => batches.push(size) };
+    (fixture.committer as unknown as { hooks: object }).hooks = { onBatch: (size: number) => batches.push(size) };
     try {
       await fixture.append({ entity_id: 'g', op: 'create', data: { n: 0 } });
       const replies = await Promise.all([

@@ -5,8 +5,10 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import type { GatewayDb } from '../tables/gateway.db';
 import { GATEWAY_DB } from '../tokens';
 
+export type ReadModel = 'records' | 'review_queue';
+
 /**
- * Read-your-writes on the projector's watermark. Each write's position is remembered per
+ * Read-your-writes on a read model's watermark. Each write's position is remembered per
  * user (per gateway process); a read waits, up to a bound, until the read tables have
  * reached that position, or any position the client asks for (X-Takes-Min-Position,
  * `?min_position=`, e.g. another client's write). Past the bound: 503 with the lag.
@@ -36,21 +38,25 @@ export class ReadYourWrites {
     return Math.max(wanted, this.lastWrite.get(userId) ?? 0);
   }
 
-  async watermark(): Promise<number> {
+  /** A read model's watermark: the projector's read tables, or the conflicts service's review queue. */
+  async watermark(model: ReadModel = 'records'): Promise<number> {
     try {
-      const { rows } = await sql<{ position: string }>`SELECT position FROM projector.watermarks WHERE read_model = 'records'`.execute(this.db);
+      const { rows } =
+        model === 'records'
+          ? await sql<{ position: string }>`SELECT position FROM projector.watermarks WHERE read_model = 'records'`.execute(this.db)
+          : await sql<{ position: string }>`SELECT position FROM conflicts.watermarks WHERE read_model = 'review_queue'`.execute(this.db);
       return Number(rows[0]?.position ?? 0);
     } catch (error) {
-      if ((error as { code?: string }).code === '42P01') return 0; // no projector has run yet
+      if ((error as { code?: string }).code === '42P01') return 0; // that service has not run yet
       throw error;
     }
   }
 
   /** Waits until the read tables have applied `position`; 503 UNAVAILABLE with the lag past the bound. */
-  async waitFor(position: number): Promise<void> {
+  async waitFor(position: number, model: ReadModel = 'records'): Promise<void> {
     if (position <= 0) return;
     const deadline = Date.now() + this.config.readWaitMs;
-    let watermark = await this.watermark();
+    let watermark = await this.watermark(model);
     while (watermark < position) {
       if (Date.now() >= deadline) {
         throw new TakesError('UNAVAILABLE', 'the read tables are behind your last write; retry shortly', {
@@ -61,7 +67,7 @@ export class ReadYourWrites {
         });
       }
       await new Promise((resolve) => setTimeout(resolve, 10));
-      watermark = await this.watermark();
+      watermark = await this.watermark(model);
     }
   }
 }

@@ -18,7 +18,7 @@ import type { WriteHeaders } from './write-headers';
 export interface RecordEdit {
   entity: string;
   id?: string;
-  op: Exclude<CommandOp, 'define' | 'remove'>;
+  op: Exclude<CommandOp, 'define' | 'remove' | 'resolve'>;
   data?: unknown;
   patch?: unknown;
 }

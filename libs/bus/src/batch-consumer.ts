@@ -1,0 +1,75 @@
+import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JsMsg, type NatsConnection } from 'nats';
+import type { TakesEvent } from '@takes/contracts';
+import { isNotFound } from './events-stream';
+
+export interface BatchConsumerOptions {
+  stream: string;
+  durable: string;
+  filterSubject: string;
+  batchSize: number;
+}
+
+/**
+ * Events from a durable JetStream consumer (created with deliver policy `new`, explicit
+ * acks), handed over in batches for consumers that apply them in order: whatever has
+ * arrived (up to batchSize) goes into the next batch as soon as the previous one is
+ * done, so a trickle is applied at once and a flood in large transactions. Messages are
+ * acknowledged only after their batch committed; a crash means redelivery, which the
+ * consumer must skip (it keeps a watermark or per-record versions).
+ */
+export class BatchConsumer {
+  private messages?: ConsumerMessages;
+  private queue: JsMsg[] = [];
+  private waiting?: () => void;
+  private stopped = false;
+
+  constructor(private readonly nc: NatsConnection, private readonly options: BatchConsumerOptions) {}
+
+  /** Creates the durable consumer if needed. New consumers start with events published from now on: older ones come from the store. */
+  async open(): Promise<void> {
+    const jsm = await this.nc.jetstreamManager();
+    try {
+      await jsm.consumers.info(this.options.stream, this.options.durable);
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+      await jsm.consumers.add(this.options.stream, {
+        durable_name: this.options.durable,
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.New,
+        filter_subject: this.options.filterSubject,
+        max_ack_pending: this.options.batchSize * 4,
+        ack_wait: 60_000_000_000,
+      });
+    }
+    const consumer = await this.nc.jetstream().consumers.get(this.options.stream, this.options.durable);
+    this.messages = await consumer.consume({ max_messages: this.options.batchSize * 2 });
+    void (async () => {
+      for await (const message of this.messages!) {
+        this.queue.push(message);
+        this.waiting?.();
+      }
+    })();
+  }
+
+  /** The next batch (waits until at least one event is there, or the feed stops). */
+  async next(): Promise<{ events: TakesEvent[]; ack(): void } | null> {
+    while (this.queue.length === 0 && !this.stopped) {
+      await new Promise<void>((resolve) => {
+        this.waiting = resolve;
+        setTimeout(resolve, 1_000);
+      });
+    }
+    if (this.stopped) return null;
+    const taken = this.queue.splice(0, this.options.batchSize);
+    return {
+      events: taken.map((m) => m.json<TakesEvent>()),
+      ack: () => taken.forEach((m) => m.ack()),
+    };
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.messages?.stop();
+    this.waiting?.();
+  }
+}

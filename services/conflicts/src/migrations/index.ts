@@ -1,0 +1,8 @@
+import type { Migrations } from '@takes/db';
+import { reviewQueue2026112320 } from './2026_11_23_2030_review_queue';
+
+export const CONFLICTS_SCHEMA = 'conflicts';
+
+export const conflictsMigrations: Migrations = {
+  '2026_11_23_2030_review_queue': reviewQueue2026112320,
+};

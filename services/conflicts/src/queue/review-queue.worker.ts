@@ -1,0 +1,84 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { NatsConnection } from 'nats';
+import { Client } from 'pg';
+import type { Logger } from 'pino';
+import { subjects, type TakesEvent } from '@takes/contracts';
+import { EventFollower, requestJson } from '@takes/bus';
+import type { Database } from '@takes/db';
+import { CONFLICTS_CONFIG, type ConflictsConfig } from '../config';
+import { DATABASE, LOGGER, NATS_CONNECTION } from '../tokens';
+import { REVIEW_QUEUE, advanceWatermark, applyToReviewQueue, touchesReviewQueue } from './review-queue.projection';
+
+/** One replica keeps the review queue at a time (others stand by). */
+const LEADER_LOCK: [number, number] = [0x7a6b, 4];
+
+/** Keeps the review queue (a projection in the conflicts schema) current, in position order. */
+@Injectable()
+export class ReviewQueueWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+  private follower?: EventFollower;
+  private leader?: Client;
+  private loop?: Promise<void>;
+  private stopped = false;
+
+  constructor(
+    @Inject(CONFLICTS_CONFIG) private readonly config: ConflictsConfig,
+    @Inject(DATABASE) private readonly database: Database<unknown>,
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(LOGGER) private readonly log: Logger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.loop = this.run().catch((error) => this.log.error({ err: error }, 'review queue stopped'));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    this.follower?.stop();
+    await this.leader?.end().catch(() => undefined);
+  }
+
+  private async run(): Promise<void> {
+    this.leader = new Client({ connectionString: this.config.databaseUrl, application_name: 'takes-conflicts-leader' });
+    this.leader.on('error', () => undefined);
+    await this.leader.connect();
+    await this.leader.query('SELECT pg_advisory_lock($1, $2)', LEADER_LOCK);
+    if (this.stopped) return;
+    const s = subjects(this.config.subjectPrefix);
+    this.follower = new EventFollower({
+      nc: this.nc,
+      stream: this.config.streamName,
+      durable: this.config.durable,
+      filterSubject: s.eventWildcard(),
+      batchSize: 500,
+      watermark: () => this.watermark(),
+      readAfter: async (position, limit) => {
+        const reply = await requestJson<{ events: TakesEvent[] }>(this.nc, s.storeRead('all'), { after_position: position, limit }, { timeoutMs: this.config.storeTimeoutMs });
+        if ('error' in reply) throw new Error(reply.error.message);
+        return reply.data.events;
+      },
+      apply: (events) => this.apply(events),
+      onRetry: (error, attempt) => this.log.warn({ err: error, attempt }, 'review queue batch failed; retrying'),
+    });
+    await this.follower.run();
+  }
+
+  async watermark(): Promise<number> {
+    const { rows } = await this.database.pool.query<{ position: string }>('SELECT position FROM conflicts.watermarks WHERE read_model = $1', [REVIEW_QUEUE]);
+    return Number(rows[0]?.position ?? 0);
+  }
+
+  private async apply(events: TakesEvent[]): Promise<void> {
+    const client = await this.database.pool.connect();
+    try {
+      await client.query('BEGIN');
+      for (const event of events) if (touchesReviewQueue(event)) await applyToReviewQueue(client, event);
+      await advanceWatermark(client, Math.max(...events.map((e) => e.position)));
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+}

@@ -1,0 +1,109 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { NatsConnection } from 'nats';
+import { TakesError, subjects, type AppendResult, type Subjects } from '@takes/contracts';
+import { requestJson } from '@takes/bus';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
+import { MetadataService } from '../metadata/metadata.service';
+import { ReadYourWrites } from '../reads/read-your-writes';
+import { assertAllowed } from '../records/permissions';
+import { writeBody } from '../records/records.controller';
+import { parseWriteHeaders } from '../records/write-headers';
+import { NATS_CONNECTION } from '../tokens';
+
+/**
+ * The takes: a record's per-field history, its graph, a reviewer's pick, and the review
+ * queue. Served by the conflicts service over NATS.
+ */
+@ApiTags('takes')
+@Controller('api/:app')
+export class TakesController {
+  private readonly subjects: Subjects;
+
+  constructor(
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    private readonly metadata: MetadataService,
+    private readonly consistency: ReadYourWrites,
+  ) {
+    this.subjects = subjects(config.subjectPrefix);
+  }
+
+  @Get('_conflicts')
+  @ApiOperation({ summary: 'The review queue: records with contested, unresolved fields (entity, user, device, min_age seconds, page, per_page)' })
+  async queue(@Param('app') app: string, @Query() query: Record<string, string>, @Req() req: FastifyRequest) {
+    if (query.entity) assertAllowed(req.principal!, query.entity, 'read');
+    else assertAllowed(req.principal!, '*', 'read');
+    await this.consistency.waitFor(this.consistency.target(req.principal!.userId, req.headers['x-takes-min-position'] ?? query.min_position), 'review_queue');
+    const int = (value: string | undefined, name: string) => {
+      if (value === undefined || value === '') return undefined;
+      if (!/^\d{1,9}$/.test(value)) throw new TakesError('INVALID_PAYLOAD', `${name} must be a whole number`);
+      return Number(value);
+    };
+    return this.ask('queue', {
+      app,
+      entity: query.entity || undefined,
+      user: query.user || undefined,
+      device: query.device || undefined,
+      min_age_seconds: int(query.min_age, 'min_age'),
+      page: int(query.page, 'page'),
+      per_page: int(query.per_page, 'per_page'),
+    }, req);
+  }
+
+  @Get(':entity/:id/history')
+  @ApiOperation({ summary: "Each field's takes: every value it had or was offered, with version, user, device and the three timestamps" })
+  async history(@Param('app') app: string, @Param('entity') entity: string, @Param('id') id: string, @Req() req: FastifyRequest) {
+    this.readable(app, entity, req);
+    return { data: await this.ask('history', { app, entity, entity_id: id }, req) };
+  }
+
+  @Get(':entity/:id/graph')
+  @ApiOperation({ summary: 'Branch/submit/commit graph of the record (nodes, edges, lanes); ?format=svg draws it' })
+  async graph(@Param('app') app: string, @Param('entity') entity: string, @Param('id') id: string, @Query('format') format: string | undefined, @Req() req: FastifyRequest, @Res({ passthrough: true }) res: FastifyReply) {
+    this.readable(app, entity, req);
+    if (format !== undefined && format !== 'json' && format !== 'svg') throw new TakesError('INVALID_PAYLOAD', 'format is json or svg');
+    const graph = await this.ask<{ svg?: string }>('graph', { app, entity, entity_id: id, format: format ?? 'json' }, req);
+    if (format === 'svg') {
+      void res.header('content-type', 'image/svg+xml');
+      return graph.svg;
+    }
+    return { data: graph };
+  }
+
+  @Post(':entity/:id/resolve')
+  @HttpCode(200)
+  @ApiOperation({ summary: "Pick a field's value: {field, take: <event id>} or {field, value}; appends a resolved event" })
+  async resolve(@Param('app') app: string, @Param('entity') entity: string, @Param('id') id: string, @Body() body: unknown, @Req() req: FastifyRequest, @Res({ passthrough: true }) res: FastifyReply) {
+    const definition = this.metadata.entity(app, entity);
+    assertAllowed(req.principal!, entity, 'update');
+    if (!body || typeof body !== 'object' || Array.isArray(body)) throw new TakesError('INVALID_PAYLOAD', 'body must be {field, take} or {field, value}');
+    const { field, take, value, base_version } = body as { field?: unknown; take?: unknown; value?: unknown; base_version?: unknown };
+    if (typeof field !== 'string' || (take !== undefined && typeof take !== 'string')) {
+      throw new TakesError('VALIDATION_FAILED', 'invalid pick', [{ field: 'field', rule: 'type', message: 'field is a name or JSON Pointer; take is an event id' }]);
+    }
+    const headers = parseWriteHeaders(req.headers, app);
+    void res.header('Idempotency-Key', headers.commandId);
+    const result = await this.ask<AppendResult>('resolve', {
+      app, entity, entity_id: id, field, take, value,
+      base_version: typeof base_version === 'number' ? base_version : headers.baseVersion,
+      command_id: headers.commandId,
+      user: { id: req.principal!.userId, roles: req.principal!.roles },
+    }, req);
+    this.consistency.wrote(req.principal!.userId, result.position);
+    void res.header('ETag', `"${result.version}"`).header('X-Takes-Position', String(result.position));
+    return writeBody(definition, result, false);
+  }
+
+  private readable(app: string, entity: string, req: FastifyRequest): void {
+    this.metadata.entity(app, entity);
+    assertAllowed(req.principal!, entity, 'read');
+  }
+
+  private async ask<T>(what: string, body: object, req: FastifyRequest): Promise<T> {
+    const reply = await requestJson<T>(this.nc, `${this.config.subjectPrefix}conflicts.${what}`, body, { timeoutMs: this.config.storeTimeoutMs, traceparent: req.traceparent });
+    if ('error' in reply) throw new TakesError(reply.error.code, reply.error.message, reply.error.details);
+    return reply.data;
+  }
+}
