@@ -3,6 +3,7 @@ import { TakesError, type MetaItemView } from '@takes/contracts';
 import { entityChanges, parseEntityDefinition, parseRelationDefinition } from '@takes/metadata';
 import type { Principal } from '../http/request-context';
 import { MetadataService } from '../metadata/metadata.service';
+import { ReadYourWrites } from '../reads/read-your-writes';
 import { StoreClient } from '../store/store.client';
 import { uuidv7 } from '@takes/ids';
 
@@ -31,6 +32,7 @@ export class MetaAdminService {
   constructor(
     private readonly metadata: MetadataService,
     private readonly store: StoreClient,
+    private readonly consistency: ReadYourWrites,
   ) {}
 
   list(app: string, kind: MetaKind) {
@@ -76,6 +78,12 @@ export class MetaAdminService {
       traceparent,
     );
     const now = result.commit_ts;
+    // Answer once the read tables follow the new definition too (the projector made or
+    // altered the table), so the next list of this entity works. The definition is stored
+    // either way: with the projector down, this answers after the read-wait bound.
+    await this.consistency.waitFor(result.position).catch((error: unknown) => {
+      if (!(error instanceof TakesError && error.code === 'UNAVAILABLE')) throw error;
+    });
     this.metadata.apply({
       app,
       key,
