@@ -1,0 +1,2 @@
+export { runService, type ServiceOptions } from './run-service';
+export { infrastructureProviders, DATABASE, NATS_CONNECTION, type InfrastructureOptions } from './infrastructure';
