@@ -24,7 +24,7 @@ describe('access tokens', () => {
     await expect(verifyAccessToken(other, token, ['main'])).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
     const none = new UnsecuredJWT({ roles: ['admin'] }).setSubject('u1').setAudience('main').setIssuer('takes').setIssuedAt().setExpirationTime('1h').encode();
     await expect(verifyAccessToken(key, none, ['main'])).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
-    const hs512 = await new SignJWT({ roles: [] }).setProtectedHeader({ alg: 'HS512' }).setSubject('u').setAudience('main').setIssuer('takes').setIssuedAt().setExpirationTime('1h').sign(key.secret);
+    const hs512 = await new SignJWT({ roles: [] }).setProtectedHeader({ alg: 'HS512' }).setSubject('u').setAudience('main').setIssuer('takes').setIssuedAt().setExpirationTime('1h').sign(new TextEncoder().encode('k'.repeat(40)));
     await expect(verifyAccessToken(key, hs512, ['main'])).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
     await expect(verifyAccessToken(key, 'not.a.token', ['main'])).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
   });

@@ -16,6 +16,8 @@ export type ReadModel = 'records' | 'review_queue';
 @Injectable()
 export class ReadYourWrites {
   private readonly lastWrite = new Map<string, number>();
+  /** The highest watermark seen per read model: watermarks only grow, so a read at or below it needs no query. */
+  private readonly seen = new Map<ReadModel, number>();
 
   constructor(
     @Inject(GATEWAY_DB) private readonly db: Kysely<GatewayDb>,
@@ -45,7 +47,9 @@ export class ReadYourWrites {
         model === 'records'
           ? await sql<{ position: string }>`SELECT position FROM projector.watermarks WHERE read_model = 'records'`.execute(this.db)
           : await sql<{ position: string }>`SELECT position FROM conflicts.watermarks WHERE read_model = 'review_queue'`.execute(this.db);
-      return Number(rows[0]?.position ?? 0);
+      const position = Number(rows[0]?.position ?? 0);
+      if (position > (this.seen.get(model) ?? 0)) this.seen.set(model, position);
+      return position;
     } catch (error) {
       if ((error as { code?: string }).code === '42P01') return 0; // that service has not run yet
       throw error;
@@ -54,7 +58,7 @@ export class ReadYourWrites {
 
   /** Waits until the read tables have applied `position`; 503 UNAVAILABLE with the lag past the bound. */
   async waitFor(position: number, model: ReadModel = 'records'): Promise<void> {
-    if (position <= 0) return;
+    if (position <= 0 || position <= (this.seen.get(model) ?? 0)) return;
     const deadline = Date.now() + this.config.readWaitMs;
     let watermark = await this.watermark(model);
     while (watermark < position) {
