@@ -46,7 +46,13 @@ describe('offline merge and the takes (all services as processes)', () => {
   }
 
   async function events(name: string, id: string): Promise<TakesEvent[]> {
-    return (await takes.api('GET', `/api/main/${name}/${id}/events?limit=1000`, { token })).body.data;
+    const all: TakesEvent[] = [];
+    for (let from: number | null = 1; from !== null; ) {
+      const page = await takes.api('GET', `/api/main/${name}/${id}/events?from_version=${from}&limit=1000`, { token });
+      all.push(...page.body.data);
+      from = page.body.meta.next_version;
+    }
+    return all;
   }
 
   /** The read table and /at agree with the events at every version. */
