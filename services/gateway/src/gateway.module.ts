@@ -11,6 +11,7 @@ import { createDatabase, ensureDatabase, migrateSchema, type Database } from '@t
 import { HealthController, METRICS_REGISTRY, READINESS_CHECKS, createMetricsRegistry } from '@takes/observability';
 import { EntitiesController, RelationsController } from './admin/entities.controller';
 import { MetaAdminService } from './admin/meta-admin.service';
+import { RebuildController } from './admin/rebuild.controller';
 import { UsersController } from './admin/users.controller';
 import { AppsController } from './apps/apps.controller';
 import { AppsService } from './apps/apps.service';
@@ -73,6 +74,7 @@ export class GatewayModule {
         EntitiesController,
         RelationsController,
         UsersController,
+        RebuildController,
         SyncController,
         ChangesController,
         TakesController,

@@ -16,6 +16,12 @@ export interface ProjectorConfig {
   /** Longest wait for the event store when filling a gap (ms). */
   storeTimeoutMs: number;
   poolMax: number;
+  /** Requests (rebuild, rebuild status) handled at once over NATS. */
+  maxInFlight: number;
+  /** A rebuild reads the event store this many events a request (at most 1000). */
+  rebuildPage: number;
+  /** A rebuild applies and writes this many events in one transaction. */
+  rebuildChunk: number;
 }
 
 export const PROJECTOR_CONFIG = Symbol('PROJECTOR_CONFIG');
@@ -31,5 +37,8 @@ export function loadProjectorConfig(env: Env = process.env): ProjectorConfig {
     batchSize: envInt(env, 'TAKES_PROJECTOR_BATCH', 500, { min: 1, max: 10_000 }),
     storeTimeoutMs: envDurationMs(env, 'TAKES_STORE_TIMEOUT', 5_000),
     poolMax: envInt(env, 'TAKES_PROJECTOR_POOL_MAX', 5, { min: 1 }),
+    maxInFlight: envInt(env, 'TAKES_PROJECTOR_MAX_IN_FLIGHT', 64, { min: 1 }),
+    rebuildPage: envInt(env, 'TAKES_REBUILD_PAGE', 1000, { min: 1, max: 1000 }),
+    rebuildChunk: envInt(env, 'TAKES_REBUILD_CHUNK', 5000, { min: 1, max: 100_000 }),
   };
 }

@@ -10,6 +10,8 @@ import { PROJECTOR_CONFIG, type ProjectorConfig } from './config';
 import { ProjectorMetrics } from './health/projector-metrics';
 import { PROJECTOR_SCHEMA, projectorMigrations } from './migrations';
 import { Projector } from './projection/projector';
+import { RebuildHandler } from './rebuild/rebuild.handler';
+import { Rebuilds } from './rebuild/rebuilds';
 import { DATABASE, LOGGER, NATS_CONNECTION } from './tokens';
 
 @Injectable()
@@ -30,7 +32,7 @@ export class ProjectorModule {
   static forRoot(config: ProjectorConfig, logger: Logger): DynamicModule {
     return {
       module: ProjectorModule,
-      controllers: [HealthController],
+      controllers: [HealthController, RebuildHandler],
       providers: [
         { provide: PROJECTOR_CONFIG, useValue: config },
         { provide: LOGGER, useValue: logger },
@@ -60,6 +62,7 @@ export class ProjectorModule {
           inject: [DATABASE, NATS_CONNECTION],
         },
         Projector,
+        Rebuilds,
         ProjectorLifecycle,
       ],
     };

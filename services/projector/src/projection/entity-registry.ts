@@ -43,6 +43,15 @@ export class EntityRegistry {
     return this.entry(app, name)?.definition;
   }
 
+  /**
+   * The committed definitions of one app's entities, removed or not (what a rebuild
+   * works from): staged changes of a batch in progress are left out.
+   */
+  committed(app: string): { name: string; definition: EntityDefinition; removed: boolean; position: number }[] {
+    const prefix = EntityRegistry.key(app, '');
+    return [...this.entities].filter(([key]) => key.startsWith(prefix)).map(([key, entry]) => ({ name: key.slice(prefix.length), ...entry }));
+  }
+
   async stage(client: PoolClient, app: string, name: string, definition: EntityDefinition, removed: boolean, position: number): Promise<void> {
     await client.query(
       `INSERT INTO projector.entities (app, name, definition, removed, position) VALUES ($1, $2, $3, $4, $5)

@@ -115,8 +115,8 @@ export async function projectBatch(client: PoolClient, events: TakesEvent[], reg
   return result;
 }
 
-/** The same switch for one event, used when filling a gap from the store's events. */
-function projectOne(row: ProjectedRow | undefined, event: TakesEvent): ProjectedRow {
+/** The same switch for one event, used when filling a gap from the store's events and by a rebuild. */
+export function projectOne(row: ProjectedRow | undefined, event: TakesEvent): ProjectedRow {
   switch (event.type) {
     case 'created':
       return createdRow(event);

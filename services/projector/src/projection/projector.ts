@@ -5,10 +5,12 @@ import type { Logger } from 'pino';
 import { subjects, type TakesEvent } from '@takes/contracts';
 import { requestJson } from '@takes/bus';
 import type { Database } from '@takes/db';
+import type { EntityDefinition } from '@takes/metadata';
 import { PROJECTOR_CONFIG, type ProjectorConfig } from '../config';
 import { JetStreamFeed } from '../feed/jetstream-feed';
 import { ProjectorMetrics } from '../health/projector-metrics';
 import { DATABASE, LOGGER, NATS_CONNECTION } from '../tokens';
+import { AsyncMutex } from './async-mutex';
 import { EntityRegistry } from './entity-registry';
 import { projectBatch, type ReadStream } from './project-batch';
 
@@ -24,7 +26,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * the watermark. It first reads whatever the event store holds after its watermark (so
  * events JetStream no longer keeps are not missed), then follows the durable JetStream
  * consumer. A batch that fails is retried with backoff until it applies: the projector
- * never skips or parks an event.
+ * never skips or parks an event. Each batch holds a mutex while it applies, so a rebuild
+ * can pause the live projection between batches for its final swap (`exclusive`).
  */
 @Injectable()
 export class Projector implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -34,6 +37,10 @@ export class Projector implements OnApplicationBootstrap, OnApplicationShutdown 
   private running = true;
   private loop?: Promise<void>;
   private readonly subjects;
+  private readonly applying = new AsyncMutex();
+  private becameLeader!: () => void;
+  /** Resolves once this replica is the active projector and knows its entities. */
+  readonly leading = new Promise<void>((resolve) => (this.becameLeader = resolve));
 
   constructor(
     @Inject(PROJECTOR_CONFIG) private readonly config: ProjectorConfig,
@@ -73,6 +80,7 @@ export class Projector implements OnApplicationBootstrap, OnApplicationShutdown 
     } finally {
       client.release();
     }
+    this.becameLeader();
     this.feed = new JetStreamFeed(this.nc, {
       stream: this.config.streamName,
       durable: this.config.durable,
@@ -110,10 +118,23 @@ export class Projector implements OnApplicationBootstrap, OnApplicationShutdown 
     return Number(rows[0]?.position ?? 0);
   }
 
+  /** The committed entity definitions of one app (removed ones too), as the read tables were built from them. */
+  entities(app: string): { name: string; definition: EntityDefinition; removed: boolean; position: number }[] {
+    return this.registry.committed(app);
+  }
+
+  /**
+   * Runs `fn` while no batch is being applied, and holds the next one back until `fn`
+   * is done: the watermark and the read tables stay still meanwhile.
+   */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    return this.applying.run(fn);
+  }
+
   private async applyUntilDone(events: TakesEvent[]): Promise<void> {
     for (let attempt = 0; ; attempt += 1) {
       try {
-        await this.apply(events);
+        await this.applying.run(() => this.apply(events));
         return;
       } catch (error) {
         this.metrics.failures.inc();

@@ -1,0 +1,71 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import type { NatsConnection } from 'nats';
+import { ENTITY_NAME, ErrorCode, TakesError, type Reply } from '@takes/contracts';
+import { requestJson } from '@takes/bus';
+import { Allow } from '../auth/auth.guard';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
+import { NATS_CONNECTION } from '../tokens';
+
+/**
+ * A rebuild's status as the projector reports it (`projector.rebuild.status`): state
+ * running|done|failed, entities, position, last_position, events_per_second,
+ * eta_seconds, started_at, finished_at, error. Passed through as it is.
+ */
+type RebuildStatus = Record<string, unknown>;
+
+/** Checks the body of a rebuild request: `{}` or `{entity}`. */
+function parseRebuild(body: unknown): { entity?: string } {
+  if (body === undefined || body === null) return {};
+  if (typeof body !== 'object' || Array.isArray(body)) throw new TakesError('INVALID_PAYLOAD', 'body must be a JSON object');
+  const input = body as Record<string, unknown>;
+  const unknown = Object.keys(input).filter((key) => key !== 'entity');
+  if (unknown.length > 0) {
+    throw new TakesError('VALIDATION_FAILED', 'invalid rebuild request', unknown.map((key) => ({ field: key, rule: 'unknown', message: `unknown field ${key}` })));
+  }
+  if (input.entity === undefined) return {};
+  if (typeof input.entity !== 'string' || !ENTITY_NAME.test(input.entity) || input.entity === '_meta') {
+    throw new TakesError('VALIDATION_FAILED', 'invalid rebuild request', [{ field: 'entity', rule: 'type', message: 'entity must be an entity name' }]);
+  }
+  return { entity: input.entity };
+}
+
+/**
+ * `/api/:app/_admin/rebuild`: rebuilds the app's read tables (or one entity's) from
+ * position 0 into new tables that are swapped in once caught up; the old ones serve
+ * reads meanwhile. The work is the projector's, asked over NATS; no answer is 503.
+ */
+@ApiTags('admin')
+@Controller('api/:app/_admin/rebuild')
+@Allow('admin')
+export class RebuildController {
+  constructor(
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+  ) {}
+
+  @Post()
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Start a rebuild of the read tables: {entity?}; answers with its status (the running one if there is one)' })
+  async start(@Param('app') app: string, @Body() body: unknown, @Req() req: FastifyRequest) {
+    return { data: await this.ask('projector.rebuild', { v: 1, app, ...parseRebuild(body) }, req.traceparent) };
+  }
+
+  @Get()
+  @ApiOperation({ summary: "The app's running or latest rebuild: state, position, last_position, events_per_second, eta_seconds" })
+  async status(@Param('app') app: string, @Req() req: FastifyRequest) {
+    return { data: await this.ask('projector.rebuild.status', { v: 1, app }, req.traceparent) };
+  }
+
+  private async ask(subject: string, body: object, traceparent: string): Promise<RebuildStatus> {
+    const full = `${this.config.subjectPrefix}${subject}`;
+    const reply: Reply<RebuildStatus> = await requestJson<RebuildStatus>(this.nc, full, body, { timeoutMs: this.config.storeTimeoutMs, traceparent });
+    if ('error' in reply) {
+      // requestJson's own failures (no responder, timeout) name the event store: say what is missing here.
+      const unreachable = reply.error.code === ErrorCode.UNAVAILABLE && reply.error.message.startsWith(`request on ${full} failed`);
+      throw new TakesError(reply.error.code, unreachable ? 'the projector did not answer; retry shortly' : reply.error.message, reply.error.details);
+    }
+    return reply.data;
+  }
+}

@@ -1,0 +1,449 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { escapeIdentifier as id, type Pool, type PoolClient } from 'pg';
+import type { Logger } from 'pino';
+import type { TakesEvent } from '@takes/contracts';
+import type { EntityDefinition } from '@takes/metadata';
+import { appSchema, eventStanding, type ProjectedRow } from '@takes/read-model';
+import { projectOne } from '../projection/project-batch';
+import { dropReadTable, ensureReadTable, indexName, loadRows, swapInReadTable, writeRows } from '../projection/read-tables';
+import type { RebuildState, RebuildStatus } from './rebuild-messages';
+import { etaSeconds, progressRates, trimSamples, type ProgressSample } from './rebuild-progress';
+
+/** The event store as a rebuild reads it. */
+export interface RebuildSource {
+  /** The app's events after a position, in position order, at most `limit`. Throws when the store does not answer. */
+  readAfter(after: number, limit: number): Promise<TakesEvent[]>;
+  /** The store's last position as far as it is known (0 when unknown). */
+  lastPosition(): Promise<number>;
+}
+
+/** The live projection, which a rebuild follows and briefly pauses. */
+export interface LiveProjection {
+  /** Committed entity definitions of an app, with the position of the metadata event that made each. */
+  entities(app: string): { name: string; definition: EntityDefinition; removed: boolean; position: number }[];
+  /** The position the live read tables have applied. */
+  watermark(): Promise<number>;
+  /** Runs `fn` between two live batches, holding the next one back until it is done. */
+  exclusive<T>(fn: () => Promise<T>): Promise<T>;
+}
+
+export interface RebuildOptions {
+  app: string;
+  entities: { name: string; definition: EntityDefinition }[];
+  source: RebuildSource;
+  live: LiveProjection;
+  pool: Pool;
+  log: Logger;
+  /** Events per store request (at most 1000). */
+  page: number;
+  /** Events applied per transaction. */
+  chunk: number;
+}
+
+/** One entity's tables: the live one, the new one being built, and the name the live one is renamed to when swapped out. */
+interface RebuildTable {
+  name: string;
+  table: string;
+  building: string;
+  retired: string;
+  /** The definition the new table's columns were made from, and the position of its metadata event. */
+  definition: EntityDefinition;
+  definedAt: number;
+}
+
+/** A page of the app's events read from the store, cut at the live watermark. */
+interface Page {
+  events: TakesEvent[];
+  read: number;
+  /** The position read up to (the last event's, or where the read started when there was none). */
+  readTo: number;
+  /** The store holds nothing more up to the watermark. */
+  reachedWatermark: boolean;
+}
+
+/** Swaps wait this long for readers of the old tables before giving up (and trying again after a catch-up). */
+const SWAP_LOCK_TIMEOUT = '2s';
+const SWAP_ATTEMPTS = 10;
+/** Consecutive failed store reads before a rebuild gives up. */
+const READ_ATTEMPTS = 20;
+/** The same in the last step, which holds the live projector back: fewer, then the step is tried again later. */
+const FINAL_READ_ATTEMPTS = 2;
+const PROGRESS_EVERY_MS = 1_000;
+const RATE_WINDOW_MS = 5_000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** `<table><suffix>`, cut (with a hash of the table name, so two long names stay apart) to PostgreSQL's 63 characters. */
+export function sideTableName(table: string, suffix: string): string {
+  if (table.length + suffix.length <= 63) return `${table}${suffix}`;
+  const hash = createHash('sha256').update(table).digest('hex').slice(0, 8);
+  return `${table.slice(0, 63 - suffix.length - 9)}_${hash}${suffix}`;
+}
+
+/**
+ * Rebuilds read tables from position 0 while the live ones keep serving: the app's
+ * events are read from the event store a page at a time, applied set-based (the rows a
+ * chunk touches loaded once, written once) into new tables `<table>__rebuild`, up to
+ * the live projector's watermark. Then, with the live projector paused between two
+ * batches, the events up to its (now still) watermark are applied and every new table
+ * is swapped in, in one transaction. Readers waiting on an old table read the new one
+ * once that transaction commits.
+ */
+export class RebuildJob {
+  readonly id = randomUUID();
+  readonly app: string;
+  state: RebuildState = 'running';
+  private phase: RebuildStatus['phase'] = 'copying';
+  /** The position the new tables hold every event of the app up to (committed). */
+  private position = 0;
+  /** The position read from the store up to (at most a chunk ahead of `position`): what progress is shown by. */
+  private readPosition = 0;
+  private lastPosition = 0;
+  private events = 0;
+  private rowsWritten = 0;
+  private readonly startedAt = new Date();
+  private finishedAt?: Date;
+  private error?: string;
+  private samples: ProgressSample[];
+  private readonly tables: Map<string, RebuildTable>;
+  /** The new tables this job made (the only ones it may drop when it fails). */
+  private readonly made = new Set<string>();
+  private pageLimit: number;
+  private stopping = false;
+  private ticking = false;
+  private timer?: NodeJS.Timeout;
+  /** Settles when the job has finished, whatever the outcome. */
+  finished: Promise<void> = Promise.resolve();
+  /** Settles once the job knows the store's last position (or failed to learn it), so a first status shows it. */
+  started: Promise<void> = Promise.resolve();
+  private readonly log: Logger;
+
+  constructor(private readonly options: RebuildOptions) {
+    this.app = options.app;
+    this.pageLimit = options.page;
+    this.samples = [{ at: this.startedAt.getTime(), events: 0, position: 0 }];
+    this.tables = new Map(
+      options.entities.map(({ name, definition }) => [
+        name,
+        { name, table: definition.table, building: sideTableName(definition.table, '__rebuild'), retired: sideTableName(definition.table, '__retired'), definition, definedAt: 0 },
+      ]),
+    );
+    this.log = options.log.child({ app: options.app, rebuild: this.id, entities: [...this.tables.keys()] });
+  }
+
+  get entities(): string[] {
+    return [...this.tables.keys()];
+  }
+
+  start(): void {
+    this.timer = setInterval(() => void this.tick(), PROGRESS_EVERY_MS);
+    this.timer.unref();
+    const lastPosition = this.refreshLastPosition();
+    this.started = lastPosition;
+    this.finished = this.run(lastPosition);
+  }
+
+  /** Asks the job to stop at its next page (the projector is shutting down). */
+  stop(): void {
+    this.stopping = true;
+  }
+
+  status(): RebuildStatus {
+    const now = this.finishedAt?.getTime() ?? Date.now();
+    const running = this.state === 'running';
+    const seconds = (now - this.startedAt.getTime()) / 1000;
+    const position = this.reached();
+    const rates = running ? progressRates([...this.samples, { at: now, events: this.events, position }], RATE_WINDOW_MS) : undefined;
+    const status: RebuildStatus = {
+      v: 1,
+      id: this.id,
+      app: this.app,
+      entities: this.entities,
+      state: this.state,
+      phase: this.phase,
+      position,
+      last_position: Math.max(this.lastPosition, position),
+      events: this.events,
+      rows_written: this.rowsWritten,
+      events_per_second: Math.round(rates ? rates.eventsPerSecond : seconds > 0 ? this.events / seconds : 0),
+      eta_seconds: !running ? (this.state === 'done' ? 0 : null) : this.lastPosition === 0 ? null : etaSeconds(position, Math.max(this.lastPosition, position), rates!.positionsPerSecond),
+      started_at: this.startedAt.toISOString(),
+      finished_at: this.finishedAt?.toISOString() ?? null,
+    };
+    if (this.error !== undefined) status.error = this.error;
+    return status;
+  }
+
+  /** The position shown as reached: read from the store (and being written), or swapped in. */
+  private reached(): number {
+    return Math.max(this.position, this.readPosition);
+  }
+
+  private async run(lastPosition: Promise<void>): Promise<void> {
+    try {
+      this.log.info('rebuild started');
+      await lastPosition;
+      await this.prepare();
+      for (let attempt = 1; ; attempt += 1) {
+        // Again while a pass found much to do, so the live projector is paused only for a short last step.
+        for (let pass = 1; pass <= 5; pass += 1) {
+          if ((await this.copyUpToWatermark()) <= this.options.page) break;
+        }
+        if (await this.options.live.exclusive(() => this.finish())) break;
+        if (attempt >= SWAP_ATTEMPTS) throw new Error(`no swap in ${attempt} attempts: the old tables stayed in use or the store did not answer`);
+        this.log.warn({ attempt }, 'rebuild could not finish (old tables in use, or the store did not answer); catching up and trying again');
+        this.phase = 'copying';
+        await sleep(250 * attempt);
+      }
+      this.state = 'done';
+    } catch (error) {
+      this.state = 'failed';
+      this.error = error instanceof Error ? error.message : String(error);
+      this.log.error({ err: error }, 'rebuild failed; the old tables keep serving');
+      await this.dropNewTables().catch((dropError) => this.log.warn({ err: dropError }, 'could not drop the unfinished rebuild tables'));
+    } finally {
+      clearInterval(this.timer);
+      this.phase = 'finished';
+      this.finishedAt = new Date();
+      const status = this.status();
+      this.log.info(
+        { state: status.state, position: status.position, events: status.events, rows: status.rows_written, events_per_second: status.events_per_second, seconds: (this.finishedAt.getTime() - this.startedAt.getTime()) / 1000 },
+        `rebuild ${status.state}`,
+      );
+    }
+  }
+
+  /** Every second while running: the store's last position, a progress sample and a log line. */
+  private async tick(): Promise<void> {
+    if (this.ticking || this.state !== 'running') return;
+    this.ticking = true;
+    try {
+      await this.refreshLastPosition();
+      this.samples.push({ at: Date.now(), events: this.events, position: this.reached() });
+      this.samples = trimSamples(this.samples, RATE_WINDOW_MS);
+      const status = this.status();
+      this.log.info(
+        { phase: status.phase, position: status.position, last_position: status.last_position, events: status.events, events_per_second: status.events_per_second, eta_seconds: status.eta_seconds },
+        'rebuild progress',
+      );
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  private async refreshLastPosition(): Promise<void> {
+    const [stored, watermark] = await Promise.all([this.options.source.lastPosition().catch(() => 0), this.options.live.watermark().catch(() => 0)]);
+    this.lastPosition = Math.max(this.lastPosition, stored, watermark);
+  }
+
+  /** New, empty tables with the live tables' DDL (left over ones from an earlier, unfinished rebuild are dropped first). */
+  private async prepare(): Promise<void> {
+    const inUse = new Set(this.options.live.entities(this.app).map((e) => e.definition.table));
+    await this.withClient(async (client) => {
+      for (const table of this.tables.values()) {
+        for (const side of [table.building, table.retired]) {
+          if (inUse.has(side)) throw new Error(`table ${side} belongs to an entity: cannot use it to rebuild ${table.table}`);
+        }
+        await dropReadTable(client, this.app, table.building);
+        this.made.add(table.building);
+        await this.ensureColumns(client, table, true);
+        // Rows are looked up by their id as text (as the live projector does): index that on the new table while it is built.
+        await client.query(
+          `CREATE INDEX ${id(this.lookupIndex(table))} ON ${id(appSchema(this.app))}.${id(table.building)} ((${id(table.definition.primary_key.field)}::text))`,
+        );
+      }
+    });
+  }
+
+  private lookupIndex(table: RebuildTable): string {
+    return indexName(table.building, '_id_text');
+  }
+
+  /** Adds the columns of fields defined since the new table was made (the live registry is never behind the rebuild). */
+  private async ensureColumns(client: PoolClient, table: RebuildTable, force = false): Promise<EntityDefinition> {
+    const current = this.options.live.entities(this.app).find((e) => e.name === table.name);
+    if (current && current.definition.table !== table.table) throw new Error(`entity ${table.name} moved to table ${current.definition.table} during the rebuild`);
+    if (current && (force || current.position !== table.definedAt)) {
+      table.definition = current.definition;
+      table.definedAt = current.position;
+      await ensureReadTable(client, this.app, table.definition, table.building);
+    } else if (force) {
+      await ensureReadTable(client, this.app, table.definition, table.building);
+    }
+    return table.definition;
+  }
+
+  /**
+   * Reads the store into the new tables up to the live watermark, one chunk per
+   * transaction; the next page is read while a chunk is written. Returns when the store
+   * has nothing more up to the watermark, with the number of events it read.
+   */
+  private async copyUpToWatermark(): Promise<number> {
+    let read = 0;
+    let readTo = this.position;
+    let buffer: TakesEvent[] = [];
+    let next = this.prefetch(readTo);
+    for (;;) {
+      if (this.stopping) throw new Error('the projector is shutting down');
+      const page = await next;
+      buffer.push(...page.events.filter((e) => this.tables.has(e.entity)));
+      this.events += page.read;
+      read += page.read;
+      readTo = page.readTo;
+      this.readPosition = readTo;
+      if (!page.reachedWatermark) next = this.prefetch(readTo);
+      if (buffer.length >= this.options.chunk || page.reachedWatermark) {
+        const batch = buffer;
+        this.rowsWritten += await this.withClient((client) => this.inTransaction(client, () => this.applyEvents(client, batch)));
+        this.position = readTo;
+        buffer = [];
+      }
+      if (page.reachedWatermark) return read;
+    }
+  }
+
+  /** The page after `after` up to the current watermark, already on its way (a failure surfaces when it is awaited). */
+  private prefetch(after: number): Promise<Page> {
+    const page = this.options.live.watermark().then((watermark) => this.readPage(after, watermark));
+    page.catch(() => undefined);
+    return page;
+  }
+
+  /**
+   * The last step, run while the live projector is paused: the events up to its
+   * watermark, then the swap, in one transaction. False when the old tables' readers
+   * held them longer than the lock timeout, or the store did not answer at once
+   * (nothing changed; try again later, not holding the live projector meanwhile).
+   */
+  private async finish(): Promise<boolean> {
+    this.phase = 'swapping';
+    const watermark = await this.options.live.watermark();
+    const rest: TakesEvent[] = [];
+    let readTo = this.position;
+    let read = 0;
+    for (;;) {
+      const page = await this.readPage(readTo, watermark, FINAL_READ_ATTEMPTS).catch(() => undefined);
+      if (!page) return false;
+      rest.push(...page.events.filter((e) => this.tables.has(e.entity)));
+      read += page.read;
+      readTo = page.readTo;
+      if (page.reachedWatermark) break;
+    }
+    const started = Date.now();
+    const written = await this.withClient(async (client) => {
+      try {
+        return await this.inTransaction(client, async () => {
+          await client.query(`SET LOCAL lock_timeout = '${SWAP_LOCK_TIMEOUT}'`);
+          const rows = await this.applyEvents(client, rest);
+          for (const table of this.tables.values()) {
+            const definition = await this.ensureColumns(client, table);
+            await client.query(`DROP INDEX ${id(appSchema(this.app))}.${id(this.lookupIndex(table))}`);
+            await swapInReadTable(client, this.app, definition, table.building, table.retired);
+            await ensureReadTable(client, this.app, definition);
+          }
+          return rows;
+        });
+      } catch (error) {
+        if ((error as { code?: string }).code === '55P03') return undefined; // lock_not_available
+        throw error;
+      }
+    });
+    const swapped = written !== undefined;
+    if (swapped) {
+      this.position = Math.max(readTo, watermark);
+      this.events += read;
+      this.rowsWritten += written;
+      this.log.info({ position: this.position, events: rest.length, swap_ms: Date.now() - started }, 'rebuild swapped in the new tables');
+    }
+    return swapped;
+  }
+
+  /**
+   * One page of the app's events after `after`, cut at `watermark`. `reachedWatermark`:
+   * the store holds nothing more up to the watermark (the page was cut, or not full).
+   */
+  private async readPage(after: number, watermark: number, attempts = READ_ATTEMPTS): Promise<Page> {
+    if (after >= watermark) return { events: [], read: 0, readTo: after, reachedWatermark: true };
+    for (let failures = 0; ; ) {
+      const limit = this.pageLimit;
+      try {
+        const events = await this.options.source.readAfter(after, limit);
+        this.pageLimit = Math.min(this.options.page, this.pageLimit * 2);
+        const within = events.filter((e) => e.position <= watermark);
+        return {
+          events: within,
+          read: within.length,
+          readTo: within.length > 0 ? within[within.length - 1].position : after,
+          reachedWatermark: within.length < events.length || events.length < limit,
+        };
+      } catch (error) {
+        failures += 1;
+        if (failures >= attempts || this.stopping) throw error;
+        // A page too large for one NATS message gets no answer: ask for smaller ones.
+        this.pageLimit = Math.max(1, Math.floor(limit / 2));
+        this.log.warn({ err: error, after, limit, failures }, 'rebuild read from the event store failed; retrying');
+        await sleep(Math.min(5_000, 100 * 2 ** failures));
+      }
+    }
+  }
+
+  /** Applies events (in position order) to the new tables, set-based: each entity's rows loaded once and written once per chunk. */
+  private async applyEvents(client: PoolClient, events: TakesEvent[]): Promise<number> {
+    let written = 0;
+    for (let start = 0; start < events.length; start += this.options.chunk) {
+      const chunk = events.slice(start, start + this.options.chunk);
+      const byEntity = new Map<string, TakesEvent[]>();
+      for (const event of chunk) {
+        const list = byEntity.get(event.entity);
+        if (list) list.push(event);
+        else byEntity.set(event.entity, [event]);
+      }
+      for (const [name, entityEvents] of byEntity) {
+        const table = this.tables.get(name)!;
+        const definition = await this.ensureColumns(client, table);
+        const rows = await loadRows(client, this.app, definition, [...new Set(entityEvents.map((e) => e.entity_id))], table.building);
+        const changed = new Set<string>();
+        for (const event of entityEvents) {
+          const row: ProjectedRow | undefined = rows.get(event.entity_id);
+          const standing = eventStanding(row, event.version);
+          if (standing === 'skip') continue;
+          if (standing === 'gap') {
+            throw new Error(`${name} ${event.entity_id}: version ${event.version} follows ${row?.version ?? 0} (the store's events are not complete)`);
+          }
+          rows.set(event.entity_id, projectOne(row, event));
+          changed.add(event.entity_id);
+        }
+        await writeRows(client, this.app, definition, [...changed].map((key) => rows.get(key)!), table.building);
+        written += changed.size;
+      }
+    }
+    return written;
+  }
+
+  private async dropNewTables(): Promise<void> {
+    await this.withClient(async (client) => {
+      for (const table of this.made) await dropReadTable(client, this.app, table);
+    });
+  }
+
+  private async withClient<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.options.pool.connect();
+    try {
+      return await fn(client);
+    } finally {
+      client.release();
+    }
+  }
+
+  private async inTransaction<T>(client: PoolClient, fn: () => Promise<T>): Promise<T> {
+    await client.query('BEGIN');
+    try {
+      const result = await fn();
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  }
+}
