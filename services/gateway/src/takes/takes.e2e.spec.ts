@@ -48,7 +48,7 @@ describe('offline merge and the takes (all services as processes)', () => {
   async function events(name: string, id: string): Promise<TakesEvent[]> {
     const all: TakesEvent[] = [];
     for (let from: number | null = 1; from !== null; ) {
-      const page = await takes.api('GET', `/api/main/${name}/${id}/events?from_version=${from}&limit=1000`, { token });
+      const page: { body: { data: TakesEvent[]; meta: { next_version: number | null } } } = await takes.api("GET", `/api/main/${name}/${id}/events?from_version=${from}&limit=1000`, { token });
       all.push(...page.body.data);
       from = page.body.meta.next_version;
     }
