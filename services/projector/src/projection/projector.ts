@@ -3,11 +3,11 @@ import type { NatsConnection } from 'nats';
 import { Client, type Pool } from 'pg';
 import type { Logger } from 'pino';
 import { subjects, type TakesEvent } from '@takes/contracts';
-import { requestJson } from '@takes/bus';
+import { BatchConsumer, requestJson } from '@takes/bus';
 import type { Database } from '@takes/db';
 import type { EntityDefinition } from '@takes/metadata';
 import { PROJECTOR_CONFIG, type ProjectorConfig } from '../config';
-import { JetStreamFeed } from '../feed/jetstream-feed';
+
 import { ProjectorMetrics } from '../health/projector-metrics';
 import { DATABASE, LOGGER, NATS_CONNECTION } from '../tokens';
 import { AsyncMutex } from './async-mutex';
@@ -32,7 +32,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 @Injectable()
 export class Projector implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly registry = new EntityRegistry();
-  private feed?: JetStreamFeed;
+  private feed?: BatchConsumer;
   private leader?: Client;
   private running = true;
   private loop?: Promise<void>;
@@ -81,7 +81,7 @@ export class Projector implements OnApplicationBootstrap, OnApplicationShutdown 
       client.release();
     }
     this.becameLeader();
-    this.feed = new JetStreamFeed(this.nc, {
+    this.feed = new BatchConsumer(this.nc, {
       stream: this.config.streamName,
       durable: this.config.durable,
       filterSubject: this.subjects.eventWildcard(),

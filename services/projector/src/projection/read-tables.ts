@@ -53,14 +53,24 @@ export async function ensureReadTable(client: PoolClient, app: string, entity: E
   await client.query(`CREATE INDEX IF NOT EXISTS ${id(indexName(table, S.updatedAt))} ON ${ref} (${S.updatedAt})`);
 }
 
+const KEY_PATTERNS: Record<string, RegExp> = {
+  uuid: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+  integer: /^-?\d{1,10}$/,
+  bigint: /^-?\d{1,19}$/,
+};
+
 /** The rows of the given records, locked for this batch. `table` overrides the table name. */
 export async function loadRows(client: PoolClient, app: string, entity: EntityDefinition, ids: string[], table = entity.table): Promise<Map<string, ProjectedRow>> {
   const pk = id(entity.primary_key.field);
+  // Compare in the key's own type so the primary key index serves the lookup; an id that
+  // cannot be of that type has no row (it could never have been inserted).
+  const keyType = readColumns(entity).find((c) => c.primaryKey)?.type ?? 'text';
+  const valid = ids.filter((value) => (KEY_PATTERNS[keyType] ?? /./).test(value));
   const { rows } = await client.query<{ id: string; state: Record<string, unknown>; version: number; deleted: boolean; updated_at: Date; position: string; applied: number }>(
     `SELECT ${pk}::text AS id, ${S.state} AS state, ${S.version} AS version, ${S.deleted} AS deleted,
             ${S.updatedAt} AS updated_at, ${S.position} AS position, ${S.applied} AS applied
-     FROM ${tableRef(app, entity, table)} WHERE ${pk}::text = ANY($1::text[]) FOR UPDATE`,
-    [ids],
+     FROM ${tableRef(app, entity, table)} WHERE ${pk} = ANY($1::${keyType}[]) FOR UPDATE`,
+    [valid],
   );
   return new Map(
     rows.map((r) => [r.id, { id: r.id, state: r.state, version: r.version, deleted: r.deleted, updatedAt: r.updated_at.toISOString(), position: Number(r.position), applied: r.applied }]),
