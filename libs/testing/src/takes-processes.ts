@@ -48,11 +48,25 @@ export async function startTakes(label: string, gatewayEnv: Record<string, strin
     TAKES_STREAM_MAX_AGE: '1h',
   };
   const startStore = () => startService('event-store', { env, httpPortVar: 'TAKES_EVENT_STORE_HTTP_PORT' });
-  let store = await startStore();
+  // A service that fails to start must not leave the others running (the suite would hang).
+  const started: ServiceProcess[] = [];
+  const track = async (starting: Promise<ServiceProcess>) => {
+    try {
+      const service = await starting;
+      started.push(service);
+      return service;
+    } catch (error) {
+      await Promise.all(started.map((s) => s.kill()));
+      await stream.cleanup();
+      await testDb.drop();
+      throw error;
+    }
+  };
+  let store = await track(startStore());
   const startProjector = () => startService('projector', { env, httpPortVar: 'TAKES_PROJECTOR_HTTP_PORT' });
-  let projector = await startProjector();
-  const conflicts = await startService('conflicts', { env, httpPortVar: 'TAKES_CONFLICTS_HTTP_PORT' });
-  const gateway = await startService('gateway', { env: { ...env, ...gatewayEnv }, httpPortVar: 'TAKES_PORT' });
+  let projector = await track(startProjector());
+  const conflicts = await track(startService('conflicts', { env, httpPortVar: 'TAKES_CONFLICTS_HTTP_PORT' }));
+  const gateway = await track(startService('gateway', { env: { ...env, ...gatewayEnv }, httpPortVar: 'TAKES_PORT' }));
   const baseUrl = `http://127.0.0.1:${gateway.httpPort}`;
   const pg = new Client({ connectionString: testDb.url });
   await pg.connect();
