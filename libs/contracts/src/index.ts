@@ -5,3 +5,4 @@ export * from './command';
 export * from './reads';
 export * from './reply';
 export * from './validate';
+export { asyncApiDocument } from './asyncapi';

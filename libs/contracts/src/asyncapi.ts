@@ -1,0 +1,48 @@
+import { appendCommandSchema, exampleAppendCommand } from './command';
+import { EVENT_TYPES, exampleEvent, takesEventSchema } from './event';
+import { readAllSchema, readHeadSchema, readMetaSchema, readStateSchema, readStreamSchema } from './reads';
+
+/**
+ * The AsyncAPI (2.6) document of Takes' NATS subjects, made from the contracts
+ * themselves (schemas, subjects, examples), so it cannot drift from what the services
+ * validate. `npm run asyncapi` writes it to docs/asyncapi.json.
+ */
+export function asyncApiDocument(version = '0.1.0'): Record<string, unknown> {
+  const channels: Record<string, unknown> = {};
+  for (const type of EVENT_TYPES) {
+    channels[`evt.{app}.{entity}.${type}`] = {
+      description: `Every \`${type}\` event, published by the relay in position order on the JetStream stream EVENTS (headers: Nats-Msg-Id = event id, Takes-Position, traceparent). Readers ignore types they do not know.`,
+      parameters: { app: { schema: { type: 'string' } }, entity: { schema: { type: 'string' } } },
+      subscribe: { operationId: `on_${type}`, message: { $ref: '#/components/messages/event' } },
+    };
+  }
+  channels['cmd.{app}.{entity}'] = {
+    description: 'Writes to one record, request/reply, served by the event store (queue group event-store). The reply is {data: AppendResult} or {error: {code, message, details}}.',
+    parameters: { app: { schema: { type: 'string' } }, entity: { schema: { type: 'string' } } },
+    publish: { operationId: 'append', message: { $ref: '#/components/messages/appendCommand' } },
+  };
+  const reads = { stream: readStreamSchema, state: readStateSchema, all: readAllSchema, head: readHeadSchema, meta: readMetaSchema };
+  for (const [what, schema] of Object.entries(reads)) {
+    channels[`store.read.${what}`] = {
+      description: `Event store read (request/reply): ${what}.`,
+      publish: { operationId: `read_${what}`, message: { payload: schema } },
+    };
+  }
+  return {
+    asyncapi: '2.6.0',
+    info: {
+      title: 'Takes events and commands',
+      version,
+      description:
+        'Events carry base_version, prior_version, patch (RFC 6902, server-made), submitted, contested (JSON Pointers) and the branch/submit/commit timestamps: enough for a downstream service to rebuild per-field takes, the review queue and the record graph on its own. Every subject may carry a deployment prefix before its first token.',
+    },
+    defaultContentType: 'application/json',
+    channels,
+    components: {
+      messages: {
+        event: { name: 'TakesEvent', payload: takesEventSchema, examples: [{ payload: exampleEvent }] },
+        appendCommand: { name: 'AppendCommand', payload: appendCommandSchema, examples: [{ payload: exampleAppendCommand }] },
+      },
+    },
+  };
+}
