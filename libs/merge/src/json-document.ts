@@ -82,16 +82,52 @@ export interface Change {
  * arrays are whole values), so a changed array is one path.
  */
 export function changedPaths(before: Json, after: Json, path: string[] = []): Change[] {
-  if (jsonEqual(before, after)) return [];
-  if (!isPlainObject(before) || !isPlainObject(after)) return [{ path, value: clone(after) }];
-  const keys = [...Object.keys(before), ...Object.keys(after).filter((key) => !Object.prototype.hasOwnProperty.call(before, key))];
-  return keys.flatMap((key) =>
-    changedPaths(
-      Object.prototype.hasOwnProperty.call(before, key) ? before[key] : undefined,
-      Object.prototype.hasOwnProperty.call(after, key) ? after[key] : undefined,
-      [...path, key],
-    ),
-  );
+  return changedPathsShared(before, after, path).map((change) => ({ path: change.path, value: clone(change.value) }));
+}
+
+/**
+ * `changedPaths` without the copies: each value is the one inside `after`, so the
+ * caller reads it and never writes it. For the merge's inner loops, where documents
+ * share their unchanged parts and copying every value would cost most of the time.
+ */
+export function changedPathsShared(before: Json, after: Json, path: string[] = []): Change[] {
+  const out: Change[] = [];
+  forEachChange(before, after, path, (at, value) => out.push({ path: at, value }));
+  return out;
+}
+
+/**
+ * Calls `visit` with each change changedPathsShared lists, in its order. `path` is where
+ * the two values are; while the walk runs it pushes keys onto it and pops them, and a
+ * change below it gets its own copy (a change at it gets `path` itself).
+ */
+export function forEachChange(before: Json, after: Json, path: string[], visit: (path: string[], value: Json) => void): void {
+  collectChanges(before, after, path, path.length, visit);
+}
+
+function collectChanges(before: Json, after: Json, path: string[], top: number, visit: (path: string[], value: Json) => void): void {
+  if (before === after) return;
+  if (!isPlainObject(before) || !isPlainObject(after)) {
+    if (!jsonEqual(before, after)) visit(path.length === top ? path : path.slice(), after);
+    return;
+  }
+  // Two objects: key by key (equal objects leave nothing), before's keys first, then after's
+  // new ones. (for-in with an own-key test walks the keys Object.keys lists, in its order,
+  // without making an array per object: the walk visits many objects.)
+  for (const key in before) {
+    if (!Object.prototype.hasOwnProperty.call(before, key)) continue;
+    const later = Object.prototype.hasOwnProperty.call(after, key) ? after[key] : undefined;
+    if (before[key] === later) continue;
+    path.push(key);
+    collectChanges(before[key], later, path, top, visit);
+    path.pop();
+  }
+  for (const key in after) {
+    if (!Object.prototype.hasOwnProperty.call(after, key) || Object.prototype.hasOwnProperty.call(before, key) || after[key] === undefined) continue;
+    path.push(key);
+    collectChanges(undefined, after[key], path, top, visit);
+    path.pop();
+  }
 }
 
 /**

@@ -2,10 +2,10 @@ import { compare } from 'fast-json-patch';
 import { TakesError, type PatchOperation } from '@takes/contracts';
 import type { MergePolicy } from '@takes/metadata';
 import { editState, type EditedState, type IncomingEdit, type PriorEvent, type RecordVersion } from './edit';
-import { changedPaths, clone, jsonEqual, overlaps, toPointer, valueAt, writeAt, type JsonObject } from './json-document';
+import { changedPaths, changedPathsShared, clone, jsonEqual, overlaps, toPointer, valueAt, writeAt, type JsonObject } from './json-document';
 import { resolveClaims } from './resolve-claims';
 import { compareSubmitOrder, laterOf, liftAbove, submitOrderOf, type SubmitOrder } from './submit-order';
-import { Timeline, type Claim } from './timeline';
+import { Timeline, type Claim, type Past } from './timeline';
 
 /**
  * The pointer the merge puts in `contested` when the record itself, not a field, was
@@ -111,7 +111,7 @@ function checkOp(edit: IncomingEdit, sawDeleted: boolean): TakesError | null {
  * The new record is the head plus what adding the client's claims changes in the
  * resolution of all claims since the base.
  */
-function unzipByField(timeline: Timeline, edit: IncomingEdit, chain: number[], past: Set<number>, concurrent: number[]): UnzipDecision {
+function unzipByField(timeline: Timeline, edit: IncomingEdit, chain: number[], past: Past, concurrent: number[]): UnzipDecision {
   const { head } = timeline;
   const invalid = checkOp(edit, timeline.clientBaseDeleted(chain));
   if (invalid) return { kind: 'reject', error: invalid };
@@ -143,15 +143,17 @@ function unzipByField(timeline: Timeline, edit: IncomingEdit, chain: number[], p
   // put or patch: an edit the record's delete had not seen restores it only if it was made later.
   if (head.deleted && !existenceHolds) return shelve(head, edited.submitted, flag);
 
-  const sinceClaims = timeline.since.flatMap((_, i) => timeline.claimsOf(i));
+  const sinceClaims: Claim[] = [];
+  for (let i = 0; i < timeline.since.length; i++) timeline.claimsInto(i, sinceClaims);
   const ownClaims: Claim[] = edited.changes.map((change) => ({ ...change, rank, event: -1 }));
   const before = resolveClaims(timeline.base.state, sinceClaims);
   const after = resolveClaims(timeline.base.state, [...sinceClaims, ...ownClaims]);
   const next = clone(head.state);
-  for (const change of changedPaths(before, after)) writeAt(next, change.path, change.value, after);
+  for (const change of changedPathsShared(before, after)) writeAt(next, change.path, change.value, after);
 
-  const concurrentSet = new Set(concurrent);
-  const contested = [...flag, ...contestedPaths(ownClaims, sinceClaims.filter((claim) => concurrentSet.has(claim.event)))];
+  const isConcurrent = new Array<boolean>(timeline.since.length).fill(false);
+  for (const i of concurrent) isConcurrent[i] = true;
+  const contested = [...flag, ...contestedPaths(ownClaims, sinceClaims.filter((claim) => isConcurrent[claim.event]))];
   const drafts: Draft[] = [];
   if (head.deleted) drafts.push({ type: 'restored', patch: [], submitted: {}, contested: [] });
   drafts.push({ type: changedType, patch: compare(head.state, next) as PatchOperation[], submitted: edited.submitted, contested });
