@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { FieldHistory } from '@takes/merge';
+import { unzipTime, type FieldHistory, type PriorEvent } from '@takes/merge';
 import type { TakesEvent, PatchOperation } from '@takes/contracts';
 import { applyOperations } from '@takes/decide';
 import { eventually, startTakes, type TakesProcesses } from '@takes/testing';
@@ -210,6 +210,24 @@ describe('offline merge and the takes (all services as processes)', () => {
     const history: FieldHistory[] = (await takes.api('GET', `/api/main/inspection/${id}/history`, { token })).body.data;
     const offered = new Set(history.flatMap((h) => h.takes.map((t) => t.submitted ?? t.value)));
     for (const edits of batches) for (const e of edits) expect(offered.has(Object.values(e.data)[0])).toBe(true);
+    // The pure merge, run again over the same edits in commit order, reaches the same record.
+    const byCommand = new Map(batches.flat().map((e) => [e.command_id, e]));
+    const v3 = (await takes.api('GET', `/api/main/inspection/${id}/at?version=3`, { token })).body.data as Record<string, unknown>;
+    let head = { version: 3, state: v3, deleted: false };
+    const base = { ...head };
+    const since: PriorEvent[] = [];
+    for (const event of all.slice(3)) {
+      const edit = byCommand.get(event.command_id)!;
+      const decision = unzipTime({
+        base, head, since: [...since],
+        edit: { command_id: edit.command_id, parent: edit.parent ?? null, device: event.device, submit_ts: event.submit_ts, op: 'put', data: edit.data },
+        policy: 'field',
+      });
+      if (decision.kind !== 'append') throw new Error(`pure merge refused ${edit.command_id}`);
+      expect(decision.events.map((e) => e.patch)).toEqual([event.patch]);
+      head = decision.next;
+      since.push(event);
+    }
     // The last submit of each field wins: device 49's edits are the latest.
     const record = (await takes.api('GET', `/api/main/inspection/${id}`, { token })).body.data;
     for (const field of fieldsOf) {
