@@ -1,4 +1,4 @@
-/** Injection tokens of the projector's providers. */
-export const DATABASE = Symbol('DATABASE');
-export const NATS_CONNECTION = Symbol('NATS_CONNECTION');
+export { DATABASE, NATS_CONNECTION } from '@takes/service-kit';
+
+/** Injection tokens of the projector's own providers. */
 export const LOGGER = Symbol('LOGGER');
