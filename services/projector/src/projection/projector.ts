@@ -100,16 +100,23 @@ export class Projector implements OnApplicationBootstrap, OnApplicationShutdown 
 
   /** Reads the event store after the watermark until it has nothing more. */
   private async catchUpFromStore(): Promise<void> {
+    // The next page is read while this one is applied, so reading and applying overlap.
+    let next = this.readPage(await this.watermark());
     for (;;) {
-      const after = await this.watermark();
+      const events = await next;
+      if (events.length === 0) return;
+      next = this.readPage(events[events.length - 1].position);
+      await this.applyUntilDone(events);
+    }
+  }
+
+  /** One page of the event store after a position; retried until the store answers. */
+  private async readPage(after: number): Promise<TakesEvent[]> {
+    for (;;) {
       const reply = await requestJson<{ events: TakesEvent[] }>(this.nc, this.subjects.storeRead('all'), { after_position: after, limit: this.config.batchSize }, { timeoutMs: this.config.storeTimeoutMs });
-      if ('error' in reply) {
-        this.log.warn({ error: reply.error }, 'catch-up read failed; retrying');
-        await sleep(1_000);
-        continue;
-      }
-      if (reply.data.events.length === 0) return;
-      await this.applyUntilDone(reply.data.events);
+      if (!('error' in reply)) return reply.data.events;
+      this.log.warn({ error: reply.error }, 'catch-up read failed; retrying');
+      await sleep(1_000);
     }
   }
 
