@@ -129,6 +129,23 @@ describe('relay (real PostgreSQL and JetStream)', () => {
     }
   });
 
+  it('a stream that ends with another store\'s event (the database was recreated) does not make the relay skip this store\'s events', async () => {
+    const { headers } = await import('nats');
+    const h = headers();
+    h.set('Takes-Position', '999');
+    await stream.nc.jetstream().publish(`${stream.prefix}evt.main.inspection.created`, Buffer.from('{}'), { msgID: 'from-another-store', headers: h });
+    const relay = await makeRelay(store, stream, stream.nc);
+    relay.start();
+    try {
+      await writeMany(store, 3, 2, 'fresh');
+      await eventually(async () => expect((await stream.messages()).length).toBe(1 + META + 6), 10_000);
+      const ours = (await stream.messages()).slice(1).map((m) => (m.body as TakesEvent).id);
+      expect(ours).toEqual((await loadEventsAfter(store.db, 0, 100)).map((e) => e.id));
+    } finally {
+      await relay.stop();
+    }
+  });
+
   it('a checkpoint left behind (crash before it was saved) doubles nothing, even past the dedup window', async () => {
     const relay = await makeRelay(store, stream, stream.nc);
     relay.start();

@@ -214,14 +214,27 @@ export class Relay {
     const lastSeq = info.state.last_seq;
     const checkpoint = await readCheckpoint(db, stream);
     if (lastSeq === 0) return { position: checkpoint?.position ?? 0, seq: 0 };
+    let message;
     try {
-      const message = await jsm.streams.getMessage(stream, { seq: lastSeq });
-      const position = Number(message.header.get(Header.POSITION));
-      if (Number.isFinite(position) && position > 0) return { position, seq: lastSeq };
+      message = await jsm.streams.getMessage(stream, { seq: lastSeq });
     } catch {
       // The last message expired or was removed: the checkpoint says where we were.
+      return { position: checkpoint?.position ?? 0, seq: lastSeq };
     }
+    const position = Number(message.header.get(Header.POSITION));
+    if (Number.isFinite(position) && position > 0 && (await this.isOurs(position, message.header.get(Header.MSG_ID)))) {
+      return { position, seq: lastSeq };
+    }
+    // The stream's last message is not an event of this store (a database that was
+    // recreated while the stream was kept): go on from this store's own checkpoint.
+    this.options.log.warn({ stream, position, checkpoint: checkpoint?.position ?? 0 }, 'the stream ends with an event this store does not hold; relaying from the checkpoint');
     return { position: checkpoint?.position ?? 0, seq: lastSeq };
+  }
+
+  /** Whether the event at this position is the one with this id (the stream's message is ours). */
+  private async isOurs(position: number, id: string): Promise<boolean> {
+    const row = await this.options.db.selectFrom('events').select('id').where('position', '=', String(position)).executeTakeFirst();
+    return row?.id === id;
   }
 
   private async idle(ms: number): Promise<void> {
