@@ -68,7 +68,7 @@ type EventRow = Omit<TakesEvent, 'position'> & { position: number; trace_id: str
  * Returns one reply per member, in order. Throws if the transaction fails (it is rolled
  * back).
  */
-export async function appendBatch(conn: Conn, members: AppendRequest[], deps: AppendDeps): Promise<(Reply<AppendResult> | undefined)[]> {
+export async function appendBatch(conn: Conn, members: AppendRequest[], deps: AppendDeps): Promise<Reply<AppendResult>[]> {
   try {
     return await decideAndWrite(conn, members, deps);
   } catch (error) {
@@ -77,7 +77,7 @@ export async function appendBatch(conn: Conn, members: AppendRequest[], deps: Ap
   }
 }
 
-async function decideAndWrite(conn: Conn, members: AppendRequest[], deps: AppendDeps): Promise<(Reply<AppendResult> | undefined)[]> {
+async function decideAndWrite(conn: Conn, members: AppendRequest[], deps: AppendDeps): Promise<Reply<AppendResult>[]> {
   const replies = new Map<AppendRequest, Reply<AppendResult>>();
   const { seen, heads, definitions, now } = await beginReadSeenAndLockHeads(conn, members);
 
@@ -93,7 +93,6 @@ async function decideAndWrite(conn: Conn, members: AppendRequest[], deps: Append
   const initialStates = new Map([...heads].map(([key, head]) => [key, head.state]));
   const definitionOf = (command: AppendRequest['command']) => definitions.get(JSON.stringify([command.app, command.entity])) ?? null;
   const reservedInBatch = new Map<string, string>();
-  const touched = new Set<string>();
   const histories = new Map<string, StreamHistory>();
   /** Events decided in this batch so far, per stream (not stored yet). */
   const batchEvents = new Map<string, PriorEvent[]>();
@@ -136,7 +135,7 @@ async function decideAndWrite(conn: Conn, members: AppendRequest[], deps: Append
     // Every event's branch and submit times are fixed now (submit clamped to the clock
     // read at BEGIN, which the commit can only follow), so later members can merge on them.
     const streamNow = nextCommitTs(now, head?.lastCommitTs ?? null);
-    const previousCommit = touched.has(key) ? streamNow.toISOString() : (head?.lastCommitTs ?? null);
+    const previousCommit = batchEvents.has(key) ? streamNow.toISOString() : (head?.lastCommitTs ?? null);
     for (const event of accepted[accepted.length - 1].events) {
       const times = stampTimes(event, streamNow, event.branch_ts ?? previousCommit);
       event.branch_ts = times.branch_ts;
@@ -145,7 +144,6 @@ async function decideAndWrite(conn: Conn, members: AppendRequest[], deps: Append
     if (!batchEvents.has(key)) batchEvents.set(key, []);
     batchEvents.get(key)!.push(...accepted[accepted.length - 1].events.map((event) => priorEvent(member, event)));
     heads.set(key, next);
-    touched.add(key);
   }
 
   if (accepted.length > 0) {
@@ -159,8 +157,7 @@ async function decideAndWrite(conn: Conn, members: AppendRequest[], deps: Append
   } else {
     await conn.query('COMMIT');
   }
-  // Members without a reply were deferred: the caller runs each alone.
-  return members.map((member) => replies.get(member));
+  return members.map((member) => replies.get(member)!);
 }
 
 function reusedCommandId(member: AppendRequest): TakesError {
@@ -318,8 +315,8 @@ function stampEvents(accepted: Accepted[], clock: Date, positions: number[]): Ev
     for (const event of member.events) {
       const previous = lastCommit.has(key) ? lastCommit.get(key)! : member.next.lastCommitTs;
       const commit = nextCommitTs(clock, previous);
-      // The base is the stream's previous version here (stale bases are rejected), so
-      // the branch defaults to that version's commit.
+      // Branch and submit were fixed when the event was decided (submit ≤ the clock read
+      // at BEGIN ≤ commit), so this keeps them and only adds the commit time.
       const times = stampTimes(event, commit, previous);
       lastCommit.set(key, times.commit_ts);
       rows.push({

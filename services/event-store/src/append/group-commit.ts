@@ -103,10 +103,7 @@ export class GroupCommitter {
     try {
       const replies = await this.transaction(batch);
       this.hooks.onBatch?.(batch.length, Date.now() - started);
-      for (const [i, request] of batch.entries()) {
-        // No reply: deferred (a stale edit of a record another member moved), judged alone now.
-        request.resolve(replies[i] ?? (await this.alone(request)));
-      }
+      batch.forEach((request, i) => request.resolve(replies[i]));
       return;
     } catch (error) {
       if (isUnavailableError(error)) {
@@ -128,7 +125,7 @@ export class GroupCommitter {
     for (let attempt = 1; ; attempt += 1) {
       try {
         const [reply] = await this.transaction([request]);
-        if (reply) return reply;
+        return reply;
       } catch (error) {
         if (isUnavailableError(error)) return unavailable('PostgreSQL is unavailable, retry with the same command id');
         if (!isRetryableTransactionError(error) || attempt >= 3) {
@@ -139,7 +136,7 @@ export class GroupCommitter {
     }
   }
 
-  private async transaction(batch: AppendRequest[]): Promise<(Reply<AppendResult> | undefined)[]> {
+  private async transaction(batch: AppendRequest[]): Promise<Reply<AppendResult>[]> {
     const conn = await this.pool.connect();
     let broken = false;
     try {
