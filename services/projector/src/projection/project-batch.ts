@@ -52,7 +52,7 @@ export async function projectBatch(client: PoolClient, events: TakesEvent[], reg
   };
 
   /** Applies one record event to its row, after filling any gap before it. */
-  const applyRecordEvent = async (event: TakesEvent, apply: (row: ProjectedRow | undefined, event: TakesEvent) => ProjectedRow): Promise<void> => {
+  const applyRecordEvent = async (event: TakesEvent): Promise<void> => {
     const table = await tableOf(event);
     if (!table) {
       result.skipped += 1; // an entity without a definition here (none can be written, but stay safe)
@@ -74,7 +74,7 @@ export async function projectBatch(client: PoolClient, events: TakesEvent[], reg
         throw new Error(`cannot fill the gap before ${event.entity}/${event.entity_id} v${event.version}`);
       }
     }
-    table.rows.set(event.entity_id, apply(table.rows.get(event.entity_id), event));
+    table.rows.set(event.entity_id, projectOne(table.rows.get(event.entity_id), event));
     table.changed.add(event.entity_id);
     result.applied += 1;
   };
@@ -91,31 +91,15 @@ export async function projectBatch(client: PoolClient, events: TakesEvent[], reg
         if (await removeEntity(client, registry, event)) result.applied += 1;
         else result.skipped += 1;
         break;
-      case 'created':
-        await applyRecordEvent(event, (_row, e) => createdRow(e));
-        break;
-      case 'updated':
-      case 'merged':
-      case 'resolved':
-      case 'lost_update':
-        await applyRecordEvent(event, (row, e) => patchedRow(row!, e));
-        break;
-      case 'deleted':
-        await applyRecordEvent(event, (row, e) => deletedRow(row!, e));
-        break;
-      case 'restored':
-        await applyRecordEvent(event, (row, e) => restoredRow(row!, e));
-        break;
-      case 'shelved':
       default:
-        await applyRecordEvent(event, (row, e) => (row ? versionOnly(row, e) : createdRow(e)));
+        await applyRecordEvent(event);
     }
   }
   await flush();
   return result;
 }
 
-/** The same switch for one event, used when filling a gap from the store's events and by a rebuild. */
+/** A record event applied to its row, one case per event type: live batches, gap filling and rebuilds all use it. */
 export function projectOne(row: ProjectedRow | undefined, event: TakesEvent): ProjectedRow {
   switch (event.type) {
     case 'created':
