@@ -14,7 +14,10 @@ export interface EventFollowerOptions {
   readAfter(position: number, limit: number): Promise<TakesEvent[]>;
   /** Applies a batch in one transaction with the watermark; must skip events it already applied. */
   apply(events: TakesEvent[]): Promise<void>;
-  onRetry?(error: unknown, attempt: number): void;
+  /** A read (`read`) or a batch (`apply`) failed and will be tried again. */
+  onRetry?(error: unknown, attempt: number, stage: 'read' | 'apply'): void;
+  /** The store has nothing more after the watermark; JetStream's batches follow. */
+  onCaughtUp?(): void;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -36,18 +39,30 @@ export class EventFollower {
     const { nc, stream, durable, filterSubject, batchSize } = this.options;
     this.consumer = new BatchConsumer(nc, { stream, durable, filterSubject, batchSize });
     await this.consumer.open();
+    // The next page is read while this one is applied, so reading and applying overlap.
+    let next = this.read(async () => this.options.readAfter(await this.options.watermark(), batchSize));
     for (;;) {
-      if (!this.running) return;
-      const events = await this.retrying(async () => this.options.readAfter(await this.options.watermark(), batchSize));
+      const events = await next;
       if (events.length === 0) break;
-      await this.retrying(() => this.options.apply(events));
+      const after = events[events.length - 1].position;
+      next = this.read(() => this.options.readAfter(after, batchSize));
+      await this.retrying(() => this.options.apply(events), 'apply');
+      if (!this.running) return;
     }
+    this.options.onCaughtUp?.();
     while (this.running) {
       const batch = await this.consumer.next();
       if (!batch) break;
-      await this.retrying(() => this.options.apply(batch.events));
+      await this.retrying(() => this.options.apply(batch.events), 'apply');
       batch.ack();
     }
+  }
+
+  /** A page read, retried; a rejection left unawaited (the follower stopped) is not reported as unhandled. */
+  private read(work: () => Promise<TakesEvent[]>): Promise<TakesEvent[]> {
+    const page = this.retrying(work, 'read');
+    page.catch(() => undefined);
+    return page;
   }
 
   stop(): void {
@@ -55,12 +70,12 @@ export class EventFollower {
     this.consumer?.stop();
   }
 
-  private async retrying<T>(work: () => Promise<T>): Promise<T> {
+  private async retrying<T>(work: () => Promise<T>, stage: 'read' | 'apply'): Promise<T> {
     for (let attempt = 0; ; attempt += 1) {
       try {
         return await work();
       } catch (error) {
-        this.options.onRetry?.(error, attempt);
+        this.options.onRetry?.(error, attempt, stage);
         if (!this.running) throw error;
         await sleep(Math.min(30_000, 100 * 2 ** Math.min(attempt, 9)));
       }

@@ -3,11 +3,10 @@ import type { NatsConnection } from 'nats';
 import { Client, type Pool } from 'pg';
 import type { Logger } from 'pino';
 import { subjects, type TakesEvent } from '@takes/contracts';
-import { BatchConsumer, requestJson } from '@takes/bus';
+import { EventFollower, requestJson } from '@takes/bus';
 import type { Database } from '@takes/db';
 import type { EntityDefinition } from '@takes/metadata';
 import { PROJECTOR_CONFIG, type ProjectorConfig } from '../config';
-
 import { ProjectorMetrics } from '../health/projector-metrics';
 import { DATABASE, LOGGER, NATS_CONNECTION } from '../tokens';
 import { AsyncMutex } from './async-mutex';
@@ -18,8 +17,6 @@ import { projectBatch, type ReadStream } from './project-batch';
 export const READ_MODEL = 'records';
 /** The lock that makes one projector replica active at a time (others stand by). */
 const LEADER_LOCK: [number, number] = [0x7a6b, 3];
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Applies events to the read tables, in position order, one batch per transaction with
@@ -32,7 +29,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 @Injectable()
 export class Projector implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly registry = new EntityRegistry();
-  private feed?: BatchConsumer;
+  private follower?: EventFollower;
   private leader?: Client;
   private running = true;
   private loop?: Promise<void>;
@@ -58,7 +55,7 @@ export class Projector implements OnApplicationBootstrap, OnApplicationShutdown 
 
   async onApplicationShutdown(): Promise<void> {
     this.running = false;
-    this.feed?.stop();
+    this.follower?.stop();
     await this.loop;
     await this.leader?.end().catch(() => undefined);
   }
@@ -81,43 +78,30 @@ export class Projector implements OnApplicationBootstrap, OnApplicationShutdown 
       client.release();
     }
     this.becameLeader();
-    this.feed = new BatchConsumer(this.nc, {
+    this.follower = new EventFollower({
+      nc: this.nc,
       stream: this.config.streamName,
       durable: this.config.durable,
       filterSubject: this.subjects.eventWildcard(),
       batchSize: this.config.batchSize,
+      watermark: () => this.watermark(),
+      readAfter: (after, limit) => this.readPage(after, limit),
+      // Each batch holds the mutex while it applies (see `exclusive`).
+      apply: (events) => this.applying.run(() => this.apply(events)),
+      onRetry: (error, attempt, stage) => {
+        if (stage === 'apply') this.metrics.failures.inc();
+        this.log.warn({ err: error, attempt }, stage === 'apply' ? 'projection failed; retrying' : 'catch-up read failed; retrying');
+      },
+      onCaughtUp: () => void this.watermark().then((watermark) => this.log.info({ watermark }, 'projector caught up; following JetStream')),
     });
-    await this.feed.open();
-    await this.catchUpFromStore();
-    this.log.info({ watermark: await this.watermark() }, 'projector caught up; following JetStream');
-    while (this.running) {
-      const batch = await this.feed.next();
-      if (!batch) break;
-      await this.applyUntilDone(batch.events);
-      batch.ack();
-    }
+    await this.follower.run();
   }
 
-  /** Reads the event store after the watermark until it has nothing more. */
-  private async catchUpFromStore(): Promise<void> {
-    // The next page is read while this one is applied, so reading and applying overlap.
-    let next = this.readPage(await this.watermark());
-    for (;;) {
-      const events = await next;
-      if (events.length === 0) return;
-      next = this.readPage(events[events.length - 1].position);
-      await this.applyUntilDone(events);
-    }
-  }
-
-  /** One page of the event store after a position; retried until the store answers. */
-  private async readPage(after: number): Promise<TakesEvent[]> {
-    for (;;) {
-      const reply = await requestJson<{ events: TakesEvent[] }>(this.nc, this.subjects.storeRead('all'), { after_position: after, limit: this.config.batchSize }, { timeoutMs: this.config.storeTimeoutMs });
-      if (!('error' in reply)) return reply.data.events;
-      this.log.warn({ error: reply.error }, 'catch-up read failed; retrying');
-      await sleep(1_000);
-    }
+  /** One page of the event store after a position. */
+  private async readPage(after: number, limit: number): Promise<TakesEvent[]> {
+    const reply = await requestJson<{ events: TakesEvent[] }>(this.nc, this.subjects.storeRead('all'), { after_position: after, limit }, { timeoutMs: this.config.storeTimeoutMs });
+    if ('error' in reply) throw new Error(`catch-up read failed: ${reply.error.message}`);
+    return reply.data.events;
   }
 
   async watermark(): Promise<number> {
@@ -136,20 +120,6 @@ export class Projector implements OnApplicationBootstrap, OnApplicationShutdown 
    */
   exclusive<T>(fn: () => Promise<T>): Promise<T> {
     return this.applying.run(fn);
-  }
-
-  private async applyUntilDone(events: TakesEvent[]): Promise<void> {
-    for (let attempt = 0; ; attempt += 1) {
-      try {
-        await this.applying.run(() => this.apply(events));
-        return;
-      } catch (error) {
-        this.metrics.failures.inc();
-        this.log.warn({ err: error, attempt, first: events[0]?.position }, 'projection failed; retrying');
-        if (!this.running) throw error;
-        await sleep(Math.min(30_000, 100 * 2 ** Math.min(attempt, 9)));
-      }
-    }
   }
 
   private async apply(events: TakesEvent[]): Promise<void> {
