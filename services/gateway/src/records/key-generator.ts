@@ -12,13 +12,19 @@ import { GATEWAY_DB } from '../tokens';
  */
 @Injectable()
 export class KeyGenerator {
+  /** Sequences this process has made sure exist: CREATE … IF NOT EXISTS once, not on every create. */
+  private readonly ensured = new Set<string>();
+
   constructor(@Inject(GATEWAY_DB) private readonly db: Kysely<GatewayDb>) {}
 
   async next(app: string, entity: EntityDefinition): Promise<string | number> {
     const type = entity.primary_key.type as string;
     if (type !== 'int' && type !== 'bigint') return uuidv7();
     const name = `seq__${app}__${entity.name}`.replace(/-/g, '_');
-    await sql`CREATE SEQUENCE IF NOT EXISTS ${sql.id('gateway', name)}`.execute(this.db);
+    if (!this.ensured.has(name)) {
+      await sql`CREATE SEQUENCE IF NOT EXISTS ${sql.id('gateway', name)}`.execute(this.db);
+      this.ensured.add(name);
+    }
     const { rows } = await sql<{ id: string }>`SELECT nextval(${`gateway."${name}"`}::regclass) AS id`.execute(this.db);
     return Number(rows[0].id);
   }
