@@ -4,6 +4,7 @@ import {
   type AppendCommand,
   type EventType,
   type PatchOperation,
+  type TakesEvent,
 } from '@takes/contracts';
 import { normalizeRecordState, parseEntityDefinition, type EntityDefinition } from '@takes/metadata';
 import type { RecordState } from './record-state';
@@ -17,20 +18,16 @@ export interface StreamHead extends RecordState {
   lastCommitTs: string | null;
 }
 
-/** An event decided but not yet stamped by the store (id, position, commit_ts come at append). */
-export interface PendingEvent {
-  type: EventType;
-  version: number;
-  prior_version: number;
-  base_version: number;
-  patch: PatchOperation[];
-  submitted: Record<string, unknown>;
-  contested: string[];
+/**
+ * An event decided but not yet stamped by the store: the envelope's fields that decide
+ * fills (id, position and commit_ts come at append; branch and submit may still be open).
+ */
+export type PendingEvent = Pick<TakesEvent, 'type' | 'version' | 'prior_version' | 'base_version' | 'patch' | 'submitted' | 'contested'> & {
   branch_ts: string | null;
   submit_ts: string | null;
   /** lost_update: the values the write destroyed, by JSON Pointer. */
   overwritten?: Record<string, unknown>;
-}
+};
 
 export type Decision =
   | { kind: 'append'; events: PendingEvent[]; next: RecordState; outcome: 'applied' | 'merged' | 'shelved'; contested: string[] }
