@@ -1,13 +1,9 @@
-import { envDurationMs, envInt, envString, type Env } from '@takes/config';
-import { DEFAULT_DATABASE_URL } from '@takes/db';
-import { DEFAULT_NATS_URL } from '@takes/bus';
+import { envDurationMs, envInt, type Env } from '@takes/config';
+import { sharedSettings, type SharedSettings } from '@takes/service-kit';
 
 /** Every setting of the gateway, read once from the environment at start-up. */
-export interface GatewayConfig {
+export interface GatewayConfig extends SharedSettings {
   port: number;
-  databaseUrl: string;
-  natsUrl: string;
-  subjectPrefix: string;
   /** Signing secret for access tokens; when unset, one is made on first start and kept in the gateway schema. */
   jwtSecret: string | null;
   /** The app made on first start ('' = none). */
@@ -15,11 +11,7 @@ export interface GatewayConfig {
   bodyLimitBytes: number;
   /** Requests per second per user (or per IP before login), with a burst of twice that. */
   rateLimitPerSecond: number;
-  /** How long the gateway waits for the event store before answering 503. */
-  storeTimeoutMs: number;
   syncMaxEdits: number;
-  /** The JetStream stream the relay publishes to (metadata changes are followed there). */
-  streamName: string;
   /** Every how long the metadata registry is reloaded in full, whatever it followed (ms). */
   metadataReloadMs: number;
   /** How long a read waits for the read tables to reach the client's last write (ms). */
@@ -33,17 +25,13 @@ export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');
 
 export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
   return {
+    ...sharedSettings(env),
     port: envInt(env, 'TAKES_PORT', 8080, { min: 0, max: 65535 }),
-    databaseUrl: envString(env, 'TAKES_DATABASE_URL', DEFAULT_DATABASE_URL),
-    natsUrl: envString(env, 'TAKES_NATS_URL', DEFAULT_NATS_URL),
-    subjectPrefix: envString(env, 'TAKES_SUBJECT_PREFIX', ''),
     jwtSecret: env.TAKES_JWT_SECRET ? env.TAKES_JWT_SECRET : null,
     defaultApp: env.TAKES_DEFAULT_APP ?? 'main',
     bodyLimitBytes: envInt(env, 'TAKES_BODY_LIMIT', 256 * 1024, { min: 1024 }),
     rateLimitPerSecond: envInt(env, 'TAKES_RATE_LIMIT', 500, { min: 1 }),
-    storeTimeoutMs: envDurationMs(env, 'TAKES_STORE_TIMEOUT', 5_000),
     syncMaxEdits: envInt(env, 'TAKES_SYNC_MAX_EDITS', 500, { min: 1 }),
-    streamName: envString(env, 'TAKES_STREAM_NAME', 'EVENTS'),
     metadataReloadMs: envDurationMs(env, 'TAKES_METADATA_RELOAD', 30_000),
     readWaitMs: envDurationMs(env, 'TAKES_READ_WAIT', 2_000),
     maxPerPage: envInt(env, 'TAKES_MAX_PER_PAGE', 100, { min: 1, max: 10_000 }),
