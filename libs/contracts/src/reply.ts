@@ -1,4 +1,4 @@
-import type { ErrorBody } from './errors';
+import { TakesError, type ErrorBody } from './errors';
 
 /**
  * Every NATS reply: `{data}` on success, `{error}` in the error shape otherwise.
@@ -6,6 +6,9 @@ import type { ErrorBody } from './errors';
  */
 export type Reply<T> = { data: T } | { error: ErrorBody };
 
-export function isErrorReply<T>(reply: Reply<T>): reply is { error: ErrorBody } {
-  return typeof reply === 'object' && reply !== null && 'error' in reply;
+
+/** The data of a reply; an error reply is thrown as a TakesError with its code and details. */
+export function replyData<T>(reply: Reply<T>): T {
+  if ('error' in reply) throw new TakesError(reply.error.code, reply.error.message, reply.error.details);
+  return reply.data;
 }

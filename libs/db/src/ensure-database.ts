@@ -7,10 +7,6 @@ function splitUrl(url: string): { adminUrl: string; name: string } {
   return { adminUrl: parsed.toString(), name };
 }
 
-export function databaseName(url: string): string {
-  return splitUrl(url).name;
-}
-
 function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }

@@ -1,5 +1,5 @@
 export { createDatabase, poolConfig, DEFAULT_DATABASE_URL, type Database, type DatabaseOptions } from './database';
-export { ensureDatabase, dropDatabase, databaseName } from './ensure-database';
+export { ensureDatabase, dropDatabase } from './ensure-database';
 export { migrateSchema, migrateDown, type Migration, type Migrations, type MigrateOptions } from './migrate';
 export { isUnavailableError, isRetryableTransactionError, isTimeoutError } from './pg-errors';
 export { createTestDatabase, type TestDatabase } from './test-database';

@@ -2,7 +2,7 @@ import { Controller, Inject } from '@nestjs/common';
 import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
 import type { NatsConnection } from 'nats';
 import type { Logger } from 'pino';
-import { TakesError, isTakesError, subjects, type AppendCommand, type AppendResult, type Reply, type TakesEvent } from '@takes/contracts';
+import { TakesError, isTakesError, replyData, subjects, type AppendCommand, type AppendResult, type Reply, type TakesEvent } from '@takes/contracts';
 import { NatsRpcContext, requestJson } from '@takes/bus';
 import type { Database } from '@takes/db';
 import { uuidv7 } from '@takes/ids';
@@ -65,9 +65,7 @@ export class TakesHandler {
         data: { field: fieldPointer(body.field), value },
         user: body.user,
       };
-      const reply = await requestJson<AppendResult>(this.nc, this.subjects.command(body.app, body.entity), command, { timeoutMs: this.config.storeTimeoutMs, traceparent: ctx.traceparent });
-      if ('error' in reply) throw new TakesError(reply.error.code, reply.error.message, reply.error.details);
-      return reply.data;
+      return replyData(await requestJson<AppendResult>(this.nc, this.subjects.command(body.app, body.entity), command, { timeoutMs: this.config.storeTimeoutMs, traceparent: ctx.traceparent }));
     });
   }
 
@@ -99,15 +97,16 @@ export class TakesHandler {
   private async events(ref: RecordRef, ctx: NatsRpcContext): Promise<TakesEvent[]> {
     const events: TakesEvent[] = [];
     for (let from: number | null = 1; from !== null; ) {
-      const reply: Reply<{ events: TakesEvent[]; next_version: number | null }> = await requestJson(
-        this.nc,
-        this.subjects.storeRead('stream'),
-        { app: ref.app, entity: ref.entity, entity_id: ref.entity_id, from_version: from, limit: 1000 },
-        { timeoutMs: this.config.storeTimeoutMs, traceparent: ctx.traceparent },
+      const page: { events: TakesEvent[]; next_version: number | null } = replyData(
+        await requestJson(
+          this.nc,
+          this.subjects.storeRead('stream'),
+          { app: ref.app, entity: ref.entity, entity_id: ref.entity_id, from_version: from, limit: 1000 },
+          { timeoutMs: this.config.storeTimeoutMs, traceparent: ctx.traceparent },
+        ),
       );
-      if ('error' in reply) throw new TakesError(reply.error.code, reply.error.message, reply.error.details);
-      events.push(...reply.data.events);
-      from = reply.data.next_version;
+      events.push(...page.events);
+      from = page.next_version;
     }
     if (events.length === 0) throw new TakesError('NOT_FOUND', `${ref.entity} ${ref.entity_id} not found`);
     return events;

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res }
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { NatsConnection } from 'nats';
-import { TakesError, subjects, type AppendResult, type Subjects } from '@takes/contracts';
+import { TakesError, replyData, subjects, type AppendResult, type Subjects } from '@takes/contracts';
 import { requestJson } from '@takes/bus';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { MetadataService } from '../metadata/metadata.service';
@@ -102,8 +102,6 @@ export class TakesController {
   }
 
   private async ask<T>(what: string, body: object, req: FastifyRequest): Promise<T> {
-    const reply = await requestJson<T>(this.nc, `${this.config.subjectPrefix}conflicts.${what}`, body, { timeoutMs: this.config.storeTimeoutMs, traceparent: req.traceparent });
-    if ('error' in reply) throw new TakesError(reply.error.code, reply.error.message, reply.error.details);
-    return reply.data;
+    return replyData(await requestJson<T>(this.nc, `${this.config.subjectPrefix}conflicts.${what}`, body, { timeoutMs: this.config.storeTimeoutMs, traceparent: req.traceparent }));
   }
 }
