@@ -41,6 +41,49 @@ export interface AppendCommand {
   submit_ts?: string | null;
   device?: string | null;
   user: Actor;
+  /**
+   * A nested write (create and put only): writes to other records that succeed or fail
+   * with this one, in the same transaction. Each becomes events on its own stream, with
+   * this command's id. The gateway plans them from the body's relation keys.
+   */
+  children?: ChildCommand[];
+  /**
+   * The fingerprint of the client's own request (route, body, write headers), when the
+   * gateway made values the client did not send (generated keys, a nested write's plan):
+   * the idempotency check compares it instead of the command, so a resent request gets
+   * the first answer even though its generated values would differ.
+   */
+  request_hash?: string;
+}
+
+/** Operations a nested write may do to a related record. */
+export const CHILD_OPS = ['create', 'put', 'delete', 'restore'] as const;
+export type ChildOp = (typeof CHILD_OPS)[number];
+
+/** One related record's write within a nested write; applied at the record's head. */
+export interface ChildCommand {
+  entity: string;
+  entity_id: string;
+  op: ChildOp;
+  /** create and put: the values. */
+  data?: Record<string, unknown>;
+  /** Where the write came from in the client's body (e.g. `items[2].tax_lines[0]`), for error details. */
+  path?: string;
+}
+
+/** The most related-record writes one nested write may carry. */
+export const MAX_CHILDREN = 1000;
+
+/** What the store answered for one related record of a nested write. */
+export interface ChildResult {
+  entity: string;
+  entity_id: string;
+  path?: string;
+  outcome: 'applied' | 'merged' | 'shelved';
+  version: number;
+  deleted: boolean;
+  record: Record<string, unknown>;
+  events: { id: string; type: string; version: number; position: number }[];
 }
 
 /** What the store answers for an accepted command. */
@@ -55,6 +98,8 @@ export interface AppendResult {
   contested: string[];
   events: { id: string; type: string; version: number; position: number }[];
   commit_ts: string;
+  /** A nested write's related records, in the order of the command's children. `position` is then the last of all. */
+  related?: ChildResult[];
 }
 
 export const appendCommandSchema = {
@@ -76,9 +121,29 @@ export const appendCommandSchema = {
     submit_ts: { type: ['string', 'null'], format: 'date-time' },
     device: { type: ['string', 'null'], maxLength: 200 },
     user: actorJsonSchema,
+    request_hash: { type: 'string', minLength: 1, maxLength: 128 },
+    children: {
+      type: 'array',
+      maxItems: MAX_CHILDREN,
+      items: {
+        type: 'object',
+        required: ['entity', 'entity_id', 'op'],
+        properties: {
+          entity: { type: 'string', pattern: ENTITY_NAME.source },
+          entity_id: { type: 'string', minLength: 1, maxLength: 200 },
+          op: { type: 'string', enum: CHILD_OPS },
+          data: { type: 'object' },
+          path: { type: 'string', maxLength: 500 },
+        },
+        additionalProperties: false,
+        if: { properties: { op: { enum: ['create', 'put'] } } },
+        then: { required: ['data'] },
+      },
+    },
   },
   additionalProperties: false,
   allOf: [
+    { if: { required: ['children'] }, then: { properties: { op: { enum: ['create', 'put'] } } } },
     { if: { properties: { op: { enum: ['create', 'put', 'define'] } } }, then: { required: ['data'] } },
     {
       if: { properties: { op: { const: 'resolve' } } },

@@ -121,3 +121,11 @@ export const readMetaSchema = {
   properties: { app: { type: 'string', pattern: APP_NAME.source } },
   additionalProperties: false,
 } as const;
+
+/** `store.read.position`: the last committed global position (what a read must wait for to see every write made so far). */
+export const readPositionSchema = {
+  $id: 'takes.read.position.v1',
+  type: 'object',
+  properties: {},
+  additionalProperties: false,
+} as const;

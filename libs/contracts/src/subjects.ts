@@ -6,8 +6,11 @@
 
 /** App names, as in Rocket: `^[a-z][a-z0-9_-]{0,62}$`. */
 export const APP_NAME = /^[a-z][a-z0-9_-]{0,62}$/;
-/** Entity names: `[a-z][a-z0-9_]*`, and `_meta` for metadata. */
-export const ENTITY_NAME = /^(?:[a-z][a-z0-9_]{0,62}|_meta)$/;
+/**
+ * Entity names: `[a-z][a-z0-9_]*`; `_meta` for metadata; `_link_<relation>` for the links
+ * of a many_to_many relation (one record per linked pair, projected into its join table).
+ */
+export const ENTITY_NAME = /^(?:[a-z][a-z0-9_]{0,62}|_meta|_link_[a-z][a-z0-9_]{0,62})$/;
 
 export interface Subjects {
   /** `cmd.<app>.<entity>`: commands for one entity, served by the event store. */
@@ -26,7 +29,7 @@ export interface Subjects {
   parked(consumer: string): string;
 }
 
-export type StoreRead = 'stream' | 'state' | 'all' | 'head' | 'meta';
+export type StoreRead = 'stream' | 'state' | 'all' | 'head' | 'meta' | 'position';
 
 export function subjects(prefix = ''): Subjects {
   if (prefix !== '' && !/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\.$/.test(prefix)) {

@@ -1,5 +1,5 @@
 import type { AppendCommand } from '@takes/contracts';
-import { canonicalJson, commandFingerprint } from './command-fingerprint';
+import { canonicalJson, commandFingerprint, requestFingerprint } from './command-fingerprint';
 
 const base: AppendCommand = {
   v: 1, command_id: 'c', app: 'main', entity: 'e', entity_id: '1', op: 'put', data: { a: 1, b: { y: 2, x: 1 } },
@@ -14,6 +14,13 @@ describe('commandFingerprint', () => {
   it('differs when the edit differs', () => {
     expect(commandFingerprint({ ...base, data: { a: 2 } })).not.toBe(commandFingerprint(base));
     expect(commandFingerprint({ ...base, base_version: 3 })).not.toBe(commandFingerprint(base));
+  });
+  it("is the client's request fingerprint when the command carries one, whatever values the gateway made", () => {
+    const request = requestFingerprint({ route: 'POST /api/main/e', body: { a: 1 } });
+    const first = { ...base, op: 'create' as const, entity_id: 'generated-1', request_hash: request };
+    const resent = { ...first, entity_id: 'generated-2' };
+    expect(commandFingerprint(resent)).toBe(commandFingerprint(first));
+    expect(commandFingerprint({ ...first, request_hash: requestFingerprint({ route: 'POST /api/main/e', body: { a: 2 } }) })).not.toBe(commandFingerprint(first));
   });
   it('canonical JSON sorts keys at every depth and drops undefined', () => {
     expect(canonicalJson({ b: 1, a: [{ d: 1, c: undefined, b: 2 }] })).toBe('{"a":[{"b":2,"d":1}],"b":1}');

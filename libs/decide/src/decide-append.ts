@@ -6,7 +6,7 @@ import {
   type PatchOperation,
   type TakesEvent,
 } from '@takes/contracts';
-import { normalizeRecordState, parseEntityDefinition, type EntityDefinition } from '@takes/metadata';
+import { isLinkEntity, normalizeRecordState, parseEntityDefinition, type EntityDefinition } from '@takes/metadata';
 import type { RecordState } from './record-state';
 import { decideStale, type StaleContext } from './decide-stale';
 
@@ -108,7 +108,9 @@ export function decideAppend(
   if (meta !== (command.op === 'define' || command.op === 'remove')) {
     return reject('INVALID_PAYLOAD', meta ? 'metadata takes define or remove' : `${command.op} is for metadata (_meta) only`);
   }
-  if (!meta && !entity) return reject('UNKNOWN_ENTITY', `unknown entity ${command.entity}`);
+  // A many_to_many link record has no definition of its own: the gateway builds its
+  // state (the join-table row) from the relation.
+  if (!meta && !entity && !isLinkEntity(command.entity)) return reject('UNKNOWN_ENTITY', `unknown entity ${command.entity}`);
   let definition = command.data;
   if (command.op === 'define' && command.entity_id.startsWith('entity:')) {
     const parsed = parseEntityDefinition(command.data);

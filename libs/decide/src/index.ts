@@ -10,6 +10,6 @@ export {
   type StreamHead,
 } from './decide-append';
 export { nextCommitTs, stampTimes, type StampedTimes } from './timestamps';
-export { canonicalJson, commandFingerprint } from './command-fingerprint';
+export { canonicalJson, commandFingerprint, requestFingerprint } from './command-fingerprint';
 export { uniqueValuesOf, uniqueChanges, type UniqueValue } from './unique-values';
 export { decideStale, shelve, type StaleContext } from './decide-stale';

@@ -67,3 +67,21 @@ export {
   type RecordWriteCheck,
   type RecordWriteOptions,
 } from './record-validation';
+export {
+  LINK_ENTITY_PREFIX,
+  LINK_ID_FIELD,
+  isLinkEntity,
+  linkEntityDefinition,
+  linkEntityName,
+  linkId,
+  linkState,
+} from './link-entity';
+export {
+  MAX_NESTED_DEPTH,
+  planNestedWrites,
+  splitNestedBody,
+  type NestedLookups,
+  type NestedWrite,
+  type RecordStanding,
+  type SplitBody,
+} from './nested-writes';

@@ -35,7 +35,7 @@ function joinKeys(include: Include): { table: string; own: string; other: string
  *   `join.target_join_key = any(keys)` reverse: one row per link.
  *
  * Soft-deleted related rows are left out (options.softDelete, default related.soft_delete),
- * and tombstones when options.tombstoneColumn is given; options.extraColumns are selected too.
+ * and tombstones (of related rows and of join rows) when options.tombstoneColumn is given; options.extraColumns are selected too.
  * Rows come ordered by INCLUDE_KEY, then the related primary key. All names come from
  * metadata, and the tables from `schema`.
  */
@@ -75,6 +75,8 @@ export function buildIncludeQuery(
     .select((eb) => eb.ref(keyColumn).as(INCLUDE_KEY))
     .where((eb) => {
       const conditions: Expression<SqlBool>[] = [eb(eb.ref(keyColumn), '=', eb.fn.any(eb.val(keys)))];
+      // An unlinked pair keeps its join row as a tombstone (the link record was deleted).
+      if (r.type === 'many_to_many') conditions.push(...liveRowConditions(eb, `${JOIN}.`, false, options));
       return eb.and([...conditions, ...liveRowConditions(eb, `${RELATED}.`, hideDeleted, options)]);
     })
     .orderBy(keyColumn);

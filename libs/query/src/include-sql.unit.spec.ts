@@ -45,6 +45,13 @@ describe('buildIncludeQuery: one query per include for the whole page', () => {
     expect(q.parameters).toEqual([[K1, K2]]);
   });
 
+  it('many_to_many with tombstones: an unlinked pair (a tombstone join row) is left out, as are deleted targets', () => {
+    const q = compiled(include('inspection', 'tags'), [K1], { tombstoneColumn: '_deleted' });
+    expect(q.sql).toContain(
+      'where ("j"."inspection_id" = any($1) and "j"."_deleted" is not true and "r"."deleted_at" is null and "r"."_deleted" is not true)',
+    );
+  });
+
   it('many_to_many (reverse): from the target side, keyed by target_join_key', () => {
     const q = compiled(include('tag', 'tags'), [K1]);
     expect(q.sql).toContain('"j"."tag_id" as "_include_key" from "app_main"."inspection_tags" as "j" inner join "app_main"."inspections" as "r" on "r"."id" = "j"."inspection_id"');
@@ -68,7 +75,7 @@ describe('buildIncludeQuery: one query per include for the whole page', () => {
   it('tombstoneColumn and extraColumns apply to the related table', () => {
     const q = compiled(include('inspection', 'tags'), [K1], { tombstoneColumn: '_deleted', extraColumns: ['_state'] });
     expect(q.sql).toContain('"r"."_updated_at", "r"."_state", "j"."inspection_id" as "_include_key"');
-    expect(q.sql).toContain('where ("j"."inspection_id" = any($1) and "r"."deleted_at" is null and "r"."_deleted" is not true)');
+    expect(q.sql).toContain('where ("j"."inspection_id" = any($1) and "j"."_deleted" is not true and "r"."deleted_at" is null and "r"."_deleted" is not true)');
   });
 
   it('keys are one parameter whatever they hold (an injection attempt included)', () => {

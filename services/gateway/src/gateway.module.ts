@@ -26,6 +26,7 @@ import { MetadataService } from './metadata/metadata.service';
 import { GATEWAY_SCHEMA, gatewayMigrations } from './migrations';
 import { HttpMetrics } from './ops/http-metrics';
 import { KeyGenerator } from './records/key-generator';
+import { NestedLookupsFactory } from './records/nested-lookups';
 import { RecordCommands } from './records/record-commands';
 import { RecordsController } from './records/records.controller';
 import { ReadYourWrites } from './reads/read-your-writes';
@@ -127,6 +128,7 @@ export class GatewayModule {
         MetadataService,
         MetaAdminService,
         KeyGenerator,
+        NestedLookupsFactory,
         RecordCommands,
         RecordReader,
         ReadYourWrites,

@@ -2,7 +2,9 @@ import { escapeLiteral, type PoolClient } from 'pg';
 import {
   EVENT_SCHEMA_VERSION,
   TakesError,
+  type AppendCommand,
   type AppendResult,
+  type ErrorBody,
   type Reply,
   type TakesEvent,
 } from '@takes/contracts';
@@ -43,8 +45,13 @@ function jsonLiteral(value: unknown): string {
   return `${escapeLiteral(JSON.stringify(value))}::jsonb`;
 }
 
+/** One record's share of an accepted command: the command's own record, or one of its children. */
 interface Accepted {
   request: AppendRequest;
+  /** The write to this record as a command of its own (a child at its head). */
+  part: AppendCommand;
+  /** The child's index in the command's children; -1 for the command's own record. */
+  child: number;
   events: (PendingEvent & { id: string })[];
   next: StreamHead;
   outcome: AppendResult['outcome'];
@@ -52,6 +59,31 @@ interface Accepted {
 }
 
 type EventRow = Omit<TakesEvent, 'position'> & { position: number; trace_id: string | null };
+
+/** What the batch has decided so far: stream heads, events per stream (not stored yet), unique values taken. */
+interface BatchState {
+  heads: Map<string, StreamHead>;
+  events: Map<string, PriorEvent[]>;
+  reserved: Map<string, string>;
+}
+
+/** A copy a nested write decides on, kept only if every one of its records is accepted. */
+function copyState(state: BatchState): BatchState {
+  return {
+    heads: new Map(state.heads),
+    events: new Map([...state.events].map(([key, events]) => [key, [...events]])),
+    reserved: new Map(state.reserved),
+  };
+}
+
+/** What every part's decision reads besides the batch state. */
+interface DecideContext {
+  conn: Conn;
+  deps: AppendDeps;
+  now: Date;
+  definitions: Map<string, EntityDefinition>;
+  histories: Map<string, StreamHistory>;
+}
 
 /**
  * Appends a group of commands in one transaction (group commit), in three round trips
@@ -62,6 +94,9 @@ type EventRow = Omit<TakesEvent, 'position'> & { position: number; trace_id: str
  *   (decide each command in arrival order, members of one stream one after another)
  *   2. take the global position lock, read the clock and draw the positions;
  *   3. insert events, write heads and command results in one statement; COMMIT.
+ * A nested write (a command with children) is decided record by record and kept whole or
+ * not at all: if one of its records is refused, the command is refused and none of its
+ * events are written.
  * A command id that another transaction commits meanwhile (a retry racing on another
  * replica) breaks the commands table's primary key in step 3: the batch fails, and the
  * caller retries each member alone, which then finds the first result in step 1.
@@ -77,9 +112,61 @@ export async function appendBatch(conn: Conn, members: AppendRequest[], deps: Ap
   }
 }
 
+/** The command's own record first, then each child as a command on its own record, applied at its head. */
+export function partsOf(command: AppendCommand): AppendCommand[] {
+  const { children, ...own } = command;
+  return [
+    own,
+    ...(children ?? []).map((child) => ({
+      v: command.v,
+      command_id: command.command_id,
+      parent: command.parent ?? null,
+      app: command.app,
+      entity: child.entity,
+      entity_id: child.entity_id,
+      op: child.op,
+      base_version: null,
+      ...(child.data ? { data: child.data } : {}),
+      branch_ts: null,
+      submit_ts: command.submit_ts ?? null,
+      device: command.device ?? null,
+      user: command.user,
+    })),
+  ];
+}
+
+/** A nested write may not write metadata, nor one record twice. */
+function partsProblem(parts: AppendCommand[]): TakesError | null {
+  const seen = new Set<string>();
+  for (const [i, part] of parts.entries()) {
+    if (i > 0 && part.entity === META_ENTITY) return new TakesError('INVALID_PAYLOAD', 'a nested write cannot write metadata');
+    const key = streamKey(part);
+    if (seen.has(key)) return new TakesError('INVALID_PAYLOAD', `a nested write writes ${part.entity} ${part.entity_id} twice`);
+    seen.add(key);
+  }
+  return null;
+}
+
+/** A child's refusal as the nested write's: its path in the body leads each detail. */
+function childError(command: AppendCommand, index: number, error: ErrorBody): ErrorBody {
+  const child = command.children![index];
+  const at = child.path ?? `children[${index}]`;
+  // The record was there (or not) when the gateway planned the write: another write
+  // changed it since, so the client should read again and retry.
+  const code = error.code === 'NOT_FOUND' || error.code === 'UNKNOWN_ENTITY' ? 'CONFLICT' : error.code;
+  return {
+    code,
+    message: `${at} (${child.entity} ${child.entity_id}): ${error.message}`,
+    details: Array.isArray(error.details)
+      ? error.details.map((d) => ({ ...d, field: d.field ? `${at}.${d.field}` : at }))
+      : [{ field: at, rule: code.toLowerCase(), message: error.message }],
+  };
+}
+
 async function decideAndWrite(conn: Conn, members: AppendRequest[], deps: AppendDeps): Promise<Reply<AppendResult>[]> {
   const replies = new Map<AppendRequest, Reply<AppendResult>>();
-  const { seen, heads, definitions, now } = await beginReadSeenAndLockHeads(conn, members);
+  const parts = new Map(members.map((member) => [member, partsOf(member.command)]));
+  const { seen, heads, definitions, now } = await beginReadSeenAndLockHeads(conn, members, [...parts.values()].flat());
 
   const fresh: AppendRequest[] = [];
   for (const member of members) {
@@ -91,73 +178,109 @@ async function decideAndWrite(conn: Conn, members: AppendRequest[], deps: Append
 
   const accepted: Accepted[] = [];
   const initialStates = new Map([...heads].map(([key, head]) => [key, head.state]));
-  const definitionOf = (command: AppendRequest['command']) => definitions.get(JSON.stringify([command.app, command.entity])) ?? null;
-  const reservedInBatch = new Map<string, string>();
-  const histories = new Map<string, StreamHistory>();
-  /** Events decided in this batch so far, per stream (not stored yet). */
-  const batchEvents = new Map<string, PriorEvent[]>();
+  const ctx: DecideContext = { conn, deps, now, definitions, histories: new Map() };
+  let state: BatchState = { heads, events: new Map(), reserved: new Map() };
   for (const member of fresh) {
-    const key = streamKey(member.command);
-    const head = heads.get(key) ?? null;
-    const base = member.command.base_version ?? head?.version ?? 0;
-    const definition = definitionOf(member.command);
-    let stale: StaleContext | undefined;
-    if (head && base < head.version && member.command.entity !== META_ENTITY && member.command.op !== 'create' && member.command.op !== 'resolve') {
-      // A stale edit is merged against the stream's events: the stored ones and those
-      // this batch has decided so far (members of one stream go one after another).
-      stale = await loadStaleContext(conn, member, base, nextCommitTs(now, head.lastCommitTs), histories, batchEvents.get(key) ?? []);
-    }
-    let decision = decideAppend(member.command, head, stale?.since ?? [], deps.limits, definition, stale);
-    if (decision.kind === 'reject') {
-      replies.set(member, { error: decision.error.toBody() });
+    const own = parts.get(member)!;
+    const problem = partsProblem(own);
+    if (problem) {
+      replies.set(member, { error: problem.toBody() });
       continue;
     }
-    const taken = await uniqueValueTaken(conn, member, uniqueChanges(definition, head?.state ?? {}, decision.next.state).reserve, reservedInBatch);
-    if (taken && stale && head) {
-      // An offline edit that hits a taken unique value is kept, not applied.
-      decision = shelve(head, decision.events[decision.events.length - 1].submitted, { base_version: base, branch_ts: stale.branchTs, submit_ts: stale.submitTs });
-    } else if (taken) {
-      replies.set(member, {
-        error: new TakesError('CONFLICT', `${taken.field} ${JSON.stringify(taken.value)} is taken by another ${member.command.entity}`, [
-          { field: taken.field, rule: 'unique', message: `${taken.field} must be unique` },
-        ]).toBody(),
-      });
+    const working = own.length === 1 ? state : copyState(state);
+    const decided: Accepted[] = [];
+    let error: ErrorBody | undefined;
+    for (const [i, part] of own.entries()) {
+      const outcome = await decidePart(ctx, member, part, i - 1, working);
+      if ('error' in outcome) {
+        error = i === 0 ? outcome.error : childError(member.command, i - 1, outcome.error);
+        break;
+      }
+      decided.push(outcome.accepted);
+    }
+    if (error) {
+      replies.set(member, { error });
       continue;
     }
-    const next = { ...decision.next, lastCommitTs: head?.lastCommitTs ?? null };
-    accepted.push({
-      request: member,
-      events: decision.events.map((event) => ({ ...event, id: deps.newId() })),
-      next,
-      outcome: decision.outcome,
-      contested: decision.contested,
-    });
-    // Every event's branch and submit times are fixed now (submit clamped to the clock
-    // read at BEGIN, which the commit can only follow), so later members can merge on them.
-    const streamNow = nextCommitTs(now, head?.lastCommitTs ?? null);
-    const previousCommit = batchEvents.has(key) ? streamNow.toISOString() : (head?.lastCommitTs ?? null);
-    for (const event of accepted[accepted.length - 1].events) {
-      const times = stampTimes(event, streamNow, event.branch_ts ?? previousCommit);
-      event.branch_ts = times.branch_ts;
-      event.submit_ts = times.submit_ts;
-    }
-    if (!batchEvents.has(key)) batchEvents.set(key, []);
-    batchEvents.get(key)!.push(...accepted[accepted.length - 1].events.map((event) => priorEvent(member, event)));
-    heads.set(key, next);
+    state = working;
+    accepted.push(...decided);
   }
 
   if (accepted.length > 0) {
-    const count = accepted.reduce((n, member) => n + member.events.length, 0);
+    const count = accepted.reduce((n, part) => n + part.events.length, 0);
     const { clock, positions } = await takePositionLock(conn, count);
     const rows = stampEvents(accepted, clock, positions);
-    const results = accepted.map((member) => resultOf(member, rows));
-    const uniques = finalUniqueChanges(accepted, initialStates, definitionOf);
+    const results = resultsOf(accepted, rows);
+    const uniques = finalUniqueChanges(accepted, initialStates, (command) => definitionOf(definitions, command));
     await writeAllAndCommit(conn, accepted, rows, results, deps.snapshotEvery, uniques);
-    accepted.forEach((member, i) => replies.set(member.request, { data: results[i] }));
+    for (const [request, result] of results) replies.set(request, { data: result });
   } else {
     await conn.query('COMMIT');
   }
   return members.map((member) => replies.get(member)!);
+}
+
+function definitionOf(definitions: Map<string, EntityDefinition>, command: { app: string; entity: string }): EntityDefinition | null {
+  return definitions.get(JSON.stringify([command.app, command.entity])) ?? null;
+}
+
+/**
+ * Decides one record's write against the batch state, and on acceptance records its
+ * events and new head there (so later writes to the record in this batch follow it).
+ */
+async function decidePart(
+  ctx: DecideContext,
+  member: AppendRequest,
+  part: AppendCommand,
+  child: number,
+  state: BatchState,
+): Promise<{ accepted: Accepted } | { error: ErrorBody }> {
+  const { conn, deps, now } = ctx;
+  const key = streamKey(part);
+  const head = state.heads.get(key) ?? null;
+  const base = part.base_version ?? head?.version ?? 0;
+  const definition = definitionOf(ctx.definitions, part);
+  let stale: StaleContext | undefined;
+  if (head && base < head.version && part.entity !== META_ENTITY && part.op !== 'create' && part.op !== 'resolve') {
+    // A stale edit is merged against the stream's events: the stored ones and those
+    // this batch has decided so far (members of one stream go one after another).
+    stale = await loadStaleContext(conn, part, base, nextCommitTs(now, head.lastCommitTs), ctx.histories, state.events.get(key) ?? []);
+  }
+  let decision = decideAppend(part, head, stale?.since ?? [], deps.limits, definition, stale);
+  if (decision.kind === 'reject') return { error: decision.error.toBody() };
+  const taken = await uniqueValueTaken(conn, part, uniqueChanges(definition, head?.state ?? {}, decision.next.state).reserve, state.reserved);
+  if (taken && stale && head) {
+    // An offline edit that hits a taken unique value is kept, not applied.
+    decision = shelve(head, decision.events[decision.events.length - 1].submitted, { base_version: base, branch_ts: stale.branchTs, submit_ts: stale.submitTs });
+  } else if (taken) {
+    return {
+      error: new TakesError('CONFLICT', `${taken.field} ${JSON.stringify(taken.value)} is taken by another ${part.entity}`, [
+        { field: taken.field, rule: 'unique', message: `${taken.field} must be unique` },
+      ]).toBody(),
+    };
+  }
+  const accepted: Accepted = {
+    request: member,
+    part,
+    child,
+    events: decision.events.map((event) => ({ ...event, id: deps.newId() })),
+    next: { ...decision.next, lastCommitTs: head?.lastCommitTs ?? null },
+    outcome: decision.outcome,
+    contested: decision.contested,
+  };
+  // Every event's branch and submit times are fixed now (submit clamped to the clock
+  // read at BEGIN, which the commit can only follow), so later members can merge on them.
+  const streamNow = nextCommitTs(now, head?.lastCommitTs ?? null);
+  const previousCommit = state.events.has(key) ? streamNow.toISOString() : (head?.lastCommitTs ?? null);
+  for (const event of accepted.events) {
+    const times = stampTimes(event, streamNow, event.branch_ts ?? previousCommit);
+    event.branch_ts = times.branch_ts;
+    event.submit_ts = times.submit_ts;
+  }
+  if (!state.events.has(key)) state.events.set(key, []);
+  state.events.get(key)!.push(...accepted.events.map((event) => priorEvent(part, event)));
+  state.heads.set(key, accepted.next);
+  return { accepted };
 }
 
 function reusedCommandId(member: AppendRequest): TakesError {
@@ -189,10 +312,10 @@ interface HeadRow {
  * locked FOR UPDATE in key order, and the definitions of the entities written to. Sent as one round trip (simple protocol), so
  * the values are inlined as escaped JSON literals.
  */
-async function beginReadSeenAndLockHeads(conn: Conn, members: AppendRequest[]) {
+async function beginReadSeenAndLockHeads(conn: Conn, members: AppendRequest[], parts: AppendCommand[]) {
   const commands = members.map((m) => ({ app: m.command.app, user_id: m.command.user.id, command_id: m.command.command_id }));
-  const streams = [...new Map(members.map((m) => [streamKey(m.command), { app: m.command.app, entity: m.command.entity, entity_id: m.command.entity_id }])).values()];
-  const entities = [...new Map(members.map((m) => [`${m.command.app}.${m.command.entity}`, { app: m.command.app, key: `entity:${m.command.entity}` }])).values()];
+  const streams = [...new Map(parts.map((p) => [streamKey(p), { app: p.app, entity: p.entity, entity_id: p.entity_id }])).values()];
+  const entities = [...new Map(parts.map((p) => [`${p.app}.${p.entity}`, { app: p.app, key: `entity:${p.entity}` }])).values()];
   const results = (await conn.query(`BEGIN;
     WITH heads AS (
       SELECT s.app, s.entity, s.entity_id, s.version, s.state, s.deleted, s.last_commit_ts
@@ -241,8 +364,7 @@ interface StreamHistory {
   stored: TakesEvent[];
 }
 
-function priorEvent(member: AppendRequest, event: PendingEvent & { id: string }): PriorEvent {
-  const { command } = member;
+function priorEvent(command: AppendCommand, event: PendingEvent & { id: string }): PriorEvent {
   return {
     id: event.id, command_id: command.command_id, parent: command.parent ?? null, type: event.type, version: event.version,
     base_version: event.base_version, patch: event.patch, submitted: event.submitted, submit_ts: event.submit_ts!, device: command.device ?? null,
@@ -257,16 +379,16 @@ function priorEvent(member: AppendRequest, event: PendingEvent & { id: string })
  */
 async function loadStaleContext(
   conn: Conn,
-  member: AppendRequest,
+  command: AppendCommand,
   base: number,
   now: Date,
   histories: Map<string, StreamHistory>,
   decidedInBatch: PriorEvent[],
 ): Promise<StaleContext> {
-  const key = streamKey(member.command);
+  const key = streamKey(command);
   let history = histories.get(key);
   if (!history || (history.snapshot?.version ?? 0) > base) {
-    const { app, entity, entity_id } = member.command;
+    const { app, entity, entity_id } = command;
     const snapshot = (await conn.query<{ version: number; state: Record<string, unknown>; deleted: boolean; commit_ts: Date }>(
       `SELECT version, state, deleted, commit_ts FROM event_store.snapshots
        WHERE app = $1 AND entity = $2 AND entity_id = $3 AND version <= $4 ORDER BY version DESC LIMIT 1`,
@@ -274,7 +396,7 @@ async function loadStaleContext(
     )).rows[0];
     history = {
       snapshot: snapshot && { ...snapshot, commit_ts: snapshot.commit_ts.toISOString() },
-      stored: await eventsSince(conn, member, snapshot?.version ?? 0),
+      stored: await eventsSince(conn, command, snapshot?.version ?? 0),
     };
     histories.set(key, history);
   }
@@ -282,7 +404,7 @@ async function loadStaleContext(
   const snap = history.snapshot;
   const state = replay(upToBase, snap ? { version: snap.version, state: snap.state, deleted: snap.deleted } : undefined);
   const baseCommitTs = upToBase.length > 0 ? upToBase[upToBase.length - 1].commit_ts : (snap?.commit_ts ?? null);
-  const times = stampTimes({ branch_ts: member.command.branch_ts ?? null, submit_ts: member.command.submit_ts ?? null }, now, baseCommitTs);
+  const times = stampTimes({ branch_ts: command.branch_ts ?? null, submit_ts: command.submit_ts ?? null }, now, baseCommitTs);
   return {
     base: { version: base, state: state.state, deleted: state.deleted },
     since: [...history.stored.filter((e) => e.version > base), ...decidedInBatch],
@@ -310,7 +432,7 @@ function stampEvents(accepted: Accepted[], clock: Date, positions: number[]): Ev
   const lastCommit = new Map<string, string | null>();
   const rows: EventRow[] = [];
   for (const member of accepted) {
-    const { command } = member.request;
+    const command = member.part;
     const key = streamKey(command);
     for (const event of member.events) {
       const previous = lastCommit.has(key) ? lastCommit.get(key)! : member.next.lastCommitTs;
@@ -347,22 +469,46 @@ function stampEvents(accepted: Accepted[], clock: Date, positions: number[]): Ev
   return rows;
 }
 
-function resultOf(member: Accepted, rows: EventRow[]): AppendResult {
-  const ids = new Set(member.events.map((e) => e.id));
-  const own = rows.filter((row) => ids.has(row.id));
-  const last = own[own.length - 1];
-  return {
-    outcome: member.outcome,
-    command_id: member.request.command.command_id,
-    entity_id: member.request.command.entity_id,
-    version: last.version,
-    position: last.position,
-    deleted: member.next.deleted,
-    record: member.next.state,
-    contested: member.contested,
-    events: own.map((row) => ({ id: row.id, type: row.type, version: row.version, position: row.position })),
-    commit_ts: last.commit_ts,
-  };
+/** Each command's result: its own record's, with a nested write's related records, in order. */
+function resultsOf(accepted: Accepted[], rows: EventRow[]): Map<AppendRequest, AppendResult> {
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  const results = new Map<AppendRequest, AppendResult>();
+  for (const part of accepted) {
+    const own = part.events.map((event) => byId.get(event.id)!);
+    const last = own[own.length - 1];
+    const events = own.map((row) => ({ id: row.id, type: row.type, version: row.version, position: row.position }));
+    if (part.child < 0) {
+      results.set(part.request, {
+        outcome: part.outcome,
+        command_id: part.part.command_id,
+        entity_id: part.part.entity_id,
+        version: last.version,
+        position: last.position,
+        deleted: part.next.deleted,
+        record: part.next.state,
+        contested: part.contested,
+        events,
+        commit_ts: last.commit_ts,
+        ...(part.request.command.children ? { related: [] } : {}),
+      });
+      continue;
+    }
+    const result = results.get(part.request)!;
+    const path = part.request.command.children![part.child].path;
+    result.related!.push({
+      entity: part.part.entity,
+      entity_id: part.part.entity_id,
+      ...(path !== undefined ? { path } : {}),
+      outcome: part.outcome,
+      version: last.version,
+      deleted: part.next.deleted,
+      record: part.next.state,
+      events,
+    });
+    // A read that waits for this command's position sees every record it wrote.
+    result.position = Math.max(result.position, last.position);
+  }
+  return results;
 }
 
 /** Events, stream heads and command results in one statement, then COMMIT: one round trip under the lock. */
@@ -382,10 +528,10 @@ function finalUniqueChanges(
   definitionOf: (command: AppendRequest['command']) => EntityDefinition | null,
 ): RecordUniques[] {
   const last = new Map<string, Accepted>();
-  for (const member of accepted) last.set(streamKey(member.request.command), member);
+  for (const member of accepted) last.set(streamKey(member.part), member);
   const out: RecordUniques[] = [];
   for (const [key, member] of last) {
-    const { command } = member.request;
+    const command = member.part;
     const changes = uniqueChanges(definitionOf(command), initialStates.get(key) ?? {}, member.next.state);
     if (changes.reserve.length + changes.release.length > 0) out.push({ app: command.app, entity: command.entity, entity_id: command.entity_id, ...changes });
   }
@@ -397,9 +543,9 @@ function finalUniqueChanges(
  * or in the reservations table (rows locked until commit). A value two batches take at
  * once breaks the table's unique key at write time; the members are then tried alone.
  */
-async function uniqueValueTaken(conn: Conn, member: AppendRequest, reserve: UniqueValue[], inBatch: Map<string, string>): Promise<UniqueValue | undefined> {
+async function uniqueValueTaken(conn: Conn, command: AppendCommand, reserve: UniqueValue[], inBatch: Map<string, string>): Promise<UniqueValue | undefined> {
   if (reserve.length === 0) return undefined;
-  const { app, entity, entity_id } = member.command;
+  const { app, entity, entity_id } = command;
   const keyOf = (u: UniqueValue) => JSON.stringify([app, entity, u.field, u.value]);
   const clash = reserve.find((u) => inBatch.has(keyOf(u)) && inBatch.get(keyOf(u)) !== entity_id);
   if (clash) return clash;
@@ -415,7 +561,14 @@ async function uniqueValueTaken(conn: Conn, member: AppendRequest, reserve: Uniq
   return undefined;
 }
 
-async function writeAllAndCommit(conn: Conn, accepted: Accepted[], rows: EventRow[], results: AppendResult[], snapshotEvery: number, uniques: RecordUniques[]): Promise<void> {
+async function writeAllAndCommit(
+  conn: Conn,
+  accepted: Accepted[],
+  rows: EventRow[],
+  results: Map<AppendRequest, AppendResult>,
+  snapshotEvery: number,
+  uniques: RecordUniques[],
+): Promise<void> {
   const events = rows.map((row) => ({
     position: row.position,
     id: row.id,
@@ -441,34 +594,38 @@ async function writeAllAndCommit(conn: Conn, accepted: Accepted[], rows: EventRo
     trace_id: row.trace_id,
     overwritten: row.overwritten ?? null,
   }));
-  const finalByStream = new Map<string, { member: Accepted; result: AppendResult }>();
-  accepted.forEach((member, i) => finalByStream.set(streamKey(member.request.command), { member, result: results[i] }));
-  const heads = [...finalByStream.values()].map(({ member, result }) => ({
-    app: member.request.command.app,
-    entity: member.request.command.entity,
-    entity_id: member.request.command.entity_id,
-    version: member.next.version,
-    state: member.next.state,
-    deleted: member.next.deleted,
-    last_commit_ts: result.commit_ts,
-    last_position: result.position,
-  }));
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  const finalByStream = new Map<string, Accepted>();
+  for (const member of accepted) finalByStream.set(streamKey(member.part), member);
+  const heads = [...finalByStream.values()].map((member) => {
+    const last = byId.get(member.events[member.events.length - 1].id)!;
+    return {
+      app: member.part.app,
+      entity: member.part.entity,
+      entity_id: member.part.entity_id,
+      version: member.next.version,
+      state: member.next.state,
+      deleted: member.next.deleted,
+      last_commit_ts: last.commit_ts,
+      last_position: last.position,
+    };
+  });
   // A stream that passed a multiple of snapshotEvery in this batch gets its state kept.
   const firstVersion = new Map<string, number>();
   for (const member of accepted) {
-    const key = streamKey(member.request.command);
+    const key = streamKey(member.part);
     if (!firstVersion.has(key)) firstVersion.set(key, member.events[0].prior_version);
   }
   const snapshots = heads.filter((head) => {
     const before = firstVersion.get(streamKey(head)) ?? 0;
     return Math.floor(head.version / snapshotEvery) > Math.floor(before / snapshotEvery);
   });
-  const commands = accepted.map((member, i) => ({
-    app: member.request.command.app,
-    user_id: member.request.command.user.id,
-    command_id: member.request.command.command_id,
-    body_hash: member.request.fingerprint,
-    result: results[i],
+  const commands = [...results].map(([request, result]) => ({
+    app: request.command.app,
+    user_id: request.command.user.id,
+    command_id: request.command.command_id,
+    body_hash: request.fingerprint,
+    result,
   }));
   await conn.query(`
     WITH new_events AS (
@@ -522,8 +679,8 @@ async function writeAllAndCommit(conn: Conn, accepted: Accepted[], rows: EventRo
 }
 
 /** Events of the member's record after its base version, read inside the batch's transaction. */
-async function eventsSince(conn: Conn, request: AppendRequest, base: number): Promise<TakesEvent[]> {
-  const { app, entity, entity_id } = request.command;
+async function eventsSince(conn: Conn, command: AppendCommand, base: number): Promise<TakesEvent[]> {
+  const { app, entity, entity_id } = command;
   const { rows } = await conn.query<EventRowData>(
     `SELECT ${EVENT_COLUMNS} FROM event_store.events
      WHERE app = $1 AND entity = $2 AND entity_id = $3 AND version > $4 ORDER BY version`,

@@ -8,6 +8,7 @@ import {
   readAllSchema,
   readHeadSchema,
   readMetaSchema,
+  readPositionSchema,
   readStateSchema,
   readStreamSchema,
   type ReadAllRequest,
@@ -121,6 +122,16 @@ export class ReadsHandler {
           updated_at: row.last_commit_ts.toISOString(),
         })),
       };
+    });
+  }
+
+  /** The last committed global position: a reader that waits for it sees every write made so far. */
+  @MessagePattern('store.read.position')
+  async position(@Payload() body: unknown, @Ctx() ctx: NatsRpcContext): Promise<Reply<{ position: number }>> {
+    return this.guard(ctx, async () => {
+      assertMessage(readPositionSchema, body ?? {}, 'position read');
+      const { rows } = await sql<{ position: string | null }>`SELECT max(position) AS position FROM event_store.events`.execute(this.db);
+      return { position: Number(rows[0]?.position ?? 0) };
     });
   }
 

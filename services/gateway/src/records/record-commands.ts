@@ -4,13 +4,26 @@ import {
   assertMessage,
   patchOperationSchema,
   type AppendCommand,
+  type ChildCommand,
+  type ChildOp,
   type CommandOp,
   type PatchOperation,
 } from '@takes/contracts';
-import { validateRecordWrite, type EntityDefinition } from '@takes/metadata';
+import { requestFingerprint } from '@takes/decide';
+import {
+  isLinkEntity,
+  planNestedWrites,
+  splitNestedBody,
+  validateRecordWrite,
+  type EntityDefinition,
+  type NestedWrite,
+} from '@takes/metadata';
 import type { Principal } from '../http/request-context';
 import { MetadataService } from '../metadata/metadata.service';
+import { ReadYourWrites } from '../reads/read-your-writes';
+import { StoreClient } from '../store/store.client';
 import { KeyGenerator } from './key-generator';
+import { NestedLookupsFactory } from './nested-lookups';
 import { assertAllowed, type RecordAction } from './permissions';
 import type { WriteHeaders } from './write-headers';
 
@@ -24,19 +37,25 @@ export interface RecordEdit {
 }
 
 const ACTION: Record<RecordEdit['op'], RecordAction> = { create: 'create', put: 'update', patch: 'update', delete: 'delete', restore: 'update' };
+const CHILD_ACTION: Record<ChildOp, RecordAction> = { create: 'create', put: 'update', delete: 'delete', restore: 'update' };
 
 const patchDocumentSchema = { type: 'array', items: patchOperationSchema, maxItems: 10_000 } as const;
 
 /**
  * Turns an edit into an event-store command: checks the entity, the caller's permission
  * and the body against the entity's fields (the same pure validation the event store's
- * decide step runs), and fills the primary key of a create.
+ * decide step runs), and fills the primary key of a create. A create or put whose body
+ * holds relation keys is a nested write: its related records' writes go in the same
+ * command (planned on the read tables once they show every write made so far).
  */
 @Injectable()
 export class RecordCommands {
   constructor(
     private readonly metadata: MetadataService,
     private readonly keys: KeyGenerator,
+    private readonly lookups: NestedLookupsFactory,
+    private readonly store: StoreClient,
+    private readonly consistency: ReadYourWrites,
   ) {}
 
   async build(app: string, principal: Principal, edit: RecordEdit, headers: WriteHeaders): Promise<{ command: AppendCommand; entity: EntityDefinition }> {
@@ -55,11 +74,20 @@ export class RecordCommands {
       submit_ts: headers.submitTs ?? null,
       device: headers.device ?? null,
       user: { id: principal.userId, roles: principal.roles },
+      // Resending this request with its Idempotency-Key must find the first answer, even
+      // though keys made here (and a nested write's plan) would differ the second time.
+      request_hash: requestFingerprint({
+        entity: edit.entity, id: edit.id ?? null, op: edit.op, data: edit.data ?? null, patch: edit.patch ?? null,
+        base_version: headers.baseVersion ?? null, parent: headers.parent ?? null, branch_ts: headers.branchTs ?? null,
+        submit_ts: headers.submitTs ?? null, device: headers.device ?? null,
+      }),
     };
     const pk = entity.primary_key.field;
+    const now = new Date();
     switch (edit.op) {
       case 'create': {
-        const result = validateRecordWrite(entity, 'create', edit.data, new Date());
+        const { fields, nested } = splitNestedBody(this.metadata.metadata(app), edit.entity, edit.data);
+        const result = validateRecordWrite(entity, 'create', fields, now);
         if (!result.ok) throw result.error;
         const data = result.value;
         if (data[pk] === undefined || data[pk] === null) {
@@ -68,16 +96,19 @@ export class RecordCommands {
           }
           data[pk] = await this.keys.next(app, entity);
         }
-        return { command: { ...base, entity_id: String(data[pk]), data }, entity };
+        const children = await this.nested(app, principal, entity, { id: String(data[pk]), values: data, isNew: true }, nested, now);
+        return { command: { ...base, entity_id: String(data[pk]), data, ...children }, entity };
       }
       case 'put': {
-        const result = validateRecordWrite(entity, 'put', edit.data, new Date());
+        const { fields, nested } = splitNestedBody(this.metadata.metadata(app), edit.entity, edit.data);
+        const result = validateRecordWrite(entity, 'put', fields, now);
         if (!result.ok) throw result.error;
         const data = result.value;
         if (data[pk] !== undefined && String(data[pk]) !== edit.id) {
           throw new TakesError('VALIDATION_FAILED', 'validation failed', [{ field: pk, rule: 'immutable', message: `${pk} cannot change` }]);
         }
-        return { command: { ...base, data }, entity };
+        const children = await this.nested(app, principal, entity, { id: edit.id!, values: { ...data, [pk]: edit.id }, isNew: false }, nested, now);
+        return { command: { ...base, data, ...children }, entity };
       }
       case 'patch': {
         const ops = assertMessage<PatchOperation[]>(patchDocumentSchema, edit.patch, 'JSON Patch document');
@@ -89,6 +120,28 @@ export class RecordCommands {
       default:
         return { command: base, entity };
     }
+  }
+
+  /**
+   * A nested write's related records: planned once the read tables hold every write the
+   * store had committed when the request came (so replace deletes what is there), each
+   * checked against the caller's permissions. Links are part of updating the record.
+   */
+  private async nested(
+    app: string,
+    principal: Principal,
+    entity: EntityDefinition,
+    parent: { id: string; values: Record<string, unknown>; isNew: boolean },
+    nested: NestedWrite[],
+    now: Date,
+  ): Promise<{ children?: ChildCommand[] }> {
+    if (nested.length === 0) return {};
+    await this.consistency.waitFor(await this.store.lastPosition());
+    const children = await planNestedWrites(this.metadata.metadata(app), { entity, ...parent }, nested, this.lookups.forApp(app), now);
+    for (const child of children) {
+      if (!isLinkEntity(child.entity)) assertAllowed(principal, child.entity, CHILD_ACTION[child.op]);
+    }
+    return { children };
   }
 }
 

@@ -12,12 +12,22 @@ import { assertAllowed } from './permissions';
 import { RecordCommands, type RecordEdit } from './record-commands';
 import { parseWriteHeaders } from './write-headers';
 
-/** The body of a write's answer: the record and what happened to the edit. */
+/** The body of a write's answer: the record and what happened to the edit (and, for a nested write, to each related record). */
 export function writeBody(entity: EntityDefinition, result: AppendResult, deleted: boolean) {
   const data = deleted ? { [entity.primary_key.field]: idValue(entity, result.entity_id) } : visibleRecord(entity, result.record);
   return {
     data,
-    meta: { outcome: result.outcome, version: result.version, position: result.position, contested: result.contested, command_id: result.command_id },
+    meta: {
+      outcome: result.outcome,
+      version: result.version,
+      position: result.position,
+      contested: result.contested,
+      command_id: result.command_id,
+      // A nested write: each related record written (links are `_link_<relation>` records).
+      ...(result.related
+        ? { related: result.related.map((r) => ({ path: r.path, entity: r.entity, id: r.entity_id, version: r.version, deleted: r.deleted })) }
+        : {}),
+    },
   };
 }
 

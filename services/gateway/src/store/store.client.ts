@@ -30,7 +30,12 @@ export class StoreClient {
     );
   }
 
-  async read<T>(what: StoreRead, body: object, traceparent: string): Promise<T> {
+  /** The store's last committed position: waiting for it shows every write made so far. */
+  async lastPosition(traceparent?: string): Promise<number> {
+    return (await this.read<{ position: number }>('position', {}, traceparent)).position;
+  }
+
+  async read<T>(what: StoreRead, body: object, traceparent?: string): Promise<T> {
     return replyData(await requestJson<T>(this.nc, this.subjects.storeRead(what), body, { timeoutMs: this.config.storeTimeoutMs, traceparent }));
   }
 

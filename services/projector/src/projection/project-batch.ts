@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
 import type { TakesEvent } from '@takes/contracts';
-import type { EntityDefinition } from '@takes/metadata';
+import { linkEntityDefinition, linkEntityName, type EntityDefinition, type RelationDefinition } from '@takes/metadata';
 import { createdRow, deletedRow, eventStanding, patchedRow, restoredRow, versionOnly, type ProjectedRow } from '@takes/read-model';
 import type { EntityRegistry } from './entity-registry';
 import { ensureReadTable, loadRows, writeRows } from './read-tables';
@@ -118,8 +118,9 @@ export function projectOne(row: ProjectedRow | undefined, event: TakesEvent): Pr
   }
 }
 
-/** `defined` on `_meta` `entity:<name>`: create or extend the read table. Other kinds have no table. */
+/** `defined` on `_meta` `entity:<name>`: create or extend the read table; `relation:<name>`: a many_to_many's join table. */
 async function defineReadTable(client: PoolClient, registry: EntityRegistry, event: TakesEvent): Promise<boolean> {
+  if (event.entity_id.startsWith('relation:')) return defineJoinTable(client, registry, event);
   if (!event.entity_id.startsWith('entity:')) return false;
   const name = event.entity_id.slice('entity:'.length);
   if (event.position <= registry.position(event.app, name)) return false;
@@ -129,10 +130,36 @@ async function defineReadTable(client: PoolClient, registry: EntityRegistry, eve
   return true;
 }
 
-/** `removed` on `_meta` `entity:<name>`: the entity is gone from the API; its table and data stay. */
+/**
+ * `defined` on `_meta` `relation:<name>`: a many_to_many relation's links are records of
+ * the entity `_link_<name>`, whose read table is the relation's join table (a define sets
+ * the whole definition, so the event's submitted values are the relation). A relation
+ * that is no longer many_to_many leaves its join table, no longer fed.
+ */
+async function defineJoinTable(client: PoolClient, registry: EntityRegistry, event: TakesEvent): Promise<boolean> {
+  const name = linkEntityName(event.entity_id.slice('relation:'.length));
+  if (event.position <= registry.position(event.app, name)) return false;
+  const relation = event.submitted as unknown as RelationDefinition;
+  const link = linkEntityDefinition(relation, registry.last(event.app, relation.source), registry.last(event.app, relation.target));
+  if (!link) {
+    const last = registry.last(event.app, name);
+    if (!last) return false;
+    await registry.stage(client, event.app, name, last, true, event.position);
+    return true;
+  }
+  await ensureReadTable(client, event.app, link);
+  await registry.stage(client, event.app, name, link, false, event.position);
+  return true;
+}
+
+/**
+ * `removed` on `_meta` `entity:<name>`: the entity is gone from the API; its table and
+ * data stay. `relation:<name>`: its join table (if any) is no longer fed.
+ */
 async function removeEntity(client: PoolClient, registry: EntityRegistry, event: TakesEvent): Promise<boolean> {
-  if (!event.entity_id.startsWith('entity:')) return false;
-  const name = event.entity_id.slice('entity:'.length);
+  const kind = event.entity_id.startsWith('entity:') ? 'entity:' : event.entity_id.startsWith('relation:') ? 'relation:' : null;
+  if (!kind) return false;
+  const name = kind === 'entity:' ? event.entity_id.slice(kind.length) : linkEntityName(event.entity_id.slice(kind.length));
   const last = registry.last(event.app, name);
   if (!last || event.position <= registry.position(event.app, name)) return false;
   await registry.stage(client, event.app, name, last, true, event.position);

@@ -1,0 +1,92 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { sql, type Kysely } from 'kysely';
+import { SYSTEM_COLUMNS, appSchema, readColumns } from '@takes/read-model';
+import type { EntityDefinition, NestedLookups, RecordStanding, RelationDefinition } from '@takes/metadata';
+import { MetadataService } from '../metadata/metadata.service';
+import type { GatewayDb } from '../tables/gateway.db';
+import { GATEWAY_DB } from '../tokens';
+import { KeyGenerator } from './key-generator';
+
+/** Ids that can be of a key's column type (others have no row, and must not reach a typed comparison). */
+const KEY_PATTERNS: Record<string, RegExp> = {
+  uuid: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+  integer: /^-?\d{1,10}$/,
+  bigint: /^-?\d{1,19}$/,
+};
+
+function keyType(entity: EntityDefinition): string {
+  return readColumns(entity).find((c) => c.primaryKey)?.type ?? 'text';
+}
+
+/** A read table the projector has not made yet has no rows. */
+async function orEmpty<T>(run: () => Promise<T[]>): Promise<T[]> {
+  try {
+    return await run();
+  } catch (error) {
+    if ((error as { code?: string }).code === '42P01') return [];
+    throw error;
+  }
+}
+
+/**
+ * What planning a nested write reads, from the projector's read tables (the caller waits
+ * for them to reach the store's last position first): which records exist, a parent's
+ * children and links, a record's values, and keys for new rows.
+ */
+@Injectable()
+export class NestedLookupsFactory {
+  constructor(
+    @Inject(GATEWAY_DB) private readonly db: Kysely<GatewayDb>,
+    private readonly metadata: MetadataService,
+    private readonly keys: KeyGenerator,
+  ) {}
+
+  forApp(app: string): NestedLookups {
+    const schema = appSchema(app);
+    const table = (name: string) => sql.table(`${schema}.${name}`);
+    const col = (name: string) => sql.ref(name);
+    return {
+      records: async (entity, ids) => {
+        const type = keyType(entity);
+        const valid = ids.filter((value) => (KEY_PATTERNS[type] ?? /./).test(value));
+        if (valid.length === 0) return new Map();
+        const rows = await orEmpty(async () =>
+          (await sql<{ id: string; deleted: boolean }>`
+            SELECT ${col(entity.primary_key.field)}::text AS id, ${col(SYSTEM_COLUMNS.deleted)} AS deleted
+            FROM ${table(entity.table)} WHERE ${col(entity.primary_key.field)} = ANY(${valid}::${sql.raw(type)}[])`.execute(this.db)).rows,
+        );
+        return new Map(rows.map((row): [string, RecordStanding] => [row.id, row.deleted ? 'deleted' : 'live']));
+      },
+      related: async (relation: RelationDefinition, parentKey: unknown) => {
+        if (relation.type === 'many_to_many') {
+          const join = relation.join_table;
+          if (!join) return [];
+          const rows = await orEmpty(async () =>
+            (await sql<{ key: string }>`
+              SELECT ${col(relation.target_join_key!)}::text AS key FROM ${table(join)}
+              WHERE ${col(relation.source_join_key!)} = ${parentKey} AND NOT ${col(SYSTEM_COLUMNS.deleted)}`.execute(this.db)).rows,
+          );
+          return rows.map((row) => row.key);
+        }
+        const target = this.metadata.entity(app, relation.target);
+        const rows = await orEmpty(async () =>
+          (await sql<{ key: string }>`
+            SELECT ${col(target.primary_key.field)}::text AS key FROM ${table(target.table)}
+            WHERE ${col(relation.target_key)} = ${parentKey} AND NOT ${col(SYSTEM_COLUMNS.deleted)}`.execute(this.db)).rows,
+        );
+        return rows.map((row) => row.key);
+      },
+      record: async (entity, id) => {
+        const type = keyType(entity);
+        if (!(KEY_PATTERNS[type] ?? /./).test(id)) return null;
+        const rows = await orEmpty(async () =>
+          (await sql<{ state: Record<string, unknown> }>`
+            SELECT ${col(SYSTEM_COLUMNS.state)} AS state FROM ${table(entity.table)}
+            WHERE ${col(entity.primary_key.field)} = ${id}::${sql.raw(type)} AND NOT ${col(SYSTEM_COLUMNS.deleted)}`.execute(this.db)).rows,
+        );
+        return rows[0]?.state ?? null;
+      },
+      newKey: (entity) => this.keys.next(app, entity),
+    };
+  }
+}
