@@ -87,7 +87,8 @@ function present(value: unknown): boolean {
  *   relation's link records (`_link_<relation>`), never the target.
  *
  * Every problem is collected: one 422 VALIDATION_FAILED, each detail's field the row's
- * path in the body (`items[2].quantity`).
+ * path in the body (`items[2].quantity`). The relation keys of a row that is refused are
+ * not looked at until the row itself is right.
  */
 export async function planNestedWrites(
   meta: AppMetadata,
