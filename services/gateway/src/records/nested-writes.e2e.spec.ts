@@ -52,7 +52,7 @@ describe('nested writes over HTTP (Rocket _write_mode diff | replace | append, m
   const invoiceWith = async (id: string, include = 'items,tags') => {
     const r = await takes.api('GET', `/api/main/invoice/${id}?include=${include}`, { token });
     expect(r.status).toBe(200);
-    return r.body.data as { id: string; number: string; items: Item[]; tags: { id: string; label: string }[] };
+    return r.body.data as { id: string; number: string; status?: string | null; items: Item[]; tags: { id: string; label: string }[] };
   };
   const itemsOf = async (id: string) => (await invoiceWith(id)).items.map((i) => [i.description, i.quantity]).sort();
   const tagsOf = async (id: string) => (await invoiceWith(id)).tags.map((t) => t.id).sort();
@@ -60,7 +60,7 @@ describe('nested writes over HTTP (Rocket _write_mode diff | replace | append, m
   describe('one invoice through every mode', () => {
     const invoiceId = randomUUID();
     const keptItem = randomUUID();
-    let created: { body: any; headers: Headers };
+    let created: { status: number; body: any; headers: Headers };
     let commandId: string;
 
     it('creates the invoice, its items, their tax lines (depth 2) and its tags in one command', async () => {
