@@ -1,6 +1,6 @@
 import { MAX_CHILDREN, TakesError, type ChildCommand, type ErrorDetail } from '@takes/contracts';
 import { relationsFrom, type AppMetadata } from './app-metadata';
-import type { EntityDefinition } from './entity-definition';
+import { fieldOf, type EntityDefinition } from './entity-definition';
 import { normalizeFieldValue } from './field-values';
 import { linkEntityDefinition, linkEntityName, linkId, linkState } from './link-entity';
 import { isJsonObject } from './parsed';
@@ -68,6 +68,18 @@ interface ParentRecord {
 
 function present(value: unknown): boolean {
   return value !== undefined && value !== null && value !== '';
+}
+
+/**
+ * A key value in the one spelling the read tables give back (`::text`): a uuid in lower
+ * case, an integer without sign or leading zeros. A value that does not fit its field's
+ * type is left as it is (its row's own checks report it).
+ */
+function canonical(entity: EntityDefinition, field: string, value: unknown): unknown {
+  const definition = fieldOf(entity, field);
+  if (!definition || !present(value)) return value;
+  const checked = normalizeFieldValue(definition, value);
+  return checked.ok ? checked.value : value;
 }
 
 /**
@@ -161,10 +173,10 @@ class NestedPlanner {
 
   /** The parent's value of the relation's source key: from the values known, else from its stored record. */
   private async keyOf(parent: ParentRecord, field: string): Promise<unknown> {
-    if (field === parent.entity.primary_key.field) return parent.values[field] ?? parent.id;
-    if (parent.values[field] !== undefined || parent.isNew) return parent.values[field];
+    if (field === parent.entity.primary_key.field) return canonical(parent.entity, field, parent.values[field] ?? parent.id);
+    if (parent.values[field] !== undefined || parent.isNew) return canonical(parent.entity, field, parent.values[field]);
     const stored = await this.lookups.record(parent.entity, parent.id);
-    return stored?.[field];
+    return canonical(parent.entity, field, stored?.[field]);
   }
 
   /** one_to_one and one_to_many: rows of the target entity, their foreign key set to the parent's key. */
@@ -179,7 +191,7 @@ class NestedPlanner {
     depth: number,
   ): Promise<void> {
     const pk = target.primary_key.field;
-    const keyOfRow = (row: Record<string, unknown>) => (present(row[pk]) ? String(row[pk]) : undefined);
+    const keyOfRow = (row: Record<string, unknown>) => (present(row[pk]) ? String(canonical(target, pk, row[pk])) : undefined);
     const elsewhere = rows.map(keyOfRow).filter((k): k is string => k !== undefined && !current.has(k));
     const standing = elsewhere.length > 0 ? await this.lookups.records(target, [...new Set(elsewhere)]) : new Map<string, RecordStanding>();
     const named = new Set<string>();
@@ -203,7 +215,7 @@ class NestedPlanner {
       const split = splitNestedBody(this.meta, target.name, rest);
       const fields = split.fields as Record<string, unknown>;
       const givenFk = fields[relation.target_key];
-      if (present(givenFk) && String(givenFk) !== String(parentKey)) {
+      if (present(givenFk) && String(canonical(target, relation.target_key, givenFk)) !== String(parentKey)) {
         this.problem(`${at}.${relation.target_key}`, 'foreign_key', `${relation.target_key} is set from the parent (${String(parentKey)}); this row gives ${String(givenFk)}`);
         continue;
       }
@@ -309,10 +321,19 @@ class NestedPlanner {
         this.problem(`${at}.${relation.target_key}`, checked.rule, `${relation.target_key} ${checked.message}`);
         continue;
       }
+      const key = String(checked.value);
+      if (row._delete !== undefined && typeof row._delete !== 'boolean') {
+        this.problem(`${at}._delete`, 'type', '_delete must be true or false');
+        continue;
+      }
+      if (wanted.has(key) || unlinked.has(key)) {
+        this.problem(at, 'duplicate', `${target.name} ${key} is named twice in ${relation.name}`);
+        continue;
+      }
       if (row._delete === true) {
         if (mode === 'append') this.problem(`${at}._delete`, 'write_mode', 'append mode never unlinks; use diff or replace');
-        else unlinked.add(String(checked.value));
-      } else wanted.set(String(checked.value), checked.value);
+        else unlinked.add(key);
+      } else wanted.set(key, checked.value);
     }
     const toLink = [...wanted.keys()].filter((k) => !current.has(k));
     if (relation.target_key === target.primary_key.field && toLink.length > 0) {
