@@ -7,5 +7,6 @@ export {
   restoredRow,
   versionOnly,
   eventStanding,
+  rowsToLoad,
   type ProjectedRow,
 } from './projected-row';

@@ -61,3 +61,18 @@ export function eventStanding(row: ProjectedRow | undefined, version: number): '
   if (version <= current) return 'skip';
   return version === current + 1 ? 'apply' : 'gap';
 }
+
+/**
+ * The records whose rows must be read before a batch of their events is applied: those
+ * whose first event in the batch is not their stream's first. A record whose version 1
+ * is in the batch is built from its events alone (its row, if an earlier delivery wrote
+ * one, is overwritten only by a higher version), so a batch of new records reads nothing.
+ */
+export function rowsToLoad(events: readonly Pick<TakesEvent, 'entity_id' | 'version'>[]): string[] {
+  const first = new Map<string, number>();
+  for (const event of events) {
+    const seen = first.get(event.entity_id);
+    if (seen === undefined || event.version < seen) first.set(event.entity_id, event.version);
+  }
+  return [...first].filter(([, version]) => version > 1).map(([id]) => id);
+}

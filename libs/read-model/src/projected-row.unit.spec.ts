@@ -1,6 +1,6 @@
 import { compare } from 'fast-json-patch';
 import type { PatchOperation } from '@takes/contracts';
-import { createdRow, deletedRow, eventStanding, patchedRow, restoredRow, versionOnly } from './projected-row';
+import { createdRow, deletedRow, eventStanding, patchedRow, restoredRow, rowsToLoad, versionOnly } from './projected-row';
 
 const event = (version: number, patch: PatchOperation[]) => ({ entity_id: 'r1', version, patch, commit_ts: `2026-11-23T10:00:0${version}.000Z`, position: 100 + version });
 
@@ -23,5 +23,17 @@ describe('projected rows', () => {
     expect(eventStanding(row, 1)).toBe('skip');
     expect(eventStanding(row, 2)).toBe('apply');
     expect(eventStanding(row, 4)).toBe('gap');
+  });
+
+  it('read only the rows of records whose first event in the batch is not their version 1', () => {
+    const batch = [
+      { entity_id: 'new', version: 1 },
+      { entity_id: 'new', version: 2 },
+      { entity_id: 'old', version: 7 },
+      { entity_id: 'late', version: 3 },
+      { entity_id: 'late', version: 1 },
+    ];
+    expect(rowsToLoad(batch).sort()).toEqual(['old']);
+    expect(rowsToLoad([])).toEqual([]);
   });
 });

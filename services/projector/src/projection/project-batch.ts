@@ -1,7 +1,7 @@
 import type { PoolClient } from 'pg';
 import type { TakesEvent } from '@takes/contracts';
 import { linkEntityDefinition, linkEntityName, type EntityDefinition, type RelationDefinition } from '@takes/metadata';
-import { createdRow, deletedRow, eventStanding, patchedRow, restoredRow, versionOnly, type ProjectedRow } from '@takes/read-model';
+import { createdRow, deletedRow, eventStanding, patchedRow, restoredRow, rowsToLoad, versionOnly, type ProjectedRow } from '@takes/read-model';
 import type { EntityRegistry } from './entity-registry';
 import { ensureReadTable, loadRows, writeRows } from './read-tables';
 
@@ -38,7 +38,7 @@ export async function projectBatch(client: PoolClient, events: TakesEvent[], reg
     if (!table) {
       table = new TableRows(event.app, entity);
       tables.set(key, table);
-      const ids = [...new Set(events.filter((e) => e.app === event.app && e.entity === event.entity).map((e) => e.entity_id))];
+      const ids = rowsToLoad(events.filter((e) => e.app === event.app && e.entity === event.entity));
       for (const [id, row] of await loadRows(client, event.app, entity, ids)) table.rows.set(id, row);
     }
     return table;

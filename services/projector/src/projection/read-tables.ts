@@ -77,7 +77,11 @@ export async function loadRows(client: PoolClient, app: string, entity: EntityDe
   );
 }
 
-/** Writes changed rows in one statement (insert or update by primary key). `table` overrides the table name. */
+/**
+ * Writes changed rows in one statement (insert or update by primary key). A stored row is
+ * only replaced by a higher version: a row built without reading it first (rowsToLoad)
+ * never takes a newer one back. `table` overrides the table name.
+ */
 export async function writeRows(client: PoolClient, app: string, entity: EntityDefinition, rows: ProjectedRow[], table = entity.table): Promise<void> {
   if (rows.length === 0) return;
   const columns = readColumns(entity);
@@ -100,7 +104,8 @@ export async function writeRows(client: PoolClient, app: string, entity: EntityD
   await client.query(
     `INSERT INTO ${tableRef(app, entity, table)} (${names})
      SELECT ${names} FROM jsonb_to_recordset($1::jsonb) AS r(${typed})
-     ON CONFLICT (${id(pk)}) DO UPDATE SET ${updates}`,
+     ON CONFLICT (${id(pk)}) DO UPDATE SET ${updates}
+     WHERE ${tableRef(app, entity, table)}.${S.version} < EXCLUDED.${S.version}`,
     [JSON.stringify(records)],
   );
 }

@@ -3,7 +3,7 @@ import { escapeIdentifier as id, type Pool, type PoolClient } from 'pg';
 import type { Logger } from 'pino';
 import type { TakesEvent } from '@takes/contracts';
 import type { EntityDefinition } from '@takes/metadata';
-import { appSchema, eventStanding, type ProjectedRow } from '@takes/read-model';
+import { appSchema, eventStanding, rowsToLoad, type ProjectedRow } from '@takes/read-model';
 import { projectOne } from '../projection/project-batch';
 import { dropReadTable, ensureReadTable, indexName, loadRows, swapInReadTable, writeRows } from '../projection/read-tables';
 import type { RebuildState, RebuildStatus } from './rebuild-messages';
@@ -401,7 +401,7 @@ export class RebuildJob {
       for (const [name, entityEvents] of byEntity) {
         const table = this.tables.get(name)!;
         const definition = await this.ensureColumns(client, table);
-        const rows = await loadRows(client, this.app, definition, [...new Set(entityEvents.map((e) => e.entity_id))], table.building);
+        const rows = await loadRows(client, this.app, definition, rowsToLoad(entityEvents), table.building);
         const changed = new Set<string>();
         for (const event of entityEvents) {
           const row: ProjectedRow | undefined = rows.get(event.entity_id);
