@@ -18,9 +18,10 @@ export interface ReadStateRequest {
   time?: string;
 }
 
-/** `store.read.all`: events after a global position, in position order, a page at a time. */
+/** `store.read.all`: events after a global position (up to `until_position` when given), in position order, a page at a time. */
 export interface ReadAllRequest {
   after_position?: number;
+  until_position?: number;
   limit?: number;
   app?: string;
 }
@@ -101,6 +102,7 @@ export const readAllSchema = {
   type: 'object',
   properties: {
     after_position: { type: 'integer', minimum: 0 },
+    until_position: { type: 'integer', minimum: 0 },
     limit: { type: 'integer', minimum: 1, maximum: 1000 },
     app: { type: 'string', pattern: APP_NAME.source },
   },

@@ -68,6 +68,22 @@ export function readColumns(entity: EntityDefinition): ReadColumn[] {
   return columns;
 }
 
+/** Each column with the field it is filled from (none: a removed field's column, or deleted_at). */
+type ColumnPlan = { name: string; field: FieldDefinition | undefined }[];
+
+/** Plans per definition: a batch writes many rows of one entity, and definitions are immutable. */
+const plans = new WeakMap<EntityDefinition, ColumnPlan>();
+
+function columnPlan(entity: EntityDefinition): ColumnPlan {
+  let plan = plans.get(entity);
+  if (!plan) {
+    const fields = new Map(entity.fields.map((f) => [f.name, f]));
+    plan = readColumns(entity).map((column) => ({ name: column.name, field: fields.get(column.name) }));
+    plans.set(entity, plan);
+  }
+  return plan;
+}
+
 /**
  * Column values for a record state: each field's value normalized to its type (JSON
  * values stay JSON; the SQL reads them as jsonb); a value that does not fit (data kept
@@ -75,15 +91,14 @@ export function readColumns(entity: EntityDefinition): ReadColumn[] {
  */
 export function columnValues(entity: EntityDefinition, state: Record<string, unknown>): Record<string, unknown> {
   const values: Record<string, unknown> = {};
-  for (const column of readColumns(entity)) {
-    const field = entity.fields.find((f) => f.name === column.name);
-    const raw = state[column.name];
+  for (const { name, field } of columnPlan(entity)) {
+    const raw = state[name];
     if (raw === undefined || raw === null || !field) {
-      values[column.name] = raw === undefined || !field ? (column.name === SOFT_DELETE_COLUMN ? (state[column.name] ?? null) : null) : null;
+      values[name] = raw === undefined || !field ? (name === SOFT_DELETE_COLUMN ? (state[name] ?? null) : null) : null;
       continue;
     }
     const checked = normalizeFieldValue({ type: field.type, precision: field.precision }, raw);
-    values[column.name] = checked.ok ? checked.value : null;
+    values[name] = checked.ok ? checked.value : null;
   }
   return values;
 }

@@ -97,10 +97,11 @@ export async function loadEventsUpTo(
  * Events after a global position, in position order. Positions follow commit order, so
  * a reader that resumes after the last position it saw never skips an event.
  */
-export async function loadEventsAfter(db: Db, afterPosition: number, limit: number, app?: string): Promise<TakesEvent[]> {
+export async function loadEventsAfter(db: Db, afterPosition: number, limit: number, app?: string, untilPosition?: number): Promise<TakesEvent[]> {
   const { rows } = await sql<EventRowData>`
     SELECT ${COLUMNS} FROM event_store.events
     WHERE position > ${afterPosition} AND (${app ?? null}::text IS NULL OR app = ${app ?? null}::text)
+      AND position <= ${untilPosition ?? Number.MAX_SAFE_INTEGER}
     ORDER BY position LIMIT ${limit}`.execute(db);
   return rows.map(toEvent);
 }

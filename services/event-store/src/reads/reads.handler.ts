@@ -62,13 +62,13 @@ export class ReadsHandler {
     });
   }
 
-  /** Events after a global position, in position order (a reader never skips one). */
+  /** Events after a global position (up to `until_position`), in position order (a reader never skips one). */
   @MessagePattern('store.read.all')
   async all(@Payload() body: unknown, @Ctx() ctx: NatsRpcContext): Promise<Reply<{ events: TakesEvent[]; next_position: number }>> {
     return this.guard(ctx, async () => {
       const request = assertMessage<ReadAllRequest>(readAllSchema, body, 'position read');
       const after = request.after_position ?? 0;
-      const events = await loadEventsAfter(this.db, after, request.limit ?? DEFAULT_PAGE, request.app);
+      const events = await loadEventsAfter(this.db, after, request.limit ?? DEFAULT_PAGE, request.app, request.until_position);
       return { events, next_position: events.length > 0 ? events[events.length - 1].position : after };
     });
   }

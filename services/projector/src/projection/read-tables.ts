@@ -27,9 +27,12 @@ export function primaryKeyName(table: string): string {
  * Creates an entity's read table, or adds the columns of new fields (never drops one:
  * a removed field keeps its data). Indexes serve filters and sorts; there are no unique
  * indexes, as unique values are enforced by the event store at write time. `table`
- * overrides the table name (the DDL and index names follow it).
+ * overrides the table name (the DDL and index names follow it). `indexes: false` leaves
+ * the filter and sort indexes out (a rebuild adds them once its table is filled, which
+ * is cheaper than keeping them up to date row by row).
  */
-export async function ensureReadTable(client: PoolClient, app: string, entity: EntityDefinition, table = entity.table): Promise<void> {
+export async function ensureReadTable(client: PoolClient, app: string, entity: EntityDefinition, table = entity.table, options: { indexes?: boolean } = {}): Promise<void> {
+  const indexes = options.indexes ?? true;
   const ref = tableRef(app, entity, table);
   const columns = readColumns(entity);
   const pk = columns.find((c) => c.primaryKey)!;
@@ -46,11 +49,11 @@ export async function ensureReadTable(client: PoolClient, app: string, entity: E
   for (const column of columns) {
     if (column.primaryKey) continue;
     await client.query(`ALTER TABLE ${ref} ADD COLUMN IF NOT EXISTS ${id(column.name)} ${column.type}`);
-    if (column.indexed) {
+    if (column.indexed && indexes) {
       await client.query(`CREATE INDEX IF NOT EXISTS ${id(indexName(table, column.name))} ON ${ref} (${id(column.name)})`);
     }
   }
-  await client.query(`CREATE INDEX IF NOT EXISTS ${id(indexName(table, S.updatedAt))} ON ${ref} (${S.updatedAt})`);
+  if (indexes) await client.query(`CREATE INDEX IF NOT EXISTS ${id(indexName(table, S.updatedAt))} ON ${ref} (${S.updatedAt})`);
 }
 
 const KEY_PATTERNS: Record<string, RegExp> = {

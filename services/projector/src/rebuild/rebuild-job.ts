@@ -1,18 +1,18 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { escapeIdentifier as id, type Pool, type PoolClient } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import type { Logger } from 'pino';
 import type { TakesEvent } from '@takes/contracts';
 import type { EntityDefinition } from '@takes/metadata';
-import { appSchema, eventStanding, rowsToLoad, type ProjectedRow } from '@takes/read-model';
+import { eventStanding, rowsToLoad, type ProjectedRow } from '@takes/read-model';
 import { projectOne } from '../projection/project-batch';
-import { dropReadTable, ensureReadTable, indexName, loadRows, swapInReadTable, writeRows } from '../projection/read-tables';
+import { dropReadTable, ensureReadTable, loadRows, swapInReadTable, writeRows } from '../projection/read-tables';
 import type { RebuildState, RebuildStatus } from './rebuild-messages';
 import { etaSeconds, progressRates, trimSamples, type ProgressSample } from './rebuild-progress';
 
 /** The event store as a rebuild reads it. */
 export interface RebuildSource {
-  /** The app's events after a position, in position order, at most `limit`. Throws when the store does not answer. */
-  readAfter(after: number, limit: number): Promise<TakesEvent[]>;
+  /** The app's events after a position (up to `until`), in position order, at most `limit`. Throws when the store does not answer. */
+  readAfter(after: number, limit: number, until?: number): Promise<TakesEvent[]>;
   /** The store's last position as far as it is known (0 when unknown). */
   lastPosition(): Promise<number>;
 }
@@ -49,6 +49,8 @@ interface RebuildTable {
   /** The definition the new table's columns were made from, and the position of its metadata event. */
   definition: EntityDefinition;
   definedAt: number;
+  /** Whether the new table has its filter and sort indexes yet (made once it is filled). */
+  indexed: boolean;
 }
 
 /** A page of the app's events read from the store, cut at the live watermark. */
@@ -68,6 +70,8 @@ const SWAP_ATTEMPTS = 10;
 const READ_ATTEMPTS = 20;
 /** The same in the last step, which holds the live projector back: fewer, then the step is tried again later. */
 const FINAL_READ_ATTEMPTS = 2;
+/** Store reads in flight at once while copying: ranges of positions read side by side, applied in order. */
+const RANGE_READS = 3;
 const PROGRESS_EVERY_MS = 1_000;
 const RATE_WINDOW_MS = 5_000;
 
@@ -125,7 +129,7 @@ export class RebuildJob {
     this.tables = new Map(
       options.entities.map(({ name, definition }) => [
         name,
-        { name, table: definition.table, building: sideTableName(definition.table, '__rebuild'), retired: sideTableName(definition.table, '__retired'), definition, definedAt: 0 },
+        { name, table: definition.table, building: sideTableName(definition.table, '__rebuild'), retired: sideTableName(definition.table, '__retired'), definition, definedAt: 0, indexed: false },
       ]),
     );
     this.log = options.log.child({ app: options.app, rebuild: this.id, entities: [...this.tables.keys()] });
@@ -189,6 +193,10 @@ export class RebuildJob {
         for (let pass = 1; pass <= 5; pass += 1) {
           if ((await this.copyUpToWatermark()) <= this.options.page) break;
         }
+        if ([...this.tables.values()].some((table) => !table.indexed)) {
+          await this.addIndexes();
+          await this.copyUpToWatermark();
+        }
         if (await this.options.live.exclusive(() => this.finish())) break;
         if (attempt >= SWAP_ATTEMPTS) throw new Error(`no swap in ${attempt} attempts: the old tables stayed in use or the store did not answer`);
         this.log.warn({ attempt }, 'rebuild could not finish (old tables in use, or the store did not answer); catching up and trying again');
@@ -247,16 +255,25 @@ export class RebuildJob {
         await dropReadTable(client, this.app, table.building);
         this.made.add(table.building);
         await this.ensureColumns(client, table, true);
-        // Rows are looked up by their id as text (as the live projector does): index that on the new table while it is built.
-        await client.query(
-          `CREATE INDEX ${id(this.lookupIndex(table))} ON ${id(appSchema(this.app))}.${id(table.building)} ((${id(table.definition.primary_key.field)}::text))`,
-        );
       }
     });
   }
 
-  private lookupIndex(table: RebuildTable): string {
-    return indexName(table.building, '_id_text');
+  /**
+   * The filter and sort indexes of the new tables, made once they hold nearly every event
+   * (one sorted build each, instead of an update per row while they were filled), before
+   * the live projector is paused for the swap.
+   */
+  private async addIndexes(): Promise<void> {
+    this.phase = 'indexing';
+    await this.withClient(async (client) => {
+      for (const table of this.tables.values()) {
+        if (table.indexed) continue;
+        table.indexed = true;
+        await ensureReadTable(client, this.app, table.definition, table.building);
+      }
+    });
+    this.phase = 'copying';
   }
 
   /** Adds the columns of fields defined since the new table was made (the live registry is never behind the rebuild). */
@@ -266,47 +283,72 @@ export class RebuildJob {
     if (current && (force || current.position !== table.definedAt)) {
       table.definition = current.definition;
       table.definedAt = current.position;
-      await ensureReadTable(client, this.app, table.definition, table.building);
+      await ensureReadTable(client, this.app, table.definition, table.building, { indexes: table.indexed });
     } else if (force) {
-      await ensureReadTable(client, this.app, table.definition, table.building);
+      await ensureReadTable(client, this.app, table.definition, table.building, { indexes: table.indexed });
     }
     return table.definition;
   }
 
   /**
-   * Reads the store into the new tables up to the live watermark, one chunk per
-   * transaction; the next page is read while a chunk is written. Returns when the store
-   * has nothing more up to the watermark, with the number of events it read.
+   * Reads the store into the new tables up to the live watermark (as it was when the pass
+   * began), one chunk per transaction. The positions are read as ranges of `page`, a few
+   * side by side and while a chunk is written; events are applied in position order.
+   * Returns the number of events read.
    */
   private async copyUpToWatermark(): Promise<number> {
-    let read = 0;
-    let readTo = this.position;
-    let buffer: TakesEvent[] = [];
-    let next = this.prefetch(readTo);
-    for (;;) {
-      if (this.stopping) throw new Error('the projector is shutting down');
-      const page = await next;
-      buffer.push(...page.events.filter((e) => this.tables.has(e.entity)));
-      this.events += page.read;
-      read += page.read;
-      readTo = page.readTo;
-      this.readPosition = readTo;
-      if (!page.reachedWatermark) next = this.prefetch(readTo);
-      if (buffer.length >= this.options.chunk || page.reachedWatermark) {
-        const batch = buffer;
-        this.rowsWritten += await this.withClient((client) => this.inTransaction(client, () => this.applyEvents(client, batch)));
-        this.position = readTo;
-        buffer = [];
+    const watermark = await this.options.live.watermark();
+    let nextAfter = this.position;
+    const inFlight: { until: number; events: Promise<TakesEvent[]> }[] = [];
+    const schedule = () => {
+      while (inFlight.length < RANGE_READS && nextAfter < watermark) {
+        const after = nextAfter;
+        const until = Math.min(watermark, after + this.options.page);
+        nextAfter = until;
+        const events = this.readRange(after, until);
+        events.catch(() => undefined); // awaited in order below; a failure surfaces there
+        inFlight.push({ until, events });
       }
-      if (page.reachedWatermark) return read;
+    };
+    schedule();
+    let read = 0;
+    let buffer: TakesEvent[] = [];
+    while (inFlight.length > 0) {
+      if (this.stopping) throw new Error('the projector is shutting down');
+      const { until, events } = inFlight.shift()!;
+      const page = await events;
+      schedule();
+      buffer.push(...page.filter((e) => this.tables.has(e.entity)));
+      this.events += page.length;
+      read += page.length;
+      this.readPosition = until;
+      if (buffer.length >= this.options.chunk || inFlight.length === 0) {
+        const batch = buffer;
+        buffer = [];
+        this.rowsWritten += await this.withClient((client) => this.inTransaction(client, () => this.applyEvents(client, batch)));
+        this.position = until;
+      }
     }
+    return read;
   }
 
-  /** The page after `after` up to the current watermark, already on its way (a failure surfaces when it is awaited). */
-  private prefetch(after: number): Promise<Page> {
-    const page = this.options.live.watermark().then((watermark) => this.readPage(after, watermark));
-    page.catch(() => undefined);
-    return page;
+  /**
+   * Every event of the app in (after, until] (a range holds at most `until - after`). A
+   * read that fails is tried again; one too large for a NATS message gets no answer, so
+   * a range that failed is read in halves.
+   */
+  private async readRange(after: number, until: number, failures = 0): Promise<TakesEvent[]> {
+    try {
+      return await this.options.source.readAfter(after, until - after, until);
+    } catch (error) {
+      if (this.stopping || failures + 1 >= READ_ATTEMPTS) throw error;
+      this.log.warn({ err: error, after, until, failures: failures + 1 }, 'rebuild read from the event store failed; retrying');
+      await sleep(Math.min(5_000, 100 * 2 ** (failures + 1)));
+      if (until - after === 1) return this.readRange(after, until, failures + 1);
+      const middle = after + Math.floor((until - after) / 2);
+      const first = await this.readRange(after, middle, failures + 1);
+      return [...first, ...(await this.readRange(middle, until, failures + 1))];
+    }
   }
 
   /**
@@ -337,7 +379,6 @@ export class RebuildJob {
           const rows = await this.applyEvents(client, rest);
           for (const table of this.tables.values()) {
             const definition = await this.ensureColumns(client, table);
-            await client.query(`DROP INDEX ${id(appSchema(this.app))}.${id(this.lookupIndex(table))}`);
             await swapInReadTable(client, this.app, definition, table.building, table.retired);
             await ensureReadTable(client, this.app, definition);
           }

@@ -32,8 +32,8 @@ export interface RebuildStatus {
   /** The entities being rebuilt. */
   entities: string[];
   state: RebuildState;
-  /** `copying` (reading the store into the new tables), `swapping` (the live projector paused), `finished`. */
-  phase: 'copying' | 'swapping' | 'finished';
+  /** `copying` (reading the store into the new tables), `indexing` (building their indexes), `swapping` (the live projector paused), `finished`. */
+  phase: 'copying' | 'indexing' | 'swapping' | 'finished';
   /** The position the new tables have reached. */
   position: number;
   /** The event store's last position (as published to JetStream) or the live watermark, whichever is higher. */

@@ -69,8 +69,9 @@ export class Rebuilds implements OnApplicationShutdown {
   /** The event store over NATS (`store.read.all` for the app) and the last position JetStream holds. */
   private source(app: string): RebuildSource {
     return {
-      readAfter: async (after, limit) => {
-        const reply = await requestJson<{ events: TakesEvent[] }>(this.nc, this.subjects.storeRead('all'), { after_position: after, limit, app }, { timeoutMs: this.config.storeTimeoutMs });
+      readAfter: async (after, limit, until) => {
+        const body = { after_position: after, limit, app, ...(until !== undefined ? { until_position: until } : {}) };
+        const reply = await requestJson<{ events: TakesEvent[] }>(this.nc, this.subjects.storeRead('all'), body, { timeoutMs: this.config.storeTimeoutMs });
         if ('error' in reply) throw new Error(`${reply.error.code}: ${reply.error.message}`);
         return reply.data.events;
       },
