@@ -8,6 +8,8 @@ import { loadRelayBatch } from '../reads/event-rows';
 import { readCheckpoint, saveCheckpoint } from './relay-checkpoint';
 
 const WAKE_COALESCE_MS = 2;
+/** How often the leading relay checks that its election connection is still there. */
+const LEASE_CHECK_MS = 200;
 
 /** The advisory lock that elects one relay per deployment (two-int key space). */
 export const RELAY_LOCK: [number, number] = [0x7a6b, 2];
@@ -57,6 +59,7 @@ export class Relay {
   private loop?: Promise<void>;
   cursor: RelayCursor = { position: 0, seq: 0 };
   private checkpointSavedAt = 0;
+  private leaseCheckedAt = 0;
   private wakeScheduled = false;
   leader = false;
 
@@ -154,10 +157,17 @@ export class Relay {
     }
   }
 
-  /** Fails if the election connection is gone: another relay may hold the lock now. */
+  /**
+   * Fails if the election connection is gone: another relay may hold the lock now.
+   * Asked at most every LEASE_CHECK_MS, not before every batch (a round trip off each
+   * event's way to the stream): meanwhile the expected last sequence already keeps a
+   * relay that lost its lock from publishing over another's.
+   */
   private async checkLease(): Promise<void> {
     if (!this.leaderClient) throw new Error('relay lost its election connection');
+    if (Date.now() - this.leaseCheckedAt < LEASE_CHECK_MS) return;
     await this.leaderClient.query('SELECT 1');
+    this.leaseCheckedAt = Date.now();
   }
 
   /** Publishes a batch pipelined, each with its expected last sequence; returns how many landed in order. */
