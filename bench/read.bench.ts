@@ -405,7 +405,7 @@ async function main(): Promise<void> {
       { side: 'projector catch-up including process start', 'events/s': Math.round(events / wall), seconds: wall.toFixed(2), ratio: (events / wall / (read / readSeconds)).toFixed(2) },
     ])}\n`);
     print(`   target ≥ 50,000 events/s: ${steady >= 50_000 ? 'met' : 'not met'}. Process start to /ready: ${Math.round(ready - spawned)} ms.\n`);
-    print(`   where the time goes: ${batches} batches of ≤ 500; ${batchSeconds.toFixed(2)} s inside the apply transactions (${((batchSeconds / wall) * 100).toFixed(0)}% of the wall time, ${((batchSeconds / batches) * 1_000).toFixed(1)} ms a batch), the rest outside them: the page reads from the store over NATS, one at a time and not overlapped with applying\n`);
+    print(`   where the time goes: ${batches} batches of ≤ 500; ${batchSeconds.toFixed(2)} s inside the apply transactions (${((batchSeconds / wall) * 100).toFixed(0)}% of the wall time, ${((batchSeconds / batches) * 1_000).toFixed(1)} ms a batch), the rest outside them (waiting for the next page from the store over NATS, which is read while a batch is applied)\n`);
     print(`   the rebuilt table saw ${scans.seq_scan} sequential scans reading ${Number(scans.seq_tup_read).toLocaleString('en')} rows, and ${scans.idx_scan ?? 0} index scans${Number(scans.seq_scan) >= batches ? ' (about one sequential scan a batch: the row lookups do not use the primary key index)' : ''}\n`);
 
     // ---- 4. the rebuild itself (admin route): the same events into new tables, swapped in -----
