@@ -1,6 +1,6 @@
 import { appendCommandSchema, exampleAppendCommand } from './command';
 import { EVENT_TYPES, exampleEvent, takesEventSchema } from './event';
-import { readAllSchema, readHeadSchema, readMetaSchema, readPositionSchema, readStateSchema, readStreamSchema } from './reads';
+import { readAllSchema, readCommandSchema, readHeadSchema, readMetaSchema, readPositionSchema, readStateSchema, readStreamSchema } from './reads';
 
 /**
  * The AsyncAPI (2.6) document of Takes' NATS subjects, made from the contracts
@@ -21,7 +21,7 @@ export function asyncApiDocument(version = '0.1.0'): Record<string, unknown> {
     parameters: { app: { schema: { type: 'string' } }, entity: { schema: { type: 'string' } } },
     publish: { operationId: 'append', message: { $ref: '#/components/messages/appendCommand' } },
   };
-  const reads = { stream: readStreamSchema, state: readStateSchema, all: readAllSchema, head: readHeadSchema, meta: readMetaSchema, position: readPositionSchema };
+  const reads = { stream: readStreamSchema, state: readStateSchema, all: readAllSchema, head: readHeadSchema, meta: readMetaSchema, position: readPositionSchema, command: readCommandSchema };
   for (const [what, schema] of Object.entries(reads)) {
     channels[`store.read.${what}`] = {
       description: `Event store read (request/reply): ${what}.`,

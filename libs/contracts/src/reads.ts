@@ -131,3 +131,22 @@ export const readPositionSchema = {
   properties: {},
   additionalProperties: false,
 } as const;
+
+/** `store.read.command`: whether a command id was appended (a resent request is answered from its first result). */
+export interface ReadCommandRequest {
+  app: string;
+  user_id: string;
+  command_id: string;
+}
+
+export const readCommandSchema = {
+  $id: 'takes.read.command.v1',
+  type: 'object',
+  required: ['app', 'user_id', 'command_id'],
+  properties: {
+    app: { type: 'string', pattern: APP_NAME.source },
+    user_id: { type: 'string', minLength: 1, maxLength: 200 },
+    command_id: { type: 'string', minLength: 1, maxLength: 200 },
+  },
+  additionalProperties: false,
+} as const;

@@ -29,7 +29,7 @@ export interface Subjects {
   parked(consumer: string): string;
 }
 
-export type StoreRead = 'stream' | 'state' | 'all' | 'head' | 'meta' | 'position';
+export type StoreRead = 'stream' | 'state' | 'all' | 'head' | 'meta' | 'position' | 'command';
 
 export function subjects(prefix = ''): Subjects {
   if (prefix !== '' && !/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\.$/.test(prefix)) {

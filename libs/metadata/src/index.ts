@@ -85,3 +85,4 @@ export {
   type RecordStanding,
   type SplitBody,
 } from './nested-writes';
+export { linkShapeChanges, tableConflict, tableOwners, type TableOwner } from './table-names';

@@ -111,9 +111,7 @@ export async function planNestedWrites(
 ): Promise<ChildCommand[]> {
   const planner = new NestedPlanner(meta, lookups, now);
   for (const write of nested) await planner.relation(parent, write, '', 1);
-  if (planner.children.length > MAX_CHILDREN) {
-    planner.details.push({ rule: 'max_children', message: `a nested write may touch at most ${MAX_CHILDREN} related records` });
-  }
+  planner.full();
   if (planner.details.length > 0) throw new TakesError('VALIDATION_FAILED', 'validation failed', planner.details);
   return planner.children;
 }
@@ -128,6 +126,15 @@ class NestedPlanner {
     private readonly lookups: NestedLookups,
     private readonly now: Date,
   ) {}
+
+  /** Past the limit of records one write may touch: planning stops there (no key is made for rows that would be refused anyway). */
+  full(): boolean {
+    if (this.children.length <= MAX_CHILDREN) return false;
+    if (!this.details.some((d) => d.rule === 'max_children')) {
+      this.details.push({ rule: 'max_children', message: `a nested write may touch at most ${MAX_CHILDREN} related records` });
+    }
+    return true;
+  }
 
   private problem(field: string, rule: string, message: string): void {
     this.details.push({ field, rule, message });
@@ -199,6 +206,7 @@ class NestedPlanner {
     const targetRelations = new Set(relationsFrom(this.meta, target.name).map((r) => r.name));
 
     for (const [i, row] of rows.entries()) {
+      if (this.full()) return;
       const at = `${where}[${i}]`;
       const { _delete: remove, ...rest } = row;
       const key = keyOfRow(rest);

@@ -10,6 +10,7 @@ import {
 } from '@takes/contracts';
 import {
   META_ENTITY,
+  commandFingerprint,
   decideAppend,
   nextCommitTs,
   replay,
@@ -172,7 +173,7 @@ async function decideAndWrite(conn: Conn, members: AppendRequest[], deps: Append
   for (const member of members) {
     const prior = seen.get(commandKey(member.command));
     if (!prior) fresh.push(member);
-    else if (prior.fingerprint === member.fingerprint) replies.set(member, { data: prior.result });
+    else if (sameRequest(prior.fingerprint, member)) replies.set(member, { data: prior.result });
     else replies.set(member, { error: reusedCommandId(member).toBody() });
   }
 
@@ -194,6 +195,15 @@ async function decideAndWrite(conn: Conn, members: AppendRequest[], deps: Append
       const outcome = await decidePart(ctx, member, part, i - 1, working);
       if ('error' in outcome) {
         error = i === 0 ? outcome.error : childError(member.command, i - 1, outcome.error);
+        break;
+      }
+      if (i === 0 && own.length > 1 && outcome.accepted.outcome === 'shelved') {
+        // The record's own edit would be kept aside, not applied: its related rows were
+        // planned for an applied edit, and a nested write is kept whole or not at all.
+        error = new TakesError('CONFLICT', `the edit of ${part.entity} ${part.entity_id} cannot be applied (it would be shelved), so neither can its related rows`, {
+          version: outcome.accepted.next.version - 1,
+          current: outcome.accepted.next.state,
+        }).toBody();
         break;
       }
       decided.push(outcome.accepted);
@@ -281,6 +291,18 @@ async function decidePart(
   state.events.get(key)!.push(...accepted.events.map((event) => priorEvent(part, event)));
   state.heads.set(key, accepted.next);
   return { accepted };
+}
+
+/**
+ * Whether a command id's stored fingerprint is this request's. A command stored before
+ * commands carried the client's request fingerprint was fingerprinted whole: a resend
+ * from then still matches that way.
+ */
+function sameRequest(stored: string, member: AppendRequest): boolean {
+  if (stored === member.fingerprint) return true;
+  if (!member.command.request_hash) return false;
+  const { request_hash: _hash, ...command } = member.command;
+  return stored === commandFingerprint(command);
 }
 
 function reusedCommandId(member: AppendRequest): TakesError {

@@ -130,13 +130,15 @@ describe('nested writes in the event store (real PostgreSQL, in-process)', () =>
   });
 
   it('in one group commit, a refused nested command leaves nothing behind for the members after it', async () => {
-    // One lane: while the first command's transaction runs, the next two queue and are
-    // decided together in the next one.
-    const single = await createStoreFixture('nested_group', { groupCommit: { lanes: 1 } });
+    // One lane: commands that arrive while a transaction runs queue and are decided
+    // together in the next one (the sizes of the groups show it).
+    const groups: number[] = [];
+    const single = await createStoreFixture('nested_group', { groupCommit: { lanes: 1 }, onBatch: (size) => groups.push(size) });
     try {
       await defineItem(single);
       await single.append({ entity: 'item', entity_id: 'taken', op: 'create', data: { id: 'taken', code: 'TAKEN' } });
-      const [blocker, refused, after] = await Promise.all([
+      groups.length = 0;
+      const [blocker, refused, sameCode, sameRecord] = await Promise.all([
         single.append({ command_id: 'blocker', entity_id: 'b', op: 'create', data: { id: 'b' } }),
         single.append({
           command_id: 'g-1',
@@ -148,18 +150,45 @@ describe('nested writes in the event store (real PostgreSQL, in-process)', () =>
             { entity: 'item', entity_id: 'c-bad', op: 'create', data: { id: 'c-bad', code: 'TAKEN' } },
           ],
         }),
-        // Had the refused command's first child stayed in the group's state, this create
-        // would find c-new existing, or its code taken.
-        single.append({ command_id: 'g-2', entity: 'item', entity_id: 'c-new', op: 'create', data: { id: 'c-new', code: 'NEW' } }),
+        // Had the refused command's first child stayed in the group's state, its code
+        // would be taken for another record, and its record would exist.
+        single.append({ command_id: 'g-2', entity: 'item', entity_id: 'c-other', op: 'create', data: { id: 'c-other', code: 'NEW' } }),
+        single.append({ command_id: 'g-3', entity: 'item', entity_id: 'c-new', op: 'create', data: { id: 'c-new', code: 'OTHER' } }),
       ]);
+      // g-1, g-2 and g-3 were decided in one group (with or without the blocker).
+      expect(groups.reduce((a, b) => a + b, 0)).toBe(4);
+      expect(groups[groups.length - 1]).toBeGreaterThanOrEqual(3);
       expect(blocker).toMatchObject({ data: { outcome: 'applied' } });
       expect(refused).toMatchObject({ error: { code: 'CONFLICT' } });
-      expect(after).toMatchObject({ data: { outcome: 'applied', version: 1 } });
-      const streams = await single.db.selectFrom('streams').select('entity_id').where('entity_id', 'in', ['inv-g', 'c-new', 'c-bad']).execute();
-      expect(streams).toEqual([{ entity_id: 'c-new' }]);
+      expect(sameCode).toMatchObject({ data: { outcome: 'applied', version: 1 } });
+      expect(sameRecord).toMatchObject({ data: { outcome: 'applied', version: 1, record: { code: 'OTHER' } } });
+      const streams = await single.db.selectFrom('streams').select('entity_id').where('entity_id', 'in', ['inv-g', 'c-new', 'c-bad', 'c-other']).orderBy('entity_id').execute();
+      expect(streams).toEqual([{ entity_id: 'c-new' }, { entity_id: 'c-other' }]);
     } finally {
       await single.close();
     }
+  });
+
+  it('an offline parent edit that would be shelved refuses its related rows with it', async () => {
+    const doc = defineTestEntity('doc', 'main', 'field');
+    (doc.data as { fields: object[] }).fields.push({ name: 'code', type: 'string', unique: true });
+    expect('data' in (await store.committer.submit({ command: doc, fingerprint: commandFingerprint(doc) }))).toBe(true);
+    await store.append({ entity: 'doc', entity_id: 'd-1', op: 'create', data: { id: 'd-1', code: 'D1' } });
+    await store.append({ entity: 'doc', entity_id: 'd-2', op: 'create', data: { id: 'd-2', code: 'D2' } });
+    await store.append({ entity: 'doc', entity_id: 'd-1', op: 'put', data: { a: 'online' } });
+    const before = await store.eventCount();
+    // Edited offline at version 1, it takes d-2's code: alone it would be shelved.
+    const reply = await store.append({
+      command_id: 'nested-shelved',
+      entity: 'doc',
+      entity_id: 'd-1',
+      op: 'put',
+      base_version: 1,
+      data: { code: 'D2' },
+      children: [{ entity: 'item', entity_id: 'd-1-item', op: 'create', data: { id: 'd-1-item' }, path: 'items[0]' }],
+    });
+    expect(reply).toMatchObject({ error: { code: 'CONFLICT', message: expect.stringContaining('shelved') } });
+    expect(await store.eventCount()).toBe(before);
   });
 });
 

@@ -9,6 +9,8 @@ import {
   readHeadSchema,
   readMetaSchema,
   readPositionSchema,
+  readCommandSchema,
+  type ReadCommandRequest,
   readStateSchema,
   readStreamSchema,
   type ReadAllRequest,
@@ -132,6 +134,18 @@ export class ReadsHandler {
       assertMessage(readPositionSchema, body ?? {}, 'position read');
       const { rows } = await sql<{ position: string | null }>`SELECT max(position) AS position FROM event_store.events`.execute(this.db);
       return { position: Number(rows[0]?.position ?? 0) };
+    });
+  }
+
+  /** Whether a command id was appended for this app and user. */
+  @MessagePattern('store.read.command')
+  async command(@Payload() body: unknown, @Ctx() ctx: NatsRpcContext): Promise<Reply<{ seen: boolean }>> {
+    return this.guard(ctx, async () => {
+      const request = assertMessage<ReadCommandRequest>(readCommandSchema, body, 'command read');
+      const { rows } = await sql<{ seen: boolean }>`
+        SELECT EXISTS (SELECT 1 FROM event_store.commands
+          WHERE app = ${request.app} AND user_id = ${request.user_id} AND command_id = ${request.command_id}) AS seen`.execute(this.db);
+      return { seen: rows[0]?.seen === true };
     });
   }
 

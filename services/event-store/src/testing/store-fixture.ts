@@ -23,7 +23,15 @@ export const testUser = { id: 'tester', roles: ['admin'] };
 
 export async function createStoreFixture(
   label: string,
-  options: { url?: string; poolMax?: number; acquireTimeoutMs?: number; groupCommit?: Partial<GroupCommitOptions>; snapshotEvery?: number } = {},
+  options: {
+    url?: string;
+    poolMax?: number;
+    acquireTimeoutMs?: number;
+    groupCommit?: Partial<GroupCommitOptions>;
+    snapshotEvery?: number;
+    /** Told the size of each group committed. */
+    onBatch?: (size: number) => void;
+  } = {},
 ): Promise<StoreFixture> {
   const testDb = await createTestDatabase(label);
   const migrator = createDatabase<EventStoreDb>({ url: testDb.url });
@@ -41,7 +49,7 @@ export async function createStoreFixture(
     maxQueued: 2_000,
     queueTimeoutMs: 3_000,
     ...options.groupCommit,
-  });
+  }, { onBatch: (size) => options.onBatch?.(size) });
   const defined = await committer.submit({ command: defineTestEntity('inspection'), fingerprint: commandFingerprint(defineTestEntity('inspection')) });
   if (!('data' in defined)) throw new Error(`cannot define the test entity: ${JSON.stringify(defined)}`);
   let counter = 0;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { TakesError, type MetaItemView } from '@takes/contracts';
-import { entityChanges, parseEntityDefinition, parseRelationDefinition } from '@takes/metadata';
+import { entityChanges, linkShapeChanges, parseEntityDefinition, parseRelationDefinition, tableConflict, tableOwners } from '@takes/metadata';
 import type { Principal } from '../http/request-context';
 import { MetadataService } from '../metadata/metadata.service';
 import { ReadYourWrites } from '../reads/read-your-writes';
@@ -63,6 +63,13 @@ export class MetaAdminService {
       const changes = entityChanges(previous, parsed.value as never);
       if (!changes.ok) throw new TakesError('VALIDATION_FAILED', 'invalid entity change', changes.details);
     }
+    // One table per entity and per many_to_many relation in the read schema, and a
+    // many_to_many keeps the shape its link records were written in.
+    const { table, join_table: joinTable, type } = definition as { table?: string; join_table?: string; type?: string };
+    const own = kind === 'entity' ? table : type === 'many_to_many' ? joinTable : undefined;
+    const clash = own === undefined ? null : tableConflict(tableOwners(this.metadata.allItems(app)), kind, definition.name, own);
+    const reshaped = kind === 'relation' ? linkShapeChanges(existing?.definition, definition as Record<string, unknown>) : [];
+    if (clash || reshaped.length > 0) throw new TakesError('VALIDATION_FAILED', `invalid ${kind} definition`, [...(clash ? [clash] : []), ...reshaped]);
     const result = await this.store.append(
       {
         v: 1,

@@ -60,6 +60,11 @@ export class MetadataService implements OnModuleInit, OnApplicationShutdown {
     return this.items.get(app)?.get(key);
   }
 
+  /** Every item of an app, removed ones included (their tables stay in the read schema). */
+  allItems(app: string): MetaItemView[] {
+    return [...(this.items.get(app)?.values() ?? [])];
+  }
+
   itemsOf(app: string, kind: 'entity' | 'relation'): MetaItemView[] {
     return [...(this.items.get(app)?.values() ?? [])].filter((item) => item.key.startsWith(`${kind}:`) && !item.removed);
   }

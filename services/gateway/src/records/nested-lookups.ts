@@ -1,21 +1,24 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { sql, type Kysely } from 'kysely';
 import { SYSTEM_COLUMNS, appSchema, readColumns } from '@takes/read-model';
-import type { EntityDefinition, NestedLookups, RecordStanding, RelationDefinition } from '@takes/metadata';
+import { fieldOf, normalizeFieldValue, type EntityDefinition, type NestedLookups, type RecordStanding, type RelationDefinition } from '@takes/metadata';
 import { MetadataService } from '../metadata/metadata.service';
 import type { GatewayDb } from '../tables/gateway.db';
 import { GATEWAY_DB } from '../tokens';
 import { KeyGenerator } from './key-generator';
 
-/** Ids that can be of a key's column type (others have no row, and must not reach a typed comparison). */
-const KEY_PATTERNS: Record<string, RegExp> = {
-  uuid: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
-  integer: /^-?\d{1,10}$/,
-  bigint: /^-?\d{1,19}$/,
-};
-
 function keyType(entity: EntityDefinition): string {
   return readColumns(entity).find((c) => c.primaryKey)?.type ?? 'text';
+}
+
+/**
+ * Whether a value fits a field's column (type and range): one that does not has no row,
+ * and must not reach a typed comparison (PostgreSQL would refuse the whole query).
+ */
+function fits(entity: EntityDefinition | undefined, field: string, value: unknown): boolean {
+  const definition = entity && fieldOf(entity, field);
+  if (!definition) return false;
+  return value !== null && value !== undefined && normalizeFieldValue(definition, value).ok;
 }
 
 /** A read table the projector has not made yet has no rows. */
@@ -48,7 +51,7 @@ export class NestedLookupsFactory {
     return {
       records: async (entity, ids) => {
         const type = keyType(entity);
-        const valid = ids.filter((value) => (KEY_PATTERNS[type] ?? /./).test(value));
+        const valid = ids.filter((value) => fits(entity, entity.primary_key.field, value));
         if (valid.length === 0) return new Map();
         const rows = await orEmpty(async () =>
           (await sql<{ id: string; deleted: boolean }>`
@@ -60,7 +63,7 @@ export class NestedLookupsFactory {
       related: async (relation: RelationDefinition, parentKey: unknown) => {
         if (relation.type === 'many_to_many') {
           const join = relation.join_table;
-          if (!join) return [];
+          if (!join || !fits(this.metadata.metadata(app).entities.get(relation.source), relation.source_key, parentKey)) return [];
           const rows = await orEmpty(async () =>
             (await sql<{ key: string }>`
               SELECT ${col(relation.target_join_key!)}::text AS key FROM ${table(join)}
@@ -69,6 +72,7 @@ export class NestedLookupsFactory {
           return rows.map((row) => row.key);
         }
         const target = this.metadata.entity(app, relation.target);
+        if (!fits(target, relation.target_key, parentKey)) return [];
         const rows = await orEmpty(async () =>
           (await sql<{ key: string }>`
             SELECT ${col(target.primary_key.field)}::text AS key FROM ${table(target.table)}
@@ -78,7 +82,7 @@ export class NestedLookupsFactory {
       },
       record: async (entity, id) => {
         const type = keyType(entity);
-        if (!(KEY_PATTERNS[type] ?? /./).test(id)) return null;
+        if (!fits(entity, entity.primary_key.field, id)) return null;
         const rows = await orEmpty(async () =>
           (await sql<{ state: Record<string, unknown> }>`
             SELECT ${col(SYSTEM_COLUMNS.state)} AS state FROM ${table(entity.table)}

@@ -244,6 +244,42 @@ describe('nested writes over HTTP (Rocket _write_mode diff | replace | append, m
     });
   });
 
+  it('a nested create with client-made keys resent with its Idempotency-Key answers the first result, though its rows now exist', async () => {
+    const key = randomUUID();
+    const body = { id: randomUUID(), number: 'INV-OFFLINE', items: { data: [{ id: randomUUID(), description: 'made offline' }] }, tags: { data: [{ id: tags[0] }] } };
+    const first = await takes.api('POST', '/api/main/invoice', { token, body, headers: { 'Idempotency-Key': key } });
+    expect(first.status).toBe(201);
+    // Another write, so the read tables have moved on past the first one.
+    await takes.api('POST', '/api/main/tag', { token, body: { label: 'later' } });
+    const before = await takes.recordEventCount();
+    const again = await takes.api('POST', '/api/main/invoice', { token, body, headers: { 'Idempotency-Key': key } });
+    expect([again.status, again.body]).toEqual([201, first.body]);
+    expect(await takes.recordEventCount()).toBe(before);
+  });
+
+  it('keys out of their type\'s range are a 422, not a server error', async () => {
+    const r = await takes.api('POST', '/api/main/invoice', { token, body: { number: 'INV-RANGE', items: { data: [{ description: 'x', tax_lines: { data: [{ id: 3_000_000_000, tax_type: 'GST' }] } }] } } });
+    expect(r.status).toBe(422);
+    expect(r.body.error.details).toEqual([expect.objectContaining({ field: 'items[0].tax_lines[0].id' })]);
+    const put = await takes.api('PUT', '/api/main/tax_line/99999999999', { token, body: { tax_type: 'x' } });
+    expect(put.status).toBeLessThan(500);
+  });
+
+  it('one table per entity and per join table, and a many_to_many keeps its join table and keys', async () => {
+    const entity = await takes.api('POST', '/api/main/_admin/entities', { token, body: { name: 'clash', table: 'invoice_tags', fields: [{ name: 'id', type: 'uuid' }] } });
+    expect([entity.status, entity.body.error?.details]).toEqual([422, [expect.objectContaining({ field: 'table', rule: 'conflict' })]]);
+    const relation = await takes.api('POST', '/api/main/_admin/relations', {
+      token,
+      body: { name: 'labels', type: 'many_to_many', source: 'invoice', target: 'tag', join_table: 'invoice_tags', source_join_key: 'invoice_id', target_join_key: 'tag_id' },
+    });
+    expect([relation.status, relation.body.error?.details]).toEqual([422, [expect.objectContaining({ field: 'join_table', rule: 'conflict' })]]);
+    const moved = await takes.api('PUT', '/api/main/_admin/relations/tags', { token, body: { ...relations[2], join_table: 'invoice_tags_2' } });
+    expect([moved.status, moved.body.error?.details]).toEqual([422, [expect.objectContaining({ field: 'join_table', rule: 'immutable' })]]);
+    const sameShape = await takes.api('PUT', '/api/main/_admin/relations/tags', { token, body: { ...relations[2], write_mode: 'replace' } });
+    expect(sameShape.status).toBe(200);
+    await takes.api('PUT', '/api/main/_admin/relations/tags', { token, body: relations[2] });
+  });
+
   it('a nested create resent with its Idempotency-Key answers the first result (same generated keys) and writes nothing twice', async () => {
     const key = randomUUID();
     const body = { number: 'INV-RETRY', items: { data: [{ description: 'one', tax_lines: { data: [{ tax_type: 'GST' }] } }, { description: 'two' }] }, tags: { data: [{ id: tags[2] }] } };

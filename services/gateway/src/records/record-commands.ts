@@ -96,7 +96,7 @@ export class RecordCommands {
           }
           data[pk] = await this.keys.next(app, entity);
         }
-        const children = await this.nested(app, principal, entity, { id: String(data[pk]), values: data, isNew: true }, nested, now);
+        const children = await this.nested(app, principal, headers, entity, { id: String(data[pk]), values: data, isNew: true }, nested, now);
         return { command: { ...base, entity_id: String(data[pk]), data, ...children }, entity };
       }
       case 'put': {
@@ -107,7 +107,7 @@ export class RecordCommands {
         if (data[pk] !== undefined && String(data[pk]) !== edit.id) {
           throw new TakesError('VALIDATION_FAILED', 'validation failed', [{ field: pk, rule: 'immutable', message: `${pk} cannot change` }]);
         }
-        const children = await this.nested(app, principal, entity, { id: edit.id!, values: { ...data, [pk]: edit.id }, isNew: false }, nested, now);
+        const children = await this.nested(app, principal, headers, entity, { id: edit.id!, values: { ...data, [pk]: edit.id }, isNew: false }, nested, now);
         return { command: { ...base, data, ...children }, entity };
       }
       case 'patch': {
@@ -126,10 +126,14 @@ export class RecordCommands {
    * A nested write's related records: planned once the read tables hold every write the
    * store had committed when the request came (so replace deletes what is there), each
    * checked against the caller's permissions. Links are part of updating the record.
+   * A resent request (its Idempotency-Key already appended) is not planned again: the
+   * rows it created would now look taken; the store answers it from the first result,
+   * matching the request's fingerprint.
    */
   private async nested(
     app: string,
     principal: Principal,
+    headers: WriteHeaders,
     entity: EntityDefinition,
     parent: { id: string; values: Record<string, unknown>; isNew: boolean },
     nested: NestedWrite[],
@@ -137,6 +141,7 @@ export class RecordCommands {
   ): Promise<{ children?: ChildCommand[] }> {
     if (nested.length === 0) return {};
     await this.consistency.waitFor(await this.store.lastPosition());
+    if (!headers.madeCommandId && (await this.store.commandSeen(app, principal.userId, headers.commandId))) return { children: [] };
     const children = await planNestedWrites(this.metadata.metadata(app), { entity, ...parent }, nested, this.lookups.forApp(app), now);
     for (const child of children) {
       if (!isLinkEntity(child.entity)) assertAllowed(principal, child.entity, CHILD_ACTION[child.op]);

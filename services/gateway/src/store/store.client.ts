@@ -35,6 +35,11 @@ export class StoreClient {
     return (await this.read<{ position: number }>('position', {}, traceparent)).position;
   }
 
+  /** Whether the store has appended this command id for this app and user. */
+  async commandSeen(app: string, userId: string, commandId: string, traceparent?: string): Promise<boolean> {
+    return (await this.read<{ seen: boolean }>('command', { app, user_id: userId, command_id: commandId }, traceparent)).seen;
+  }
+
   async read<T>(what: StoreRead, body: object, traceparent?: string): Promise<T> {
     return replyData(await requestJson<T>(this.nc, this.subjects.storeRead(what), body, { timeoutMs: this.config.storeTimeoutMs, traceparent }));
   }

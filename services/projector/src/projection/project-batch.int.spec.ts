@@ -1,7 +1,7 @@
 import { compare } from 'fast-json-patch';
 import type { PatchOperation, TakesEvent } from '@takes/contracts';
 import { createDatabase, createTestDatabase, migrateSchema, type Database, type TestDatabase } from '@takes/db';
-import type { EntityDefinition } from '@takes/metadata';
+import { linkId, linkState, type EntityDefinition, type RelationDefinition } from '@takes/metadata';
 import { PROJECTOR_SCHEMA, projectorMigrations } from '../migrations';
 import { EntityRegistry } from './entity-registry';
 import { projectBatch } from './project-batch';
@@ -95,5 +95,38 @@ describe('projectBatch (real PostgreSQL)', () => {
     const result = await apply([v2, v2]);
     expect(result).toMatchObject({ applied: 1, skipped: 1 });
     expect(await row('n2')).toEqual({ text: 'y', _version: 2, _applied: 2, _state: { id: 'n2', text: 'y' } });
+  });
+
+  it('a link of a many_to_many relation defined before join tables were projected gets its join table from the store', async () => {
+    const labels: RelationDefinition = {
+      name: 'labels', type: 'many_to_many', source: 'note', target: 'note', source_key: 'id', target_key: 'id',
+      join_table: 'note_labels', source_join_key: 'note_id', target_join_key: 'label_id',
+      ownership: 'none', on_delete: 'detach', fetch: 'lazy', write_mode: 'diff',
+    };
+    position += 1;
+    const state = linkState(labels, 'n1', 'n2');
+    const link: TakesEvent = {
+      ...event('x', 1, {}, {}), position, entity: '_link_labels', entity_id: linkId('n1', 'n2'),
+      patch: compare({}, state) as PatchOperation[], submitted: state,
+    };
+    const asked: string[] = [];
+    const client = await database.pool.connect();
+    try {
+      await client.query('BEGIN');
+      // Without the store to ask, the link has no table and is skipped.
+      expect(await projectBatch(client, [link], registry, noGaps)).toMatchObject({ applied: 0, skipped: 1 });
+      const result = await projectBatch(client, [link], registry, noGaps, async (app, name) => {
+        asked.push(`${app}/${name}`);
+        return labels;
+      });
+      await client.query('COMMIT');
+      registry.commit();
+      expect(result).toMatchObject({ applied: 1 });
+    } finally {
+      client.release();
+    }
+    expect(asked).toEqual(['main/labels']);
+    const rows = (await database.pool.query('SELECT note_id, label_id, _deleted FROM app_main.note_labels')).rows;
+    expect(rows).toEqual([{ note_id: 'n1', label_id: 'n2', _deleted: false }]);
   });
 });

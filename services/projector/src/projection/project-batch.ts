@@ -1,12 +1,15 @@
 import type { PoolClient } from 'pg';
 import type { TakesEvent } from '@takes/contracts';
-import { linkEntityDefinition, linkEntityName, type EntityDefinition, type RelationDefinition } from '@takes/metadata';
+import { LINK_ENTITY_PREFIX, isLinkEntity, linkEntityDefinition, linkEntityName, type EntityDefinition, type RelationDefinition } from '@takes/metadata';
 import { createdRow, deletedRow, eventStanding, patchedRow, restoredRow, rowsToLoad, versionOnly, type ProjectedRow } from '@takes/read-model';
 import type { EntityRegistry } from './entity-registry';
 import { ensureReadTable, loadRows, writeRows } from './read-tables';
 
 /** Reads the events of one record from a version on (to fill a gap). */
 export type ReadStream = (app: string, entity: string, entityId: string, fromVersion: number, toVersion: number) => Promise<TakesEvent[]>;
+
+/** Reads a relation's current definition from the event store (null: there is none). */
+export type ReadRelation = (app: string, name: string) => Promise<RelationDefinition | null>;
 
 export interface BatchResult {
   applied: number;
@@ -26,7 +29,13 @@ class TableRows {
  * a redelivered or older event changes nothing (per-row version), a gap is filled from
  * the event store first, and metadata events create or extend tables as they come.
  */
-export async function projectBatch(client: PoolClient, events: TakesEvent[], registry: EntityRegistry, readStream: ReadStream): Promise<BatchResult> {
+export async function projectBatch(
+  client: PoolClient,
+  events: TakesEvent[],
+  registry: EntityRegistry,
+  readStream: ReadStream,
+  readRelation?: ReadRelation,
+): Promise<BatchResult> {
   const result: BatchResult = { applied: 0, skipped: 0, gapsFilled: 0 };
   const tables = new Map<string, TableRows>();
 
@@ -53,9 +62,19 @@ export async function projectBatch(client: PoolClient, events: TakesEvent[], reg
 
   /** Applies one record event to its row, after filling any gap before it. */
   const applyRecordEvent = async (event: TakesEvent): Promise<void> => {
-    const table = await tableOf(event);
+    let table = await tableOf(event);
+    if (!table && isLinkEntity(event.entity) && readRelation && !registry.last(event.app, event.entity)) {
+      // A link of a relation defined before this projector made join tables: make its
+      // join table now, from the relation as the store holds it.
+      const relation = await readRelation(event.app, event.entity.slice(LINK_ENTITY_PREFIX.length));
+      if (relation) {
+        await flush();
+        await stageJoinTable(client, registry, event.app, relation, event.position);
+        table = await tableOf(event);
+      }
+    }
     if (!table) {
-      result.skipped += 1; // an entity without a definition here (none can be written, but stay safe)
+      result.skipped += 1; // an entity removed (or never defined) here: its events have no table
       return;
     }
     const standing = eventStanding(table.rows.get(event.entity_id), event.version);
@@ -139,16 +158,21 @@ async function defineReadTable(client: PoolClient, registry: EntityRegistry, eve
 async function defineJoinTable(client: PoolClient, registry: EntityRegistry, event: TakesEvent): Promise<boolean> {
   const name = linkEntityName(event.entity_id.slice('relation:'.length));
   if (event.position <= registry.position(event.app, name)) return false;
-  const relation = event.submitted as unknown as RelationDefinition;
-  const link = linkEntityDefinition(relation, registry.last(event.app, relation.source), registry.last(event.app, relation.target));
+  return stageJoinTable(client, registry, event.app, event.submitted as unknown as RelationDefinition, event.position);
+}
+
+/** Makes a many_to_many relation's join table and registers its link entity (or retires it when the relation is no longer one). */
+async function stageJoinTable(client: PoolClient, registry: EntityRegistry, app: string, relation: RelationDefinition, position: number): Promise<boolean> {
+  const name = linkEntityName(relation.name);
+  const link = linkEntityDefinition(relation, registry.last(app, relation.source), registry.last(app, relation.target));
   if (!link) {
-    const last = registry.last(event.app, name);
+    const last = registry.last(app, name);
     if (!last) return false;
-    await registry.stage(client, event.app, name, last, true, event.position);
+    await registry.stage(client, app, name, last, true, position);
     return true;
   }
-  await ensureReadTable(client, event.app, link);
-  await registry.stage(client, event.app, name, link, false, event.position);
+  await ensureReadTable(client, app, link);
+  await registry.stage(client, app, name, link, false, position);
   return true;
 }
 

@@ -2,16 +2,16 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import type { NatsConnection } from 'nats';
 import { Client, type Pool } from 'pg';
 import type { Logger } from 'pino';
-import { subjects, type TakesEvent } from '@takes/contracts';
+import { subjects, type MetaItemView, type TakesEvent } from '@takes/contracts';
 import { EventFollower, requestJson } from '@takes/bus';
 import type { Database } from '@takes/db';
-import type { EntityDefinition } from '@takes/metadata';
+import type { EntityDefinition, RelationDefinition } from '@takes/metadata';
 import { PROJECTOR_CONFIG, type ProjectorConfig } from '../config';
 import { ProjectorMetrics } from '../health/projector-metrics';
 import { DATABASE, LOGGER, NATS_CONNECTION } from '../tokens';
 import { AsyncMutex } from './async-mutex';
 import { EntityRegistry } from './entity-registry';
-import { projectBatch, type ReadStream } from './project-batch';
+import { projectBatch, type ReadRelation, type ReadStream } from './project-batch';
 
 /** One read model today: the records of every app. */
 export const READ_MODEL = 'records';
@@ -127,7 +127,7 @@ export class Projector implements OnApplicationBootstrap, OnApplicationShutdown 
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      const result = await projectBatch(client, events, this.registry, this.readStream);
+      const result = await projectBatch(client, events, this.registry, this.readStream, this.readRelation);
       const top = Math.max(...events.map((e) => e.position));
       await client.query('UPDATE projector.watermarks SET position = GREATEST(position, $2), updated_at = now() WHERE read_model = $1', [READ_MODEL, top]);
       await client.query('COMMIT');
@@ -145,6 +145,14 @@ export class Projector implements OnApplicationBootstrap, OnApplicationShutdown 
       timer();
     }
   }
+
+  /** A relation's definition as the event store holds it (its `_meta` item), or null when removed or never defined. */
+  private readonly readRelation: ReadRelation = async (app, name) => {
+    const reply = await requestJson<{ items: MetaItemView[] }>(this.nc, this.subjects.storeRead('meta'), { app }, { timeoutMs: this.config.storeTimeoutMs });
+    if ('error' in reply) throw new Error(`metadata read failed: ${reply.error.message}`);
+    const item = reply.data.items.find((i) => i.key === `relation:${name}` && !i.removed);
+    return item ? (item.definition as unknown as RelationDefinition) : null;
+  };
 
   /** Fills a gap from the event store: the events of one record from a version to another. */
   private readonly readStream: ReadStream = async (app, entity, entityId, fromVersion, toVersion) => {
