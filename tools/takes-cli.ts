@@ -9,24 +9,7 @@
  */
 import type { NatsConnection } from 'nats';
 import { connectNats, DEFAULT_NATS_URL, requestJson } from '@takes/bus';
-import { APP_NAME, ENTITY_NAME, type Reply } from '@takes/contracts';
-
-/** The projector's rebuild status (`projector.rebuild.status`), the fields the CLI shows. */
-interface RebuildStatus {
-  app: string;
-  entities: string[];
-  state: 'running' | 'done' | 'failed';
-  phase: string;
-  position: number;
-  last_position: number;
-  events: number;
-  events_per_second: number;
-  eta_seconds: number | null;
-  started_at: string;
-  finished_at: string | null;
-  error?: string;
-  already_running?: boolean;
-}
+import { APP_NAME, ENTITY_NAME, REBUILD_STATUS_SUBJECT, REBUILD_SUBJECT, type RebuildStatus, type Reply } from '@takes/contracts';
 
 const USAGE = 'usage: npm run takes -- rebuild <app> [entity]\n';
 const REQUEST_TIMEOUT_MS = 5_000;
@@ -60,12 +43,12 @@ async function ask(nc: NatsConnection, subject: string, body: object): Promise<R
 }
 
 async function rebuild(nc: NatsConnection, prefix: string, app: string, entity: string | undefined): Promise<number> {
-  let status = await ask(nc, `${prefix}projector.rebuild`, entity === undefined ? { v: 1, app } : { v: 1, app, entity });
+  let status = await ask(nc, `${prefix}${REBUILD_SUBJECT}`, entity === undefined ? { v: 1, app } : { v: 1, app, entity });
   if (status.already_running) out(`a rebuild of ${app} [${status.entities.join(', ')}] was already running (started ${status.started_at}); following it`);
   out(progressLine(status));
   while (status.state === 'running') {
     await sleep(POLL_MS);
-    status = await ask(nc, `${prefix}projector.rebuild.status`, { v: 1, app });
+    status = await ask(nc, `${prefix}${REBUILD_STATUS_SUBJECT}`, { v: 1, app });
     out(progressLine(status));
   }
   if (status.state === 'failed') {

@@ -2,18 +2,11 @@ import { Body, Controller, Get, HttpCode, Inject, Param, Post, Req } from '@nest
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import type { NatsConnection } from 'nats';
-import { ENTITY_NAME, ErrorCode, TakesError, type Reply } from '@takes/contracts';
+import { ENTITY_NAME, ErrorCode, REBUILD_STATUS_SUBJECT, REBUILD_SUBJECT, TakesError, type RebuildStatus, type Reply } from '@takes/contracts';
 import { requestJson } from '@takes/bus';
 import { Allow } from '../auth/auth.guard';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { NATS_CONNECTION } from '../tokens';
-
-/**
- * A rebuild's status as the projector reports it (`projector.rebuild.status`): state
- * running|done|failed, entities, position, last_position, events_per_second,
- * eta_seconds, started_at, finished_at, error. Passed through as it is.
- */
-type RebuildStatus = Record<string, unknown>;
 
 /** Checks the body of a rebuild request: `{}` or `{entity}`. */
 function parseRebuild(body: unknown): { entity?: string } {
@@ -49,13 +42,13 @@ export class RebuildController {
   @HttpCode(202)
   @ApiOperation({ summary: 'Start a rebuild of the read tables: {entity?}; answers with its status (the running one if there is one)' })
   async start(@Param('app') app: string, @Body() body: unknown, @Req() req: FastifyRequest) {
-    return { data: await this.ask('projector.rebuild', { v: 1, app, ...parseRebuild(body) }, req.traceparent) };
+    return { data: await this.ask(REBUILD_SUBJECT, { v: 1, app, ...parseRebuild(body) }, req.traceparent) };
   }
 
   @Get()
   @ApiOperation({ summary: "The app's running or latest rebuild: state, position, last_position, events_per_second, eta_seconds" })
   async status(@Param('app') app: string, @Req() req: FastifyRequest) {
-    return { data: await this.ask('projector.rebuild.status', { v: 1, app }, req.traceparent) };
+    return { data: await this.ask(REBUILD_STATUS_SUBJECT, { v: 1, app }, req.traceparent) };
   }
 
   private async ask(subject: string, body: object, traceparent: string): Promise<RebuildStatus> {

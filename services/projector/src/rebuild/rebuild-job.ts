@@ -1,12 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import type { Logger } from 'pino';
-import type { TakesEvent } from '@takes/contracts';
+import type { RebuildState, RebuildStatus, TakesEvent } from '@takes/contracts';
 import type { EntityDefinition } from '@takes/metadata';
 import { eventStanding, rowsToLoad, type ProjectedRow } from '@takes/read-model';
 import { projectOne } from '../projection/project-batch';
 import { dropReadTable, ensureReadTable, loadRows, swapInReadTable, writeRows } from '../projection/read-tables';
-import type { RebuildState, RebuildStatus } from './rebuild-messages';
 import { etaSeconds, progressRates, trimSamples, type ProgressSample } from './rebuild-progress';
 
 /** The event store as a rebuild reads it. */

@@ -1,18 +1,21 @@
 import { Controller, Inject } from '@nestjs/common';
 import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
 import type { Logger } from 'pino';
-import { ErrorCode, assertMessage, isTakesError, type Reply } from '@takes/contracts';
-import type { NatsRpcContext } from '@takes/bus';
-import { LOGGER } from '../tokens';
 import {
+  ErrorCode,
   REBUILD_STATUS_SUBJECT,
   REBUILD_SUBJECT,
+  assertMessage,
+  isTakesError,
   rebuildRequestSchema,
   rebuildStatusRequestSchema,
   type RebuildRequest,
   type RebuildStatus,
   type RebuildStatusRequest,
-} from './rebuild-messages';
+  type Reply,
+} from '@takes/contracts';
+import type { NatsRpcContext } from '@takes/bus';
+import { LOGGER } from '../tokens';
 import { Rebuilds } from './rebuilds';
 
 /** `projector.rebuild` and `projector.rebuild.status` over NATS request/reply. */

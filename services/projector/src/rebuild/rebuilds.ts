@@ -1,14 +1,13 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { JetStreamManager, NatsConnection } from 'nats';
 import type { Logger } from 'pino';
-import { Header, TakesError, subjects, type Subjects, type TakesEvent } from '@takes/contracts';
+import { Header, TakesError, subjects, type RebuildRequest, type RebuildStatus, type Subjects, type TakesEvent } from '@takes/contracts';
 import { requestJson } from '@takes/bus';
 import type { Database } from '@takes/db';
 import { PROJECTOR_CONFIG, type ProjectorConfig } from '../config';
 import { Projector } from '../projection/projector';
 import { DATABASE, LOGGER, NATS_CONNECTION } from '../tokens';
 import { RebuildJob, type RebuildSource } from './rebuild-job';
-import type { RebuildRequest, RebuildStatus } from './rebuild-messages';
 
 /**
  * The rebuilds of this projector: at most one running per app (which covers "one per

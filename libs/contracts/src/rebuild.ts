@@ -1,8 +1,9 @@
+import { APP_NAME, ENTITY_NAME } from './subjects';
+
 /**
- * The projector's request/reply messages for rebuilds. Subjects get the deployment's
- * prefix in front (`<prefix>projector.rebuild`); replies are `{data}` or `{error}`.
- * The gateway and the CLI speak the same shapes (they may not import a service, so
- * they declare them again; the home of this contract is libs/contracts).
+ * The projector's request/reply messages for rebuilds, spoken by the projector, the
+ * gateway's admin route and the CLI. Subjects get the deployment's prefix in front
+ * (`<prefix>projector.rebuild`); replies are `{data}` or `{error}`.
  */
 
 /** `projector.rebuild`: rebuild the read tables of an app (or of one entity of it). */
@@ -53,8 +54,6 @@ export interface RebuildStatus {
   already_running?: boolean;
 }
 
-const APP = '^[a-z][a-z0-9_-]{0,62}$';
-const ENTITY = '^[a-z][a-z0-9_]{0,62}$';
 
 export const rebuildRequestSchema = {
   $id: 'takes.projector.rebuild.v1',
@@ -62,8 +61,8 @@ export const rebuildRequestSchema = {
   required: ['app'],
   properties: {
     v: { const: 1 },
-    app: { type: 'string', pattern: APP },
-    entity: { type: 'string', pattern: ENTITY },
+    app: { type: 'string', pattern: APP_NAME.source },
+    entity: { type: 'string', pattern: ENTITY_NAME.source, not: { const: '_meta' } },
   },
   additionalProperties: false,
 } as const;
@@ -74,7 +73,7 @@ export const rebuildStatusRequestSchema = {
   required: ['app'],
   properties: {
     v: { const: 1 },
-    app: { type: 'string', pattern: APP },
+    app: { type: 'string', pattern: APP_NAME.source },
   },
   additionalProperties: false,
 } as const;
