@@ -1,6 +1,5 @@
-import { escapeLiteral, type PoolClient } from 'pg';
+import type { PoolClient } from 'pg';
 import {
-  EVENT_SCHEMA_VERSION,
   TakesError,
   type AppendCommand,
   type AppendResult,
@@ -27,9 +26,18 @@ import type { PriorEvent } from '@takes/merge';
 import type { EntityDefinition } from '@takes/metadata';
 import { EVENT_COLUMNS, toEvent, type EventRowData } from '../reads/event-rows';
 import { commandKey, streamKey, type AppendRequest } from './append-request';
+import {
+  finalUniqueChanges,
+  jsonLiteral,
+  resultsOf,
+  stampEvents,
+  takePositionLock,
+  writeAllAndCommit,
+  type Accepted,
+} from './batch-write';
+import { childError, partsOf, partsProblem } from './nested-parts';
 
-/** The one global lock that makes positions follow commit order (two-int key space). */
-export const POSITION_LOCK: [number, number] = [0x7a6b, 1];
+export { POSITION_LOCK } from './batch-write';
 
 export interface AppendDeps {
   newId(): string;
@@ -40,26 +48,6 @@ export interface AppendDeps {
 
 /** One pooled connection, on which the batch runs its own transaction. */
 type Conn = PoolClient;
-
-/** A JSON value as an SQL literal (for the statements sent with BEGIN or COMMIT in one round trip). */
-function jsonLiteral(value: unknown): string {
-  return `${escapeLiteral(JSON.stringify(value))}::jsonb`;
-}
-
-/** One record's share of an accepted command: the command's own record, or one of its children. */
-interface Accepted {
-  request: AppendRequest;
-  /** The write to this record as a command of its own (a child at its head). */
-  part: AppendCommand;
-  /** The child's index in the command's children; -1 for the command's own record. */
-  child: number;
-  events: (PendingEvent & { id: string })[];
-  next: StreamHead;
-  outcome: AppendResult['outcome'];
-  contested: string[];
-}
-
-type EventRow = Omit<TakesEvent, 'position'> & { position: number; trace_id: string | null };
 
 /** What the batch has decided so far: stream heads, events per stream (not stored yet), unique values taken. */
 interface BatchState {
@@ -111,57 +99,6 @@ export async function appendBatch(conn: Conn, members: AppendRequest[], deps: Ap
     await conn.query('ROLLBACK').catch(() => undefined);
     throw error;
   }
-}
-
-/** The command's own record first, then each child as a command on its own record, applied at its head. */
-export function partsOf(command: AppendCommand): AppendCommand[] {
-  const { children, ...own } = command;
-  return [
-    own,
-    ...(children ?? []).map((child) => ({
-      v: command.v,
-      command_id: command.command_id,
-      parent: command.parent ?? null,
-      app: command.app,
-      entity: child.entity,
-      entity_id: child.entity_id,
-      op: child.op,
-      base_version: null,
-      ...(child.data ? { data: child.data } : {}),
-      branch_ts: null,
-      submit_ts: command.submit_ts ?? null,
-      device: command.device ?? null,
-      user: command.user,
-    })),
-  ];
-}
-
-/** A nested write may not write metadata, nor one record twice. */
-function partsProblem(parts: AppendCommand[]): TakesError | null {
-  const seen = new Set<string>();
-  for (const [i, part] of parts.entries()) {
-    if (i > 0 && part.entity === META_ENTITY) return new TakesError('INVALID_PAYLOAD', 'a nested write cannot write metadata');
-    const key = streamKey(part);
-    if (seen.has(key)) return new TakesError('INVALID_PAYLOAD', `a nested write writes ${part.entity} ${part.entity_id} twice`);
-    seen.add(key);
-  }
-  return null;
-}
-
-/** A child's refusal as the nested write's: its path in the body leads each detail. */
-function childError(command: AppendCommand, index: number, error: ErrorBody): ErrorBody {
-  const child = command.children![index];
-  const at = child.path ?? `children[${index}]`;
-  // The record was there (or not) when the gateway planned the write: another write
-  // changed it since, so the client should read again and retry.
-  const code = error.code === 'NOT_FOUND' || error.code === 'UNKNOWN_ENTITY' ? 'CONFLICT' : error.code;
-  return {
-    code,
-    message: `${at} (${child.entity} ${child.entity_id}): ${error.message}`,
-    details: Array.isArray(error.details)
-      ? error.details.map((d) => ({ ...d, field: d.field ? `${at}.${d.field}` : at }))
-      : [{ field: at, rule: code.toLowerCase(), message: error.message }],
-  };
 }
 
 async function decideAndWrite(conn: Conn, members: AppendRequest[], deps: AppendDeps): Promise<Reply<AppendResult>[]> {
@@ -436,131 +373,6 @@ async function loadStaleContext(
 }
 
 /**
- * Takes the global position lock, then reads the database clock and draws the
- * positions. Every transaction that inserts events holds this lock until it commits,
- * so a higher position never becomes visible before a lower one.
- */
-async function takePositionLock(conn: Conn, count: number): Promise<{ clock: Date; positions: number[] }> {
-  const { rows } = await conn.query<{ now: Date; positions: string[] }>(
-    `SELECT clock_timestamp() AS now,
-            ARRAY(SELECT nextval('event_store.events_position_seq') FROM generate_series(1, $3::int)) AS positions
-     FROM (SELECT pg_advisory_xact_lock($1::int, $2::int) OFFSET 0) AS locked`,
-    [POSITION_LOCK[0], POSITION_LOCK[1], count],
-  );
-  return { clock: rows[0].now, positions: rows[0].positions.map(Number) };
-}
-
-function stampEvents(accepted: Accepted[], clock: Date, positions: number[]): EventRow[] {
-  const lastCommit = new Map<string, string | null>();
-  const rows: EventRow[] = [];
-  for (const member of accepted) {
-    const command = member.part;
-    const key = streamKey(command);
-    for (const event of member.events) {
-      const previous = lastCommit.has(key) ? lastCommit.get(key)! : member.next.lastCommitTs;
-      const commit = nextCommitTs(clock, previous);
-      // Branch and submit were fixed when the event was decided (submit ≤ the clock read
-      // at BEGIN ≤ commit), so this keeps them and only adds the commit time.
-      const times = stampTimes(event, commit, previous);
-      lastCommit.set(key, times.commit_ts);
-      rows.push({
-        v: EVENT_SCHEMA_VERSION,
-        id: event.id,
-        position: positions[rows.length],
-        command_id: command.command_id,
-        parent: command.parent ?? null,
-        app: command.app,
-        entity: command.entity,
-        entity_id: command.entity_id,
-        type: event.type,
-        version: event.version,
-        prior_version: event.prior_version,
-        base_version: event.base_version,
-        patch: event.patch,
-        submitted: event.submitted,
-        contested: event.contested,
-        ...times,
-        user: command.user,
-        device: command.device ?? null,
-        trace_id: member.request.traceId ?? null,
-        ...(event.overwritten ? { overwritten: event.overwritten } : {}),
-      });
-    }
-    member.next.lastCommitTs = lastCommit.get(key) ?? member.next.lastCommitTs;
-  }
-  return rows;
-}
-
-/** Each command's result: its own record's, with a nested write's related records, in order. */
-function resultsOf(accepted: Accepted[], rows: EventRow[]): Map<AppendRequest, AppendResult> {
-  const byId = new Map(rows.map((row) => [row.id, row]));
-  const results = new Map<AppendRequest, AppendResult>();
-  for (const part of accepted) {
-    const own = part.events.map((event) => byId.get(event.id)!);
-    const last = own[own.length - 1];
-    const events = own.map((row) => ({ id: row.id, type: row.type, version: row.version, position: row.position }));
-    if (part.child < 0) {
-      results.set(part.request, {
-        outcome: part.outcome,
-        command_id: part.part.command_id,
-        entity_id: part.part.entity_id,
-        version: last.version,
-        position: last.position,
-        deleted: part.next.deleted,
-        record: part.next.state,
-        contested: part.contested,
-        events,
-        commit_ts: last.commit_ts,
-        ...(part.request.command.children ? { related: [] } : {}),
-      });
-      continue;
-    }
-    const result = results.get(part.request)!;
-    const path = part.request.command.children![part.child].path;
-    result.related!.push({
-      entity: part.part.entity,
-      entity_id: part.part.entity_id,
-      ...(path !== undefined ? { path } : {}),
-      outcome: part.outcome,
-      version: last.version,
-      deleted: part.next.deleted,
-      record: part.next.state,
-      events,
-    });
-    // A read that waits for this command's position sees every record it wrote.
-    result.position = Math.max(result.position, last.position);
-  }
-  return results;
-}
-
-/** Events, stream heads and command results in one statement, then COMMIT: one round trip under the lock. */
-/** One record's unique-value changes over the whole batch. */
-interface RecordUniques {
-  app: string;
-  entity: string;
-  entity_id: string;
-  reserve: UniqueValue[];
-  release: string[];
-}
-
-/** Reservation changes per record, from its state before the batch to its state after. */
-function finalUniqueChanges(
-  accepted: Accepted[],
-  initialStates: Map<string, Record<string, unknown>>,
-  definitionOf: (command: AppendRequest['command']) => EntityDefinition | null,
-): RecordUniques[] {
-  const last = new Map<string, Accepted>();
-  for (const member of accepted) last.set(streamKey(member.part), member);
-  const out: RecordUniques[] = [];
-  for (const [key, member] of last) {
-    const command = member.part;
-    const changes = uniqueChanges(definitionOf(command), initialStates.get(key) ?? {}, member.next.state);
-    if (changes.reserve.length + changes.release.length > 0) out.push({ app: command.app, entity: command.entity, entity_id: command.entity_id, ...changes });
-  }
-  return out;
-}
-
-/**
  * Whether another record holds one of the values this member would take: in this batch,
  * or in the reservations table (rows locked until commit). A value two batches take at
  * once breaks the table's unique key at write time; the members are then tried alone.
@@ -581,123 +393,6 @@ async function uniqueValueTaken(conn: Conn, command: AppendCommand, reserve: Uni
   if (owned) return { field: owned.field, value: owned.value };
   for (const u of reserve) inBatch.set(keyOf(u), entity_id);
   return undefined;
-}
-
-async function writeAllAndCommit(
-  conn: Conn,
-  accepted: Accepted[],
-  rows: EventRow[],
-  results: Map<AppendRequest, AppendResult>,
-  snapshotEvery: number,
-  uniques: RecordUniques[],
-): Promise<void> {
-  const events = rows.map((row) => ({
-    position: row.position,
-    id: row.id,
-    v: row.v,
-    command_id: row.command_id,
-    parent: row.parent,
-    app: row.app,
-    entity: row.entity,
-    entity_id: row.entity_id,
-    type: row.type,
-    version: row.version,
-    prior_version: row.prior_version,
-    base_version: row.base_version,
-    patch: row.patch,
-    submitted: row.submitted,
-    contested: row.contested,
-    branch_ts: row.branch_ts,
-    submit_ts: row.submit_ts,
-    commit_ts: row.commit_ts,
-    user_id: row.user.id,
-    user_roles: row.user.roles,
-    device: row.device,
-    trace_id: row.trace_id,
-    overwritten: row.overwritten ?? null,
-  }));
-  const byId = new Map(rows.map((row) => [row.id, row]));
-  const finalByStream = new Map<string, Accepted>();
-  for (const member of accepted) finalByStream.set(streamKey(member.part), member);
-  const heads = [...finalByStream.values()].map((member) => {
-    const last = byId.get(member.events[member.events.length - 1].id)!;
-    return {
-      app: member.part.app,
-      entity: member.part.entity,
-      entity_id: member.part.entity_id,
-      version: member.next.version,
-      state: member.next.state,
-      deleted: member.next.deleted,
-      last_commit_ts: last.commit_ts,
-      last_position: last.position,
-    };
-  });
-  // A stream that passed a multiple of snapshotEvery in this batch gets its state kept.
-  const firstVersion = new Map<string, number>();
-  for (const member of accepted) {
-    const key = streamKey(member.part);
-    if (!firstVersion.has(key)) firstVersion.set(key, member.events[0].prior_version);
-  }
-  const snapshots = heads.filter((head) => {
-    const before = firstVersion.get(streamKey(head)) ?? 0;
-    return Math.floor(head.version / snapshotEvery) > Math.floor(before / snapshotEvery);
-  });
-  const commands = [...results].map(([request, result]) => ({
-    app: request.command.app,
-    user_id: request.command.user.id,
-    command_id: request.command.command_id,
-    body_hash: request.fingerprint,
-    result,
-  }));
-  await conn.query(`
-    WITH new_events AS (
-      INSERT INTO event_store.events (position, id, v, command_id, parent, app, entity, entity_id, type, version, prior_version,
-        base_version, patch, submitted, contested, branch_ts, submit_ts, commit_ts, user_id, user_roles, device, trace_id, overwritten)
-      SELECT position, id, v, command_id, parent, app, entity, entity_id, type, version, prior_version,
-        base_version, patch, submitted, ARRAY(SELECT jsonb_array_elements_text(contested)), branch_ts, submit_ts, commit_ts,
-        user_id, ARRAY(SELECT jsonb_array_elements_text(user_roles)), device, trace_id, overwritten
-      FROM jsonb_to_recordset(${jsonLiteral(events)}) AS e(position bigint, id uuid, v smallint, command_id text,
-        parent text, app text, entity text, entity_id text, type text, version int, prior_version int, base_version int,
-        patch jsonb, submitted jsonb, contested jsonb, branch_ts timestamptz, submit_ts timestamptz, commit_ts timestamptz,
-        user_id text, user_roles jsonb, device text, trace_id text, overwritten jsonb)
-      RETURNING 1
-    ), new_heads AS (
-      INSERT INTO event_store.streams (app, entity, entity_id, version, state, deleted, last_commit_ts, last_position)
-      SELECT app, entity, entity_id, version, state, deleted, last_commit_ts, last_position
-      FROM jsonb_to_recordset(${jsonLiteral(heads)}) AS h(app text, entity text, entity_id text, version int,
-        state jsonb, deleted boolean, last_commit_ts timestamptz, last_position bigint)
-      ON CONFLICT (app, entity, entity_id) DO UPDATE SET version = EXCLUDED.version, state = EXCLUDED.state,
-        deleted = EXCLUDED.deleted, last_commit_ts = EXCLUDED.last_commit_ts, last_position = EXCLUDED.last_position
-      RETURNING 1
-    ), new_snapshots AS (
-      INSERT INTO event_store.snapshots (app, entity, entity_id, version, state, deleted, commit_ts)
-      SELECT app, entity, entity_id, version, state, deleted, last_commit_ts
-      FROM jsonb_to_recordset(${jsonLiteral(snapshots)}) AS s(app text, entity text, entity_id text, version int,
-        state jsonb, deleted boolean, last_commit_ts timestamptz)
-      ON CONFLICT DO NOTHING
-      RETURNING 1
-    ), released_values AS (
-      DELETE FROM event_store.unique_values u
-      USING jsonb_to_recordset(${jsonLiteral(uniques.flatMap((r) => r.release.map((field) => ({ app: r.app, entity: r.entity, entity_id: r.entity_id, field }))))})
-        AS x(app text, entity text, entity_id text, field text)
-      WHERE u.app = x.app AND u.entity = x.entity AND u.entity_id = x.entity_id AND u.field = x.field
-      RETURNING 1
-    ), reserved_values AS (
-      INSERT INTO event_store.unique_values (app, entity, field, entity_id, value)
-      SELECT app, entity, field, entity_id, value
-      FROM jsonb_to_recordset(${jsonLiteral(uniques.flatMap((r) => r.reserve.map((u) => ({ app: r.app, entity: r.entity, entity_id: r.entity_id, field: u.field, value: u.value }))))})
-        AS x(app text, entity text, field text, entity_id text, value text)
-      ON CONFLICT (app, entity, field, entity_id) DO UPDATE SET value = EXCLUDED.value
-      RETURNING 1
-    ), new_commands AS (
-      INSERT INTO event_store.commands (app, user_id, command_id, body_hash, result)
-      SELECT app, user_id, command_id, body_hash, result
-      FROM jsonb_to_recordset(${jsonLiteral(commands)}) AS c(app text, user_id text, command_id text, body_hash text, result jsonb)
-      RETURNING 1
-    )
-    SELECT (SELECT count(*) FROM new_events) AS events, (SELECT count(*) FROM new_heads) AS heads, (SELECT count(*) FROM new_snapshots) AS snapshots,
-           (SELECT count(*) FROM new_commands) AS commands;
-    COMMIT`);
 }
 
 /** Events of the member's record after its base version, read inside the batch's transaction. */
