@@ -1,35 +1,12 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { TakesEvent } from '@takes/contracts';
 import type { EventStoreDb } from '../tables/event-store.db';
+import type { EventsTable } from '../tables/events.table';
 
 type Db = Kysely<EventStoreDb> | Transaction<EventStoreDb>;
 
-/** A row of event_store.events as pg returns it. */
-export interface EventRowData {
-  position: string;
-  id: string;
-  v: number;
-  command_id: string;
-  parent: string | null;
-  app: string;
-  entity: string;
-  entity_id: string;
-  type: string;
-  version: number;
-  prior_version: number;
-  base_version: number;
-  patch: TakesEvent['patch'];
-  submitted: Record<string, unknown>;
-  contested: string[];
-  branch_ts: Date;
-  submit_ts: Date;
-  commit_ts: Date;
-  user_id: string;
-  user_roles: string[];
-  device: string | null;
-  trace_id?: string | null;
-  overwritten?: Record<string, unknown> | null;
-}
+/** A row of event_store.events as pg returns it (trace_id only where a read selects it). */
+export type EventRowData = Omit<Selectable<EventsTable>, 'trace_id'> & { trace_id?: string | null };
 
 /** A row of event_store.events as the event envelope. */
 export function toEvent(row: EventRowData): TakesEvent {

@@ -1,4 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { TakesEvent } from '@takes/contracts';
 
 /** event_store.events: one row per event, the source of truth. */
 export interface EventsTable {
@@ -14,8 +15,8 @@ export interface EventsTable {
   version: number;
   prior_version: number;
   base_version: number;
-  patch: ColumnType<unknown, string, string>;
-  submitted: ColumnType<unknown, string, string>;
+  patch: ColumnType<TakesEvent['patch'], string, string>;
+  submitted: ColumnType<Record<string, unknown>, string, string>;
   contested: string[];
   branch_ts: ColumnType<Date, string, string>;
   submit_ts: ColumnType<Date, string, string>;
@@ -25,4 +26,6 @@ export interface EventsTable {
   device: string | null;
   /** The W3C trace id of the request that made it; the relay puts it in traceparent. */
   trace_id: string | null;
+  /** lost_update: the values the write destroyed, by JSON Pointer. */
+  overwritten: ColumnType<Record<string, unknown> | null, string | null, string | null>;
 }
