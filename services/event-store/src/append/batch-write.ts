@@ -159,7 +159,6 @@ export function finalUniqueChanges(
   return out;
 }
 
-
 /** Events, stream heads and command results in one statement, then COMMIT: one round trip under the lock. */
 export async function writeAllAndCommit(
   conn: Conn,
@@ -169,31 +168,8 @@ export async function writeAllAndCommit(
   snapshotEvery: number,
   uniques: RecordUniques[],
 ): Promise<void> {
-  const events = rows.map((row) => ({
-    position: row.position,
-    id: row.id,
-    v: row.v,
-    command_id: row.command_id,
-    parent: row.parent,
-    app: row.app,
-    entity: row.entity,
-    entity_id: row.entity_id,
-    type: row.type,
-    version: row.version,
-    prior_version: row.prior_version,
-    base_version: row.base_version,
-    patch: row.patch,
-    submitted: row.submitted,
-    contested: row.contested,
-    branch_ts: row.branch_ts,
-    submit_ts: row.submit_ts,
-    commit_ts: row.commit_ts,
-    user_id: row.user.id,
-    user_roles: row.user.roles,
-    device: row.device,
-    trace_id: row.trace_id,
-    overwritten: row.overwritten ?? null,
-  }));
+  // The envelope's fields are the columns, but for the user (two columns) and a missing `overwritten`.
+  const events = rows.map(({ user, ...row }) => ({ ...row, user_id: user.id, user_roles: user.roles, overwritten: row.overwritten ?? null }));
   const byId = new Map(rows.map((row) => [row.id, row]));
   const finalByStream = new Map<string, Accepted>();
   for (const member of accepted) finalByStream.set(streamKey(member.part), member);
