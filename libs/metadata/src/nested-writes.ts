@@ -66,6 +66,21 @@ interface ParentRecord {
   isNew: boolean;
 }
 
+/** One relation key of one record, checked and resolved: what writing its rows needs. */
+interface RelationWrite {
+  parent: ParentRecord;
+  relation: RelationDefinition;
+  target: EntityDefinition;
+  parentKey: unknown;
+  mode: WriteMode;
+  rows: Record<string, unknown>[];
+  /** The keys of the parent's live related records (none for a new parent). */
+  current: Set<string>;
+  /** The relation key's path in the body. */
+  where: string;
+  depth: number;
+}
+
 function present(value: unknown): boolean {
   return value !== undefined && value !== null && value !== '';
 }
@@ -171,11 +186,9 @@ class NestedPlanner {
     const bad = rows.findIndex((row) => !isJsonObject(row));
     if (bad >= 0) return this.problem(`${where}[${bad}]`, 'type', 'each row must be a JSON object');
     const current = parent.isNew ? new Set<string>() : new Set(await this.lookups.related(relation, parentKey));
-    if (relation.type === 'many_to_many') {
-      await this.links(parent, relation, target, parentKey, mode, rows as Record<string, unknown>[], current, where);
-    } else {
-      await this.rows(relation, target, parentKey, mode, rows as Record<string, unknown>[], current, where, depth);
-    }
+    const resolved: RelationWrite = { parent, relation, target, parentKey, mode, rows: rows as Record<string, unknown>[], current, where, depth };
+    if (relation.type === 'many_to_many') await this.links(resolved);
+    else await this.rows(resolved);
   }
 
   /** The parent's value of the relation's source key: from the values known, else from its stored record. */
@@ -187,16 +200,8 @@ class NestedPlanner {
   }
 
   /** one_to_one and one_to_many: rows of the target entity, their foreign key set to the parent's key. */
-  private async rows(
-    relation: RelationDefinition,
-    target: EntityDefinition,
-    parentKey: unknown,
-    mode: WriteMode,
-    rows: Record<string, unknown>[],
-    current: Set<string>,
-    where: string,
-    depth: number,
-  ): Promise<void> {
+  private async rows(write: RelationWrite): Promise<void> {
+    const { relation, target, parentKey, mode, rows, current, where, depth } = write;
     const pk = target.primary_key.field;
     const keyOfRow = (row: Record<string, unknown>) => (present(row[pk]) ? String(canonical(target, pk, row[pk])) : undefined);
     const elsewhere = rows.map(keyOfRow).filter((k): k is string => k !== undefined && !current.has(k));
@@ -216,7 +221,7 @@ class NestedPlanner {
         continue;
       }
       if (remove === true) {
-        this.deleteRow(target, key, mode, current, standing, at, relation);
+        this.deleteRow(write, key, standing, at);
         if (key !== undefined) live.delete(key);
         continue;
       }
@@ -264,8 +269,8 @@ class NestedPlanner {
         child = { entity: target, id: String(data[pk]), values: data, isNew: true };
       }
       live.add(child.id);
-      for (const write of split.nested) {
-        if (targetRelations.has(write.relation.name)) await this.relation(child, write, at, depth + 1);
+      for (const nested of split.nested) {
+        if (targetRelations.has(nested.relation.name)) await this.relation(child, nested, at, depth + 1);
       }
     }
 
@@ -281,15 +286,8 @@ class NestedPlanner {
     }
   }
 
-  private deleteRow(
-    target: EntityDefinition,
-    key: string | undefined,
-    mode: WriteMode,
-    current: Set<string>,
-    standing: Map<string, RecordStanding>,
-    at: string,
-    relation: RelationDefinition,
-  ): void {
+  private deleteRow(write: RelationWrite, key: string | undefined, standing: Map<string, RecordStanding>, at: string): void {
+    const { target, mode, current, relation } = write;
     if (mode === 'append') return this.problem(`${at}._delete`, 'write_mode', 'append mode never deletes; use diff or replace');
     const pk = target.primary_key.field;
     if (key === undefined) return this.problem(`${at}.${pk}`, 'required', `${pk} is required to delete a row`);
@@ -302,18 +300,10 @@ class NestedPlanner {
   }
 
   /** many_to_many: link and unlink targets by writing the relation's link records. */
-  private async links(
-    parent: ParentRecord,
-    relation: RelationDefinition,
-    target: EntityDefinition,
-    parentKey: unknown,
-    mode: WriteMode,
-    rows: Record<string, unknown>[],
-    current: Set<string>,
-    where: string,
-  ): Promise<void> {
+  private async links(write: RelationWrite): Promise<void> {
+    const { parent, relation, target, parentKey, mode, rows, current, where } = write;
     const linkEntity = linkEntityDefinition(relation, parent.entity, target);
-    const keyField = target.fields.find((f) => f.name === relation.target_key);
+    const keyField = fieldOf(target, relation.target_key);
     if (!linkEntity || !keyField) return this.problem(where, 'unknown', `relation ${relation.name} has no join table to write`);
     const wanted = new Map<string, unknown>();
     const unlinked = new Set<string>();
