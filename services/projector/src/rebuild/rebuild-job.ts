@@ -52,16 +52,6 @@ interface RebuildTable {
   indexed: boolean;
 }
 
-/** A page of the app's events read from the store, cut at the live watermark. */
-interface Page {
-  events: TakesEvent[];
-  read: number;
-  /** The position read up to (the last event's, or where the read started when there was none). */
-  readTo: number;
-  /** The store holds nothing more up to the watermark. */
-  reachedWatermark: boolean;
-}
-
 /** Swaps wait this long for readers of the old tables before giving up (and trying again after a catch-up). */
 const SWAP_LOCK_TIMEOUT = '2s';
 const SWAP_ATTEMPTS = 10;
@@ -111,7 +101,6 @@ export class RebuildJob {
   private readonly tables: Map<string, RebuildTable>;
   /** The new tables this job made (the only ones it may drop when it fails). */
   private readonly made = new Set<string>();
-  private pageLimit: number;
   private stopping = false;
   private ticking = false;
   private timer?: NodeJS.Timeout;
@@ -123,7 +112,6 @@ export class RebuildJob {
 
   constructor(private readonly options: RebuildOptions) {
     this.app = options.app;
-    this.pageLimit = options.page;
     this.samples = [{ at: this.startedAt.getTime(), events: 0, position: 0 }];
     this.tables = new Map(
       options.entities.map(({ name, definition }) => [
@@ -336,17 +324,17 @@ export class RebuildJob {
    * read that fails is tried again; one too large for a NATS message gets no answer, so
    * a range that failed is read in halves.
    */
-  private async readRange(after: number, until: number, failures = 0): Promise<TakesEvent[]> {
+  private async readRange(after: number, until: number, attempts = READ_ATTEMPTS, failures = 0): Promise<TakesEvent[]> {
     try {
       return await this.options.source.readAfter(after, until - after, until);
     } catch (error) {
-      if (this.stopping || failures + 1 >= READ_ATTEMPTS) throw error;
+      if (this.stopping || failures + 1 >= attempts) throw error;
       this.log.warn({ err: error, after, until, failures: failures + 1 }, 'rebuild read from the event store failed; retrying');
       await sleep(Math.min(5_000, 100 * 2 ** (failures + 1)));
-      if (until - after === 1) return this.readRange(after, until, failures + 1);
+      if (until - after === 1) return this.readRange(after, until, attempts, failures + 1);
       const middle = after + Math.floor((until - after) / 2);
-      const first = await this.readRange(after, middle, failures + 1);
-      return [...first, ...(await this.readRange(middle, until, failures + 1))];
+      const first = await this.readRange(after, middle, attempts, failures + 1);
+      return [...first, ...(await this.readRange(middle, until, attempts, failures + 1))];
     }
   }
 
@@ -360,15 +348,12 @@ export class RebuildJob {
     this.phase = 'swapping';
     const watermark = await this.options.live.watermark();
     const rest: TakesEvent[] = [];
-    let readTo = this.position;
     let read = 0;
-    for (;;) {
-      const page = await this.readPage(readTo, watermark, FINAL_READ_ATTEMPTS).catch(() => undefined);
-      if (!page) return false;
-      rest.push(...page.events.filter((e) => this.tables.has(e.entity)));
-      read += page.read;
-      readTo = page.readTo;
-      if (page.reachedWatermark) break;
+    for (let after = this.position; after < watermark; after += this.options.page) {
+      const events = await this.readRange(after, Math.min(watermark, after + this.options.page), FINAL_READ_ATTEMPTS).catch(() => undefined);
+      if (!events) return false;
+      rest.push(...events.filter((e) => this.tables.has(e.entity)));
+      read += events.length;
     }
     const started = Date.now();
     const written = await this.withClient(async (client) => {
@@ -390,41 +375,12 @@ export class RebuildJob {
     });
     const swapped = written !== undefined;
     if (swapped) {
-      this.position = Math.max(readTo, watermark);
+      this.position = Math.max(this.position, watermark);
       this.events += read;
       this.rowsWritten += written;
       this.log.info({ position: this.position, events: rest.length, swap_ms: Date.now() - started }, 'rebuild swapped in the new tables');
     }
     return swapped;
-  }
-
-  /**
-   * One page of the app's events after `after`, cut at `watermark`. `reachedWatermark`:
-   * the store holds nothing more up to the watermark (the page was cut, or not full).
-   */
-  private async readPage(after: number, watermark: number, attempts = READ_ATTEMPTS): Promise<Page> {
-    if (after >= watermark) return { events: [], read: 0, readTo: after, reachedWatermark: true };
-    for (let failures = 0; ; ) {
-      const limit = this.pageLimit;
-      try {
-        const events = await this.options.source.readAfter(after, limit);
-        this.pageLimit = Math.min(this.options.page, this.pageLimit * 2);
-        const within = events.filter((e) => e.position <= watermark);
-        return {
-          events: within,
-          read: within.length,
-          readTo: within.length > 0 ? within[within.length - 1].position : after,
-          reachedWatermark: within.length < events.length || events.length < limit,
-        };
-      } catch (error) {
-        failures += 1;
-        if (failures >= attempts || this.stopping) throw error;
-        // A page too large for one NATS message gets no answer: ask for smaller ones.
-        this.pageLimit = Math.max(1, Math.floor(limit / 2));
-        this.log.warn({ err: error, after, limit, failures }, 'rebuild read from the event store failed; retrying');
-        await sleep(Math.min(5_000, 100 * 2 ** failures));
-      }
-    }
   }
 
   /** Applies events (in position order) to the new tables, set-based: each entity's rows loaded once and written once per chunk. */
