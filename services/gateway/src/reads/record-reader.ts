@@ -16,6 +16,7 @@ import { appSchema } from '@takes/read-model';
 import { MetadataService } from '../metadata/metadata.service';
 import type { GatewayDb } from '../tables/gateway.db';
 import { GATEWAY_DB } from '../tokens';
+import { emptyWithoutTable } from './missing-table';
 
 const READ_OPTIONS = { tombstoneColumn: '_deleted', extraColumns: ['_state', '_version'] };
 
@@ -38,7 +39,7 @@ export class RecordReader {
     const relations = relationsFrom(this.metadata.metadata(app), entity.name);
     const parsed = parseListQuery(entity, relations, query, { defaultPerPage: 25, maxPerPage });
     const { rows, count } = buildListQuery(this.db, { schema: appSchema(app), table: entity.table }, entity, parsed, READ_OPTIONS);
-    const [found, counted] = await Promise.all([this.readTableQuery(() => rows.execute()), this.readTableQuery(() => count.executeTakeFirst())]);
+    const [found, counted] = await Promise.all([emptyWithoutTable(() => rows.execute()), emptyWithoutTable(() => count.executeTakeFirst())]);
     let data = (found as Row[]).map((row) => visibleRecord(entity, row._state));
     for (const include of parsed.include) data = await this.include(app, include, data);
     const total = Number((counted as { total?: unknown } | undefined)?.total ?? 0);
@@ -50,7 +51,7 @@ export class RecordReader {
     const pk = entity.primary_key.field;
     const parsed = parseListQuery(entity, relations, { include: query.include, [`filter[${pk}]`]: id, per_page: '1' }, { defaultPerPage: 1, maxPerPage: 1 });
     const { rows } = buildListQuery(this.db, { schema: appSchema(app), table: entity.table }, entity, parsed, READ_OPTIONS);
-    const found = (await this.readTableQuery(() => rows.execute())) as Row[];
+    const found = (await emptyWithoutTable(() => rows.execute())) as Row[];
     if (found.length === 0) throw new TakesError('NOT_FOUND', `${entity.name} ${id} not found`);
     let data = [visibleRecord(entity, found[0]._state)];
     for (const include of parsed.include) data = await this.include(app, include, data);
@@ -62,17 +63,7 @@ export class RecordReader {
     const keys = includeKeys(include, records);
     if (keys.length === 0) return attachIncluded(include, records, []);
     const query = buildIncludeQuery(this.db, appSchema(app), include, related, keys, READ_OPTIONS);
-    const rows = (await this.readTableQuery(() => query.execute())) as Row[];
+    const rows = (await emptyWithoutTable(() => query.execute())) as Row[];
     return attachIncluded(include, records, rows.map((row) => ({ ...visibleRecord(related, row._state), [INCLUDE_KEY]: row[INCLUDE_KEY] })));
-  }
-
-  /** A read table that does not exist yet (the projector has not seen the entity) reads as empty. */
-  private async readTableQuery<T>(run: () => Promise<T>): Promise<T | []> {
-    try {
-      return await run();
-    } catch (error) {
-      if ((error as { code?: string }).code === '42P01') return [];
-      throw error;
-    }
   }
 }

@@ -4,6 +4,7 @@ import { SYSTEM_COLUMNS, appSchema, readColumns } from '@takes/read-model';
 import { fieldOf, normalizeFieldValue, type EntityDefinition, type NestedLookups, type RecordStanding, type RelationDefinition } from '@takes/metadata';
 import { MetadataService } from '../metadata/metadata.service';
 import type { GatewayDb } from '../tables/gateway.db';
+import { emptyWithoutTable } from '../reads/missing-table';
 import { GATEWAY_DB } from '../tokens';
 import { KeyGenerator } from './key-generator';
 
@@ -19,16 +20,6 @@ function fits(entity: EntityDefinition | undefined, field: string, value: unknow
   const definition = entity && fieldOf(entity, field);
   if (!definition) return false;
   return value !== null && value !== undefined && normalizeFieldValue(definition, value).ok;
-}
-
-/** A read table the projector has not made yet has no rows. */
-async function orEmpty<T>(run: () => Promise<T[]>): Promise<T[]> {
-  try {
-    return await run();
-  } catch (error) {
-    if ((error as { code?: string }).code === '42P01') return [];
-    throw error;
-  }
 }
 
 /**
@@ -53,7 +44,7 @@ export class NestedLookupsFactory {
         const type = keyType(entity);
         const valid = ids.filter((value) => fits(entity, entity.primary_key.field, value));
         if (valid.length === 0) return new Map();
-        const rows = await orEmpty(async () =>
+        const rows = await emptyWithoutTable(async () =>
           (await sql<{ id: string; deleted: boolean }>`
             SELECT ${col(entity.primary_key.field)}::text AS id, ${col(SYSTEM_COLUMNS.deleted)} AS deleted
             FROM ${table(entity.table)} WHERE ${col(entity.primary_key.field)} = ANY(${valid}::${sql.raw(type)}[])`.execute(this.db)).rows,
@@ -64,7 +55,7 @@ export class NestedLookupsFactory {
         if (relation.type === 'many_to_many') {
           const join = relation.join_table;
           if (!join || !fits(this.metadata.metadata(app).entities.get(relation.source), relation.source_key, parentKey)) return [];
-          const rows = await orEmpty(async () =>
+          const rows = await emptyWithoutTable(async () =>
             (await sql<{ key: string }>`
               SELECT ${col(relation.target_join_key!)}::text AS key FROM ${table(join)}
               WHERE ${col(relation.source_join_key!)} = ${parentKey} AND NOT ${col(SYSTEM_COLUMNS.deleted)}`.execute(this.db)).rows,
@@ -73,7 +64,7 @@ export class NestedLookupsFactory {
         }
         const target = this.metadata.entity(app, relation.target);
         if (!fits(target, relation.target_key, parentKey)) return [];
-        const rows = await orEmpty(async () =>
+        const rows = await emptyWithoutTable(async () =>
           (await sql<{ key: string }>`
             SELECT ${col(target.primary_key.field)}::text AS key FROM ${table(target.table)}
             WHERE ${col(relation.target_key)} = ${parentKey} AND NOT ${col(SYSTEM_COLUMNS.deleted)}`.execute(this.db)).rows,
@@ -83,7 +74,7 @@ export class NestedLookupsFactory {
       record: async (entity, id) => {
         const type = keyType(entity);
         if (!fits(entity, entity.primary_key.field, id)) return null;
-        const rows = await orEmpty(async () =>
+        const rows = await emptyWithoutTable(async () =>
           (await sql<{ state: Record<string, unknown> }>`
             SELECT ${col(SYSTEM_COLUMNS.state)} AS state FROM ${table(entity.table)}
             WHERE ${col(entity.primary_key.field)} = ${id}::${sql.raw(type)} AND NOT ${col(SYSTEM_COLUMNS.deleted)}`.execute(this.db)).rows,
