@@ -70,20 +70,7 @@ export class MetaAdminService {
     const clash = own === undefined ? null : tableConflict(tableOwners(this.metadata.allItems(app)), kind, definition.name, own);
     const reshaped = kind === 'relation' ? linkShapeChanges(existing?.definition, definition as Record<string, unknown>) : [];
     if (clash || reshaped.length > 0) throw new TakesError('VALIDATION_FAILED', `invalid ${kind} definition`, [...(clash ? [clash] : []), ...reshaped]);
-    const result = await this.store.append(
-      {
-        v: 1,
-        command_id: uuidv7(),
-        app,
-        entity: '_meta',
-        entity_id: key,
-        op: 'define',
-        base_version: existing?.version ?? 0,
-        data: parsed.value as unknown as Record<string, unknown>,
-        user: { id: principal.userId, roles: principal.roles },
-      },
-      traceparent,
-    );
+    const result = await this.appendMeta(app, key, 'define', existing?.version ?? 0, principal, traceparent, parsed.value as unknown as Record<string, unknown>);
     const now = result.commit_ts;
     // Answer once the read tables follow the new definition too (the projector made or
     // altered the table), so the next list of this entity works. The definition is stored
@@ -108,19 +95,25 @@ export class MetaAdminService {
     const key = `${kind}:${name}`;
     const existing = this.metadata.item(app, key);
     if (!existing || existing.removed) throw new TakesError(kind === 'entity' ? 'UNKNOWN_ENTITY' : 'NOT_FOUND', `unknown ${kind} ${name}`);
-    const result = await this.store.append(
+    const result = await this.appendMeta(app, key, 'remove', existing.version, principal, traceparent);
+    this.metadata.apply({ ...existing, removed: true, version: result.version, position: result.position, updated_at: result.commit_ts });
+  }
+
+  /** A `_meta` command (define or remove one item, at the version it was read) to the event store. */
+  private appendMeta(app: string, key: string, op: 'define' | 'remove', baseVersion: number, principal: Principal, traceparent: string, data?: Record<string, unknown>) {
+    return this.store.append(
       {
         v: 1,
         command_id: uuidv7(),
         app,
         entity: '_meta',
         entity_id: key,
-        op: 'remove',
-        base_version: existing.version,
+        op,
+        base_version: baseVersion,
+        ...(data ? { data } : {}),
         user: { id: principal.userId, roles: principal.roles },
       },
       traceparent,
     );
-    this.metadata.apply({ ...existing, removed: true, version: result.version, position: result.position, updated_at: result.commit_ts });
   }
 }
