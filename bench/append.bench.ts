@@ -11,7 +11,7 @@ import { Client } from 'pg';
 import { subjects, type AppendCommand } from '@takes/contracts';
 import { createTestStream, requestJson } from '@takes/bus';
 import { createDatabase, createTestDatabase, migrateSchema } from '@takes/db';
-import { startService } from '@takes/testing';
+import { serviceEnv, startService } from '@takes/testing';
 import { EVENT_STORE_SCHEMA, eventStoreMigrations } from '../services/event-store/src/migrations';
 import { defineTestEntity } from '../services/event-store/src/testing/test-entity';
 import { rawAppend } from './raw-append';
@@ -29,11 +29,7 @@ async function main(): Promise<void> {
   await migrator.close();
   const store = await startService('event-store', {
     env: {
-      TAKES_DATABASE_URL: testDb.url,
-      TAKES_NATS_URL: stream.url,
-      TAKES_SUBJECT_PREFIX: stream.prefix,
-      TAKES_STREAM_NAME: stream.stream,
-      TAKES_STREAM_MAX_AGE: '1h',
+      ...serviceEnv(testDb, stream),
       TAKES_EVENT_STORE_POOL_MAX: '16',
       TAKES_RELAY: process.env.BENCH_RELAY ?? 'on',
       ...(process.env.BENCH_LANES ? { TAKES_GROUP_COMMIT_LANES: process.env.BENCH_LANES } : {}),

@@ -10,7 +10,7 @@ import autocannon from 'autocannon';
 import { Client } from 'pg';
 import { createTestStream } from '@takes/bus';
 import { createDatabase, createTestDatabase, migrateSchema } from '@takes/db';
-import { startService } from '@takes/testing';
+import { serviceEnv, startService } from '@takes/testing';
 import { EVENT_STORE_SCHEMA, eventStoreMigrations } from '../services/event-store/src/migrations';
 import { rawAppend } from './raw-append';
 import { runClosedLoop, table } from './stats';
@@ -24,13 +24,7 @@ async function main(): Promise<void> {
   const migrator = createDatabase({ url: testDb.url });
   await migrateSchema(migrator.db, { url: testDb.url, schema: EVENT_STORE_SCHEMA, migrations: eventStoreMigrations });
   await migrator.close();
-  const env = {
-    TAKES_DATABASE_URL: testDb.url,
-    TAKES_NATS_URL: stream.url,
-    TAKES_SUBJECT_PREFIX: stream.prefix,
-    TAKES_STREAM_NAME: stream.stream,
-    TAKES_STREAM_MAX_AGE: '1h',
-  };
+  const env = serviceEnv(testDb, stream);
   const store = await startService('event-store', { env: { ...env, TAKES_EVENT_STORE_POOL_MAX: '16' }, httpPortVar: 'TAKES_EVENT_STORE_HTTP_PORT' });
   const gateway = await startService('gateway', { env: { ...env, TAKES_RATE_LIMIT: '1000000' }, httpPortVar: 'TAKES_PORT' });
   const base = `http://127.0.0.1:${gateway.httpPort}`;

@@ -2,4 +2,4 @@ export { freePort } from './free-port';
 export { startService, type ServiceProcess, type StartOptions } from './service-process';
 export { createTcpProxy, type TcpProxy } from './tcp-proxy';
 export { eventually } from './eventually';
-export { startTakes, type TakesProcesses, type ApiOptions, type ApiResponse } from './takes-processes';
+export { serviceEnv, startTakes, type TakesProcesses, type ApiOptions, type ApiResponse } from './takes-processes';

@@ -36,17 +36,22 @@ export interface TakesProcesses {
   close(): Promise<void>;
 }
 
-/** Starts the event store, the projector and the gateway as processes on a database and stream of their own. */
-export async function startTakes(label: string, gatewayEnv: Record<string, string> = {}): Promise<TakesProcesses> {
-  const testDb = await createTestDatabase(label);
-  const stream = await createTestStream();
-  const env = {
+/** The settings every service reads to run on a test database and a test stream of its own. */
+export function serviceEnv(testDb: TestDatabase, stream: TestStream): Record<string, string> {
+  return {
     TAKES_DATABASE_URL: testDb.url,
     TAKES_NATS_URL: stream.url,
     TAKES_SUBJECT_PREFIX: stream.prefix,
     TAKES_STREAM_NAME: stream.stream,
     TAKES_STREAM_MAX_AGE: '1h',
   };
+}
+
+/** Starts the event store, the projector and the gateway as processes on a database and stream of their own. */
+export async function startTakes(label: string, gatewayEnv: Record<string, string> = {}): Promise<TakesProcesses> {
+  const testDb = await createTestDatabase(label);
+  const stream = await createTestStream();
+  const env = serviceEnv(testDb, stream);
   const startStore = () => startService('event-store', { env, httpPortVar: 'TAKES_EVENT_STORE_HTTP_PORT' });
   // A service that fails to start must not leave the others running (the suite would hang).
   const started: ServiceProcess[] = [];

@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import { subjects, type AppendCommand, type AppendResult, type Reply, type Subjects } from '@takes/contracts';
 import { createTestStream, requestJson, type TestStream } from '@takes/bus';
 import { createTestDatabase, type TestDatabase } from '@takes/db';
-import { startService, type ServiceProcess } from '@takes/testing';
+import { serviceEnv, startService, type ServiceProcess } from '@takes/testing';
 import { defineTestEntity } from './test-entity';
 
 /** Event-store processes on a database and stream of their own, driven over NATS as a client would. */
@@ -29,14 +29,7 @@ export async function startStoreCluster(label: string, count: number, env: Recor
   await pg.connect();
   const s = subjects(stream.prefix);
   const processes: ServiceProcess[] = [];
-  const baseEnv = {
-    TAKES_DATABASE_URL: testDb.url,
-    TAKES_NATS_URL: stream.url,
-    TAKES_SUBJECT_PREFIX: stream.prefix,
-    TAKES_STREAM_NAME: stream.stream,
-    TAKES_STREAM_MAX_AGE: '1h',
-    ...env,
-  };
+  const baseEnv = { ...serviceEnv(testDb, stream), ...env };
   const cluster: StoreCluster = {
     testDb,
     stream,
