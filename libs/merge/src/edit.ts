@@ -1,13 +1,9 @@
 import { applyPatch, JsonPatchError } from 'fast-json-patch';
-import { TakesError, type PatchOperation, type TakesEvent } from '@takes/contracts';
+import { TakesError, type PatchOperation, type RecordState, type TakesEvent } from '@takes/contracts';
 import { changedPaths, clone, isPlainObject, overlay, setOwn, type Change, type JsonObject } from './json-document';
 
-/** A record at one version, as a replay or the stream head gives it (decide's RecordState fits). */
-export interface RecordVersion {
-  version: number;
-  state: Record<string, unknown>;
-  deleted: boolean;
-}
+/** A record at one version, as a replay (evolve) or the stream head gives it. */
+export type RecordVersion = RecordState;
 
 /**
  * What the merge reads of an event already in the stream. A `TakesEvent` fits as it is,

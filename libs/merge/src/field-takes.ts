@@ -1,6 +1,5 @@
-import { applyPatch } from 'fast-json-patch';
-import type { Actor, EventType, TakesEvent } from '@takes/contracts';
-import { clone, overlaps, parsePointer, toPointer, valueAt, type JsonObject, type Path } from './json-document';
+import { effectOf, evolve, initialState, type Actor, type EventType, type TakesEvent } from '@takes/contracts';
+import { overlaps, parsePointer, toPointer, valueAt, type JsonObject, type Path } from './json-document';
 import { RECORD_POINTER } from './unzip-time';
 
 /** One take of a field: the pair (event, field). */
@@ -49,12 +48,12 @@ export interface FieldHistory {
 export function fieldTakes(events: readonly TakesEvent[]): FieldHistory[] {
   const ordered = [...events].sort((a, b) => a.version - b.version);
   const states: JsonObject[] = [];
-  let state: JsonObject = {};
+  let record = initialState();
   for (const event of ordered) {
-    if (event.type === 'created') state = {};
-    if (event.patch.length > 0) state = applyPatch(clone(state), event.patch as never, false, true).newDocument as JsonObject;
-    states.push(state);
+    record = evolve(record, event);
+    states.push(record.state as JsonObject);
   }
+  const state = record.state as JsonObject;
 
   const fields = new Set<string>();
   for (const event of ordered) {
@@ -77,7 +76,8 @@ function historyOf(field: string, events: TakesEvent[], states: JsonObject[], fi
   const disputes = events.filter((event) => contests(event, path));
   const takes: FieldTake[] = [];
   events.forEach((event, i) => {
-    const applied = event.patch.some((op) => [op.path, op.from].some((p) => typeof p === 'string' && overlaps(parsePointer(p), path)));
+    const effect = effectOf(event.type);
+    const applied = effect.applies && event.patch.some((op) => [op.path, op.from].some((p) => typeof p === 'string' && overlaps(parsePointer(p), path)));
     const submitted = valueAt(event.submitted ?? {}, path);
     const value = applied ? valueAt(states[i], path) : submitted;
     if (!applied && submitted === undefined) return;
@@ -90,7 +90,7 @@ function historyOf(field: string, events: TakesEvent[], states: JsonObject[], fi
       contested:
         contests(event, path) ||
         disputes.some((dispute) => dispute !== event && dispute.base_version < event.version && event.version < dispute.version),
-      picked: event.type === 'resolved' && applied,
+      picked: effect.pick && applied,
       event_id: event.id,
       command_id: event.command_id,
       type: event.type,

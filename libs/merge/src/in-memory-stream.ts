@@ -1,8 +1,8 @@
 // Test-only (not exported): one record's stream kept in memory, written through
 // unzipTime the way the event store's decide step will, so the specs can play sync
 // scenarios and check the events they leave.
-import { applyPatch, compare } from 'fast-json-patch';
-import type { Actor, PatchOperation, TakesEvent } from '@takes/contracts';
+import { compare } from 'fast-json-patch';
+import { evolve, type Actor, type PatchOperation, type TakesEvent } from '@takes/contracts';
 import type { MergePolicy } from '@takes/metadata';
 import type { IncomingEdit, RecordVersion } from './edit';
 import { clone } from './json-document';
@@ -62,7 +62,7 @@ export class InMemoryStream {
       decision.events.forEach((event, i) => {
         const last = i === decision.events.length - 1;
         const previous = this.head;
-        const state = last ? decision.next : afterEvent(previous, event.type, event.patch, event.version);
+        const state = last ? decision.next : evolve(previous, event);
         this.push(event, edit, state);
       });
     }
@@ -100,10 +100,4 @@ export class InMemoryStream {
     });
     this.versions.push({ ...state, version });
   }
-}
-
-function afterEvent(previous: RecordVersion, type: TakesEvent['type'], patch: PatchOperation[], version: number): RecordVersion {
-  const state = patch.length > 0 ? (applyPatch(clone(previous.state), patch as never, false, true).newDocument as Record<string, unknown>) : previous.state;
-  const deleted = type === 'deleted' ? true : type === 'restored' ? false : previous.deleted;
-  return { version, state, deleted };
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { applyPatch, compare } from 'fast-json-patch';
-import { TakesError, type PatchOperation } from '@takes/contracts';
+import { deletedAfter, effectOf, TakesError, type PatchOperation } from '@takes/contracts';
 import type { PriorEvent, RecordVersion } from './edit';
 import { changedPaths, changedPathsShared, setOwn, toPointer, type Json, type JsonObject } from './json-document';
 import { resolveClaims } from './resolve-claims';
@@ -96,8 +96,9 @@ function referenceBuild(depth: number, inherited: Held | null, base: Json, claim
   return out;
 }
 
-const EDIT_TYPES = new Set(['updated', 'merged']);
-const ALIVE_TYPES = new Set(['created', 'updated', 'merged', 'restored', 'resolved', 'lost_update']);
+// What each event type does (applies its patch, sets or clears the deleted flag, is an
+// edit) is the table's, EVENT_EFFECTS in @takes/contracts, as it is the Timeline's; this
+// reference checks how the Timeline computes, not what the types mean.
 
 class ReferenceTimeline {
   private readonly states: JsonObject[] = [];
@@ -119,9 +120,8 @@ class ReferenceTimeline {
     this.states.push(state);
     this.deletedFlags.push(deleted);
     since.forEach((event, i) => {
-      state = applyStored(state, event);
-      if (event.type === 'created' || event.type === 'restored') deleted = false;
-      if (event.type === 'deleted') deleted = true;
+      if (effectOf(event.type).applies) state = applyStored(state, event);
+      deleted = deletedAfter(event.type, deleted);
       this.states.push(state);
       this.deletedFlags.push(deleted);
       const list = this.byCommand.get(event.command_id) ?? [];
@@ -215,8 +215,7 @@ class ReferenceTimeline {
   clientBaseDeleted(chain: number[]): boolean {
     let deleted = this.base.deleted;
     for (const j of chain) {
-      if (this.since[j].type === 'deleted') deleted = true;
-      if (this.since[j].type === 'restored') deleted = false;
+      deleted = deletedAfter(this.since[j].type, deleted);
     }
     return deleted;
   }
@@ -227,9 +226,9 @@ class ReferenceTimeline {
   }
 
   existenceOf(i: number): 'alive' | 'deleted' | null {
-    const type = this.since[i].type;
-    if (type === 'deleted') return 'deleted';
-    return ALIVE_TYPES.has(type) ? 'alive' : null;
+    const effect = effectOf(this.since[i].type);
+    if (!effect.applies) return null;
+    return effect.deleted === 'set' ? 'deleted' : 'alive';
   }
 
   /**
@@ -243,7 +242,7 @@ class ReferenceTimeline {
     const event = this.since[i];
     if (!this.isMainLine(i)) return [];
     const rank = this.rankOf(i);
-    if (EDIT_TYPES.has(event.type) && event.base_version >= this.base.version) {
+    if (effectOf(event.type).edit && event.base_version >= this.base.version) {
       const before = this.clientBase(event.base_version, this.chainOf(event.parent, event.device, i));
       const after = overlay(before, event.submitted ?? {});
       return referenceChangedPaths(before, after).map((change) => ({ ...change, rank, event: i }));

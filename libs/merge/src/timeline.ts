@@ -1,5 +1,5 @@
 import type { Operation } from 'fast-json-patch';
-import { TakesError } from '@takes/contracts';
+import { deletedAfter, effectOf, evolveWith, TakesError } from '@takes/contracts';
 import type { PriorEvent, RecordVersion } from './edit';
 import { forEachChange, setOwn, type Json, type JsonObject } from './json-document';
 import { applyPatchShared } from './shared-patch';
@@ -15,9 +15,6 @@ export interface Claim {
 }
 
 export type Existence = 'alive' | 'deleted';
-
-const EDIT_TYPES = new Set(['updated', 'merged']);
-const ALIVE_TYPES = new Set(['created', 'updated', 'merged', 'restored', 'resolved', 'lost_update']);
 
 /**
  * A set of indices into `since`: every index up to `upTo` (-1: none), plus `others`.
@@ -99,17 +96,15 @@ export class Timeline {
       if (first !== undefined) this.nextOfCommand[i] = first;
       this.firstOfCommand.set(since[i].command_id, i);
     }
-    let state = base.state;
-    let deleted = base.deleted;
-    this.states.push(state);
-    this.deletedFlags.push(deleted);
     const segments = new Map<string, string[]>();
+    const evolveShared = evolveWith((doc, ops) => applyPatchShared(doc, ops as Operation[], segments) as JsonObject);
+    let record: RecordVersion = base;
+    this.states.push(record.state as JsonObject);
+    this.deletedFlags.push(record.deleted);
     for (const event of since) {
-      state = applyStored(state, event, segments);
-      if (event.type === 'created' || event.type === 'restored') deleted = false;
-      if (event.type === 'deleted') deleted = true;
-      this.states.push(state);
-      this.deletedFlags.push(deleted);
+      record = evolveStored(evolveShared, record, event);
+      this.states.push(record.state as JsonObject);
+      this.deletedFlags.push(record.deleted);
     }
   }
 
@@ -285,22 +280,20 @@ export class Timeline {
   /** Whether the device saw the record deleted when it made an edit on this base and chain. */
   clientBaseDeleted(chain: number[]): boolean {
     let deleted = this.base.deleted;
-    for (const j of chain) {
-      if (this.since[j].type === 'deleted') deleted = true;
-      if (this.since[j].type === 'restored') deleted = false;
-    }
+    for (const j of chain) deleted = deletedAfter(this.since[j].type, deleted);
     return deleted;
   }
 
-  /** Whether the event was on the main line (shelved and unknown events are not). */
+  /** Whether the event was on the main line: its patch was applied (shelved and unknown events are not). */
   isMainLine(i: number): boolean {
     return this.existenceOf(i) !== null;
   }
 
+  /** What a main-line event said about the record's existence (a tombstone or not); null off the main line. */
   existenceOf(i: number): Existence | null {
-    const type = this.since[i].type;
-    if (type === 'deleted') return 'deleted';
-    return ALIVE_TYPES.has(type) ? 'alive' : null;
+    const effect = effectOf(this.since[i].type);
+    if (!effect.applies) return null;
+    return effect.deleted === 'set' ? 'deleted' : 'alive';
   }
 
   /**
@@ -325,7 +318,7 @@ export class Timeline {
     const claim = (path: string[], value: Json) => {
       claims.push({ path, value, rank, event: i });
     };
-    if (EDIT_TYPES.has(event.type) && event.base_version >= this.base.version) this.submittedChanges(i, claim);
+    if (effectOf(event.type).edit && event.base_version >= this.base.version) this.submittedChanges(i, claim);
     else forEachChange(this.stateAt(event.version - 1), this.stateAt(event.version), [], claim);
   }
 
@@ -369,10 +362,10 @@ export class Timeline {
   }
 }
 
-function applyStored(state: JsonObject, event: PriorEvent, segments: Map<string, string[]>): JsonObject {
-  if (event.patch.length === 0) return state;
+/** The record after a stored event, as evolve (EVENT_EFFECTS) has it; a patch that does not apply is the store's fault. */
+function evolveStored(evolveShared: ReturnType<typeof evolveWith>, record: RecordVersion, event: PriorEvent): RecordVersion {
   try {
-    return applyPatchShared(state, event.patch as Operation[], segments) as JsonObject;
+    return evolveShared(record, event);
   } catch {
     throw new TakesError('INTERNAL_ERROR', `event ${event.id} (version ${event.version}) does not apply to the version before it`);
   }

@@ -1,5 +1,4 @@
-import type { TakesEvent } from '@takes/contracts';
-import { applyOperations } from '@takes/decide';
+import { evolve, initialState, type TakesEvent } from '@takes/contracts';
 
 /** A read-table row as the projector holds it while it applies a batch of events. */
 export interface ProjectedRow {
@@ -12,43 +11,26 @@ export interface ProjectedRow {
   applied: number;
 }
 
-type Event = Pick<TakesEvent, 'entity_id' | 'version' | 'patch' | 'commit_ts' | 'position'>;
+type Event = Pick<TakesEvent, 'type' | 'entity_id' | 'version' | 'patch' | 'commit_ts' | 'position'>;
 
-function advanced(row: ProjectedRow, event: Event, state: Record<string, unknown>, deleted: boolean): ProjectedRow {
-  return { ...row, state, deleted, version: event.version, updatedAt: event.commit_ts, position: event.position, applied: row.applied + 1 };
-}
-
-/** `created`: a new row from the event's patch. */
-export function createdRow(event: Event): ProjectedRow {
+/**
+ * A record event applied to its row (none yet: the record's first event). What the
+ * event does to the record's state and deleted flag is evolve's (EVENT_EFFECTS in
+ * @takes/contracts: a tombstone keeps the state for a restore, `shelved` and types this
+ * build does not know only move the version on); the row keeps its own bookkeeping:
+ * the version, the last commit time and position, and how many events it applied.
+ */
+export function projectedRow(row: ProjectedRow | undefined, event: Event): ProjectedRow {
+  const next = evolve(row ?? initialState(), event);
   return {
-    id: event.entity_id,
-    state: applyOperations({}, event.patch),
-    version: event.version,
-    deleted: false,
+    id: row?.id ?? event.entity_id,
+    state: next.state,
+    version: next.version,
+    deleted: next.deleted,
     updatedAt: event.commit_ts,
     position: event.position,
-    applied: 1,
+    applied: (row?.applied ?? 0) + 1,
   };
-}
-
-/** `updated`, `merged`, `resolved`, `lost_update`: the event's patch applied to the row. */
-export function patchedRow(row: ProjectedRow, event: Event): ProjectedRow {
-  return advanced(row, event, applyOperations(row.state, event.patch), row.deleted);
-}
-
-/** `deleted`: a tombstone; the state is kept (a restore brings it back). */
-export function deletedRow(row: ProjectedRow, event: Event): ProjectedRow {
-  return advanced(row, event, applyOperations(row.state, event.patch), true);
-}
-
-/** `restored`: visible again. */
-export function restoredRow(row: ProjectedRow, event: Event): ProjectedRow {
-  return advanced(row, event, applyOperations(row.state, event.patch), false);
-}
-
-/** `shelved` and types this build does not know: only the version moves on. */
-export function versionOnly(row: ProjectedRow, event: Event): ProjectedRow {
-  return advanced(row, event, row.state, row.deleted);
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { PoolClient } from 'pg';
-import type { TakesEvent } from '@takes/contracts';
+import { evolve, type TakesEvent } from '@takes/contracts';
 import { LINK_ENTITY_PREFIX, isLinkEntity, linkEntityDefinition, linkEntityName, type EntityDefinition, type RelationDefinition } from '@takes/metadata';
-import { createdRow, deletedRow, eventStanding, patchedRow, restoredRow, rowsToLoad, versionOnly, type ProjectedRow } from '@takes/read-model';
+import { eventStanding, projectedRow, rowsToLoad, type ProjectedRow } from '@takes/read-model';
 import type { EntityRegistry } from './entity-registry';
 import { ensureReadTable, loadRows, writeRows } from './read-tables';
 
@@ -111,6 +111,8 @@ export async function projectBatch(
         else result.skipped += 1;
         break;
       default:
+        // Every record event (created, updated, merged, shelved, lost_update, deleted,
+        // restored, resolved, and types this build does not know): its row, as evolve has it.
         await applyRecordEvent(event);
     }
   }
@@ -118,23 +120,13 @@ export async function projectBatch(
   return result;
 }
 
-/** A record event applied to its row, one case per event type: live batches, gap filling and rebuilds all use it. */
+/**
+ * A record event applied to its row: live batches, gap filling and rebuilds all use it.
+ * What each event type does to the record is EVENT_EFFECTS' (evolve, @takes/contracts);
+ * projectedRow keeps the row's version, `_deleted` and `_applied`.
+ */
 export function projectOne(row: ProjectedRow | undefined, event: TakesEvent): ProjectedRow {
-  switch (event.type) {
-    case 'created':
-      return createdRow(event);
-    case 'deleted':
-      return deletedRow(row!, event);
-    case 'restored':
-      return restoredRow(row!, event);
-    case 'updated':
-    case 'merged':
-    case 'resolved':
-    case 'lost_update':
-      return patchedRow(row!, event);
-    default:
-      return row ? versionOnly(row, event) : createdRow(event);
-  }
+  return projectedRow(row, event);
 }
 
 /** `defined` on `_meta` `entity:<name>`: create or extend the read table; `relation:<name>`: a many_to_many's join table. */
@@ -194,8 +186,5 @@ async function removeEntity(client: PoolClient, registry: EntityRegistry, event:
 function applyDefinition(previous: EntityDefinition | undefined, event: TakesEvent): EntityDefinition {
   if (event.prior_version > 0 && !previous) throw new Error(`${event.app} ${event.entity_id}: version ${event.prior_version} was never projected`);
   const base = event.prior_version === 0 ? {} : (previous as unknown as Record<string, unknown>);
-  return projectOne(
-    { id: event.entity_id, state: base, version: event.prior_version, deleted: false, updatedAt: event.commit_ts, position: 0, applied: 0 },
-    { ...event, type: 'updated' },
-  ).state as unknown as EntityDefinition;
+  return evolve({ version: event.prior_version, state: base, deleted: false }, event).state as unknown as EntityDefinition;
 }
