@@ -14,3 +14,17 @@ export {
   type ExpressionScope,
   type RuleDetail,
 } from './compile-expression';
+export { FIELD_OPERATORS, checkFieldRule, type FieldOperator } from './field-rules';
+export {
+  RULE_HOOKS,
+  RULE_TYPES,
+  parseRuleDefinition,
+  type ComputedRule,
+  type ExpressionRule,
+  type FieldRule,
+  type RelatedLoad,
+  type Rule,
+  type RuleHook,
+  type RuleType,
+} from './rule-definition';
+export { checkRules, type JsonRecord, type RuleContext } from './check-rules';
