@@ -52,6 +52,7 @@ function buildEnvironment(): Environment {
   for (const [name, handler] of Object.entries(binary)) env.registerFunction(`${name}(dyn, dyn): ${returns[name] ?? 'dyn'}`, handler);
   env.registerFunction('op_num(string): dyn', literal);
   env.registerFunction('op_neg(dyn): dyn', op.negate);
+  env.registerFunction('op_bool(dyn): bool', op.truth);
   env.registerFunction('op_list(dyn): list', op.listOf);
   for (const [name, handler] of Object.entries(op.FUNCTIONS)) {
     const arity = handler.length;

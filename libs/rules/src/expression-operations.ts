@@ -76,6 +76,12 @@ export const modulo = (a: unknown, b: unknown): ExactNumber => {
   return arithmetic(() => x.modulo(y));
 };
 
+/** A condition (`&&`, `||`, `!`, `?:`) must be a boolean; nil or a number is an error, as in expr-lang. */
+export function truth(value: unknown): boolean {
+  if (typeof value !== 'boolean') fail(`expected bool, got ${typeName(value)}`);
+  return value;
+}
+
 export function negate(a: unknown): ExactNumber {
   charge();
   const x = numberOf(a);

@@ -2,7 +2,8 @@
  * Writes a checked Rocket expression as CEL text for cel-js. Every operator becomes a
  * call of one of the engine's functions (cel-environment.ts), so Rocket's semantics
  * (exact mixed numbers, nil for a missing field) hold whatever CEL's own typing is;
- * CEL keeps `&&`, `||`, `!`, `?:`, list literals and the per-item `map` of `sum`.
+ * CEL keeps `!`, the lazy `?:` (which `&&` and `||` are written with), list literals
+ * and the per-item `map` of `sum`.
  */
 import { BinaryOperator, ExpressionNode } from './expression-syntax';
 
@@ -52,12 +53,15 @@ export function toCel(node: ExpressionNode, itemScope = false): string {
     case 'list':
       return `[${node.items.map(cel).join(', ')}]`;
     case 'unary':
-      return node.op === '!' ? `!(${cel(node.operand)})` : `op_neg(${cel(node.operand)})`;
+      return node.op === '!' ? `!op_bool(${cel(node.operand)})` : `op_neg(${cel(node.operand)})`;
     case 'conditional':
-      return `(${cel(node.test)} ? ${cel(node.then)} : ${cel(node.otherwise)})`;
+      return `(op_bool(${cel(node.test)}) ? dyn(${cel(node.then)}) : dyn(${cel(node.otherwise)}))`;
     case 'binary': {
       const [left, right] = [cel(node.left), cel(node.right)];
-      if (node.op === '&&' || node.op === '||') return `(${left} ${node.op} ${right})`;
+      // Left to right with short circuit, as expr-lang: CEL's own && and || would absorb
+      // an error on either side (`error && false` is false there), so they go through ?:.
+      if (node.op === '&&') return `(op_bool(${left}) ? op_bool(${right}) : false)`;
+      if (node.op === '||') return `(op_bool(${left}) ? true : op_bool(${right}))`;
       if (node.op === '!=') return `!op_eq(${left}, ${right})`;
       if (node.op === 'not in') return `!op_in(${left}, ${right})`;
       return `${CALLS[node.op]}(${left}, ${right})`;
