@@ -8,7 +8,7 @@ import { DEFAULT_EXPRESSION_LIMITS, ExpressionLimits } from './expression-limits
 import { ExpressionRuntimeError } from './expression-operations';
 import { ExpressionSyntaxError, parseExpression } from './expression-syntax';
 import { rootVariable, toCel } from './expression-to-cel';
-import { ExpressionValue, fromExpressionValue, toExpressionValue } from './expression-values';
+import { ExpressionValue, fromExpressionValue, scalarValue } from './expression-values';
 
 /** One problem, in the shape of a 422's details. */
 export interface RuleDetail {
@@ -27,15 +27,15 @@ export type Evaluated = { ok: true; value: unknown } | { ok: false; message: str
 export type ExpressionContext = Partial<Record<ExpressionRoot, unknown>>;
 
 /**
- * An evaluation context read once (numbers made exact, objects made maps), for running
- * several expressions over the same record.
+ * An evaluation context made ready once for several expressions over the same record.
+ * Nothing is copied: records and related lists are read lazily, field by field.
  */
 export class BoundContext {
   private constructor(readonly variables: Readonly<Record<string, ExpressionValue>>) {}
 
   static of(context: ExpressionContext): BoundContext {
     const variables: Record<string, ExpressionValue> = {};
-    for (const root of EXPRESSION_ROOTS) variables[rootVariable(root)] = toExpressionValue(context[root]);
+    for (const root of EXPRESSION_ROOTS) variables[rootVariable(root)] = scalarValue(context[root]);
     return new BoundContext(variables);
   }
 }

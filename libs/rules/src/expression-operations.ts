@@ -6,7 +6,7 @@
  */
 import { charge } from './evaluation-budget';
 import { ExactNumber } from './exact-number';
-import { ExpressionValue, typeName, valuesEqual } from './expression-values';
+import { ExpressionValue, isPlainObject, scalarValue, typeName, valuesEqual } from './expression-values';
 
 /** Longest string an expression may build (concatenation, replace, upper...). */
 const MAX_STRING = 100_000;
@@ -24,7 +24,8 @@ function checkedString(value: string): string {
 }
 
 /** The number a value stands for in arithmetic: a number, or a string that reads as one. */
-function numberOf(value: unknown): ExactNumber | null {
+function numberOf(raw: unknown): ExactNumber | null {
+  const value = scalarValue(raw);
   if (value instanceof ExactNumber) return value;
   if (typeof value === 'string') return ExactNumber.fromText(value.trim());
   return null;
@@ -106,16 +107,17 @@ export function equals(a: unknown, b: unknown): boolean {
 export function read(object: unknown, key: unknown): ExpressionValue {
   charge();
   if (object === null || object === undefined) return null;
-  if (object instanceof Map) {
+  if (object instanceof Map || isPlainObject(object)) {
     if (typeof key !== 'string') fail(`cannot read a map with a ${typeName(key)} key`);
-    return (object.get(key) as ExpressionValue | undefined) ?? null;
+    if (object instanceof Map) return scalarValue(object.get(key));
+    return Object.prototype.hasOwnProperty.call(object, key) ? scalarValue(object[key]) : null;
   }
   if (Array.isArray(object)) {
     const index = numberOf(key);
     if (index === null || typeof key === 'string' || !index.isInteger()) fail(`cannot index a list with ${typeName(key)}`);
     const i = Number(index.toString());
     const at = i < 0 ? object.length + i : i;
-    return (object[at] as ExpressionValue | undefined) ?? null;
+    return scalarValue(object[at]);
   }
   return fail(`cannot read field ${String(key)} of ${typeName(object)}`);
 }
@@ -132,6 +134,7 @@ export function isIn(item: unknown, container: unknown): boolean {
     return false;
   }
   if (container instanceof Map) return typeof item === 'string' && container.has(item);
+  if (isPlainObject(container)) return typeof item === 'string' && Object.prototype.hasOwnProperty.call(container, item);
   return fail(`invalid operation: ${typeName(item)} in ${typeName(container)}`);
 }
 
@@ -160,14 +163,20 @@ export function len(value: unknown): ExactNumber {
   if (typeof value === 'string') return ExactNumber.of(BigInt([...value].length));
   if (Array.isArray(value)) return ExactNumber.of(BigInt(value.length));
   if (value instanceof Map) return ExactNumber.of(BigInt(value.size));
+  if (isPlainObject(value)) {
+    const size = Object.keys(value).length;
+    charge(size);
+    return ExactNumber.of(BigInt(size));
+  }
   return fail(`invalid argument for len (type ${typeName(value)})`);
 }
 
 export function sum(values: unknown): ExactNumber {
   let total = ExactNumber.of(0n);
-  for (const value of list(values, 'sum')) {
+  for (const raw of list(values, 'sum')) {
     charge();
-    if (value === null || value === undefined) continue;
+    const value = scalarValue(raw);
+    if (value === null) continue;
     const n = numberOf(value);
     if (n === null) fail(`sum() needs numbers, got ${typeName(value)}`);
     total = arithmetic(() => total.plus(n));
@@ -186,7 +195,7 @@ export function endsWith(a: unknown, b: unknown): boolean {
 }
 
 export function coalesce(a: unknown, b: unknown): unknown {
-  return a === null || a === undefined ? b : a;
+  return a === null || a === undefined ? scalarValue(b) : scalarValue(a);
 }
 
 function wholeNumber(value: unknown, mode: 'floor' | 'ceil' | 'round', fn: string): ExactNumber {
@@ -196,7 +205,8 @@ function wholeNumber(value: unknown, mode: 'floor' | 'ceil' | 'round', fn: strin
   return n.toInteger(mode);
 }
 
-function pick(a: unknown, b: unknown, fn: 'min' | 'max'): unknown {
+function pick(left: unknown, right: unknown, fn: 'min' | 'max'): unknown {
+  const [a, b] = [scalarValue(left), scalarValue(right)];
   const order = compare(a, b, fn);
   return (fn === 'min' ? order <= 0 : order >= 0) ? a : b;
 }
@@ -215,8 +225,9 @@ function toFloat(value: unknown): ExactNumber {
   return n;
 }
 
-function toText(value: unknown): string {
+function toText(raw: unknown): string {
   charge();
+  const value = scalarValue(raw);
   if (value instanceof ExactNumber) return value.toString();
   if (value === null || value === undefined) return 'nil';
   if (typeof value === 'string' || typeof value === 'boolean') return String(value);

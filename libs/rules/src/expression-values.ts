@@ -1,31 +1,36 @@
 /**
- * Values as the engine sees them, and back. Everything from a record (JSON) is read
- * once per evaluation context: numbers become ExactNumber, objects become Maps (so no
- * lookup can reach a prototype), arrays stay arrays. Results go back to JSON: an
- * ExactNumber becomes a number, or decimal text when a double cannot hold it.
+ * Values as the engine sees them, and back. A record's JSON is not copied: each field
+ * read takes an own property only (never one from a prototype) and makes a number
+ * exact as it is read, so a big related list costs only what the expression visits.
+ * Results go back to JSON: an ExactNumber becomes a number, or decimal text when a
+ * double cannot hold it.
  */
 import { ExactNumber } from './exact-number';
 
-/** What an expression reads and returns: JSON with exact numbers and Map objects. */
-export type ExpressionValue = null | boolean | string | ExactNumber | ExpressionValue[] | Map<string, ExpressionValue>;
+/**
+ * What an expression reads and returns: JSON as the record holds it (objects and lists
+ * are read lazily, field by field), with numbers made exact as they are read.
+ */
+export type ExpressionValue = null | boolean | string | ExactNumber | ExpressionValue[] | Map<string, ExpressionValue> | { readonly [key: string]: unknown };
 
-const MAX_NESTING = 64;
+/** A plain data object (a JSON object), as opposed to a list, a Map or a class instance. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
 
-export function toExpressionValue(value: unknown, depth = 0): ExpressionValue {
-  if (depth > MAX_NESTING) throw new RangeError(`value is nested more than ${MAX_NESTING} levels`);
+/**
+ * One value as the engine sees it once read: a number becomes exact, undefined and
+ * NaN become nil, a Date its ISO text; objects and lists are left to be read lazily.
+ */
+export function scalarValue(value: unknown): ExpressionValue {
   if (value === null || value === undefined) return null;
-  if (typeof value === 'string' || typeof value === 'boolean') return value;
   if (typeof value === 'number') return ExactNumber.fromNumber(value);
   if (typeof value === 'bigint') return ExactNumber.of(value);
-  if (value instanceof ExactNumber) return value;
   if (value instanceof Date) return value.toISOString();
-  if (Array.isArray(value)) return value.map((item) => toExpressionValue(item, depth + 1));
-  if (value instanceof Map) {
-    return new Map([...value].map(([k, v]) => [String(k), toExpressionValue(v, depth + 1)]));
-  }
-  if (typeof value === 'object') {
-    return new Map(Object.keys(value).map((k) => [k, toExpressionValue((value as Record<string, unknown>)[k], depth + 1)]));
-  }
+  if (typeof value === 'string' || typeof value === 'boolean' || value instanceof ExactNumber) return value;
+  if (Array.isArray(value) || value instanceof Map || isPlainObject(value)) return value as ExpressionValue;
   return null;
 }
 
@@ -34,6 +39,7 @@ export function fromExpressionValue(value: unknown): unknown {
   if (typeof value === 'bigint') return ExactNumber.of(value).toJson();
   if (Array.isArray(value)) return value.map(fromExpressionValue);
   if (value instanceof Map) return Object.fromEntries([...value].map(([k, v]) => [String(k), fromExpressionValue(v)]));
+  if (isPlainObject(value)) return Object.fromEntries(Object.keys(value).map((k) => [k, fromExpressionValue(value[k])]));
   return value;
 }
 
@@ -42,18 +48,25 @@ export function typeName(value: unknown): string {
   if (value === null || value === undefined) return 'nil';
   if (value instanceof ExactNumber) return 'number';
   if (Array.isArray(value)) return 'list';
-  if (value instanceof Map) return 'map';
+  if (value instanceof Map || isPlainObject(value)) return 'map';
   return typeof value;
 }
 
 /** Equality as Rocket's engine has it: numbers by value, lists and maps by content, no coercion across types. */
-export function valuesEqual(a: unknown, b: unknown): boolean {
+export function valuesEqual(left: unknown, right: unknown): boolean {
+  const [a, b] = [scalarValue(left), scalarValue(right)];
   if (a instanceof ExactNumber && b instanceof ExactNumber) return a.equals(b);
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((item, i) => valuesEqual(item, b[i]));
-  if (a instanceof Map && b instanceof Map) {
-    if (a.size !== b.size) return false;
-    for (const [k, v] of a) if (!b.has(k) || !valuesEqual(v, b.get(k))) return false;
+  const [x, y] = [entriesOf(a), entriesOf(b)];
+  if (x && y) {
+    if (x.size !== y.size) return false;
+    for (const [k, v] of x) if (!y.has(k) || !valuesEqual(v, y.get(k))) return false;
     return true;
   }
   return a === b;
+}
+
+function entriesOf(value: unknown): Map<string, unknown> | null {
+  if (value instanceof Map) return value as Map<string, unknown>;
+  return isPlainObject(value) ? new Map(Object.entries(value)) : null;
 }

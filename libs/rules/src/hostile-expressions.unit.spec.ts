@@ -26,7 +26,7 @@ describe('hostile expressions', () => {
     },
   );
 
-  it('reads an own "constructor" key of data only through a safe map, never a prototype', () => {
+  it('reads only own fields of data, never through a prototype, and pollutes nothing', () => {
     const record = JSON.parse('{"__proto__": {"polluted": true}, "a": 1}') as Record<string, unknown>;
     expect(evaluateExpression('record.polluted == nil', { record })).toEqual({ ok: true, value: true });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
@@ -49,7 +49,7 @@ describe('hostile expressions', () => {
   });
 
   it('stops nested sums (a quadratic walk) at the step limit', () => {
-    const rows = Array.from({ length: 2_000 }, () => ({ xs: Array.from({ length: 2_000 }, (_, i) => i) }));
+    const rows = Array.from({ length: 600 }, () => ({ xs: Array.from({ length: 600 }, (_, i) => i) }));
     const result = evaluateExpression("sum(related.rows, 'sum(xs)')", { related: { rows } });
     expect(result).toMatchObject({ ok: false, message: expect.stringMatching(/steps|longer than/) });
   });

@@ -7,7 +7,8 @@
  *   than the initial one is refused ("Initial state must be 'draft', got 'sent'");
  * - no transition from the old state to the new one: 422 "Invalid transition from 'X' to 'Y'";
  * - a transition with roles that the user has none of: 403;
- * - a guard that is false (or fails to run): 422 naming the guard;
+ * - a guard that is false: 422 naming the guard; one that fails to run or is not a
+ *   boolean: 422 "Guard evaluation error";
  * - otherwise allowed: set_field actions applied to the record ("now" is the write's
  *   time), the other actions returned in order for the shell to perform.
  */
@@ -94,7 +95,8 @@ export function checkTransition(machine: StateMachine, previous: JsonRecord | nu
   if (transition.guard) {
     const result = transition.guard.evaluate({ record: next, old: previous, action: 'update', user: context.user ?? null, related: context.related ?? {}, now: context.now });
     if (!result.ok) return refused(422, field, `Guard evaluation error: ${result.message}`);
-    if (result.value !== true) return refused(422, field, `Transition from '${from}' to '${to}' blocked by guard: ${transition.guard.text}`);
+    if (typeof result.value !== 'boolean') return refused(422, field, 'Guard evaluation error: guard did not return bool');
+    if (!result.value) return refused(422, field, `Transition from '${from}' to '${to}' blocked by guard: ${transition.guard.text}`);
   }
 
   const { record, actions } = applyActions(transition, next, context.now);
