@@ -4,13 +4,10 @@ import { Client } from 'pg';
 import type { Logger } from 'pino';
 import { subjects, type TakesEvent } from '@takes/contracts';
 import { EventFollower, requestJson } from '@takes/bus';
-import type { Database } from '@takes/db';
+import { REVIEW_QUEUE_LEADER_LOCK, type Database } from '@takes/db';
 import { CONFLICTS_CONFIG, type ConflictsConfig } from '../config';
 import { DATABASE, LOGGER, NATS_CONNECTION } from '../tokens';
 import { REVIEW_QUEUE, advanceWatermark, applyToReviewQueue, touchesReviewQueue } from './review-queue.projection';
-
-/** One replica keeps the review queue at a time (others stand by). */
-const LEADER_LOCK: [number, number] = [0x7a6b, 4];
 
 /** Keeps the review queue (a projection in the conflicts schema) current, in position order. */
 @Injectable()
@@ -41,7 +38,7 @@ export class ReviewQueueWorker implements OnApplicationBootstrap, OnApplicationS
     this.leader = new Client({ connectionString: this.config.databaseUrl, application_name: 'takes-conflicts-leader' });
     this.leader.on('error', () => undefined);
     await this.leader.connect();
-    await this.leader.query('SELECT pg_advisory_lock($1, $2)', LEADER_LOCK);
+    await this.leader.query('SELECT pg_advisory_lock($1, $2)', REVIEW_QUEUE_LEADER_LOCK);
     if (this.stopped) return;
     const s = subjects(this.config.subjectPrefix);
     this.follower = new EventFollower({

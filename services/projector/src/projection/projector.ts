@@ -4,7 +4,7 @@ import { Client, type Pool } from 'pg';
 import type { Logger } from 'pino';
 import { subjects, type MetaItemView, type TakesEvent } from '@takes/contracts';
 import { EventFollower, requestJson } from '@takes/bus';
-import type { Database } from '@takes/db';
+import { PROJECTOR_LEADER_LOCK, type Database } from '@takes/db';
 import type { EntityDefinition, RelationDefinition } from '@takes/metadata';
 import { PROJECTOR_CONFIG, type ProjectorConfig } from '../config';
 import { ProjectorMetrics } from '../health/projector-metrics';
@@ -15,8 +15,6 @@ import { projectBatch, type ReadRelation, type ReadStream } from './project-batc
 
 /** One read model today: the records of every app. */
 export const READ_MODEL = 'records';
-/** The lock that makes one projector replica active at a time (others stand by). */
-const LEADER_LOCK: [number, number] = [0x7a6b, 3];
 
 /**
  * Applies events to the read tables, in position order, one batch per transaction with
@@ -68,7 +66,7 @@ export class Projector implements OnApplicationBootstrap, OnApplicationShutdown 
     this.leader = new Client({ connectionString: this.config.databaseUrl, application_name: 'takes-projector-leader' });
     this.leader.on('error', () => undefined);
     await this.leader.connect();
-    await this.leader.query('SELECT pg_advisory_lock($1, $2)', LEADER_LOCK);
+    await this.leader.query('SELECT pg_advisory_lock($1, $2)', PROJECTOR_LEADER_LOCK);
     if (!this.running) return;
     this.metrics.leader.set(1);
     const client = await this.pool.connect();
