@@ -2,6 +2,7 @@ export { createDatabase, poolConfig, DEFAULT_DATABASE_URL, type Database, type D
 export { ensureDatabase, dropDatabase } from './ensure-database';
 export { migrateSchema, migrateDown, type Migration, type Migrations, type MigrateOptions } from './migrate';
 export { isUnavailableError, isRetryableTransactionError, isTimeoutError } from './pg-errors';
+export { inTransaction } from './transaction';
 export {
   POSITION_LOCK,
   RELAY_LOCK,

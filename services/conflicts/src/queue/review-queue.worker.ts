@@ -4,7 +4,7 @@ import { Client } from 'pg';
 import type { Logger } from 'pino';
 import { subjects, type TakesEvent } from '@takes/contracts';
 import { EventFollower, requestJson } from '@takes/bus';
-import { REVIEW_QUEUE_LEADER_LOCK, type Database } from '@takes/db';
+import { REVIEW_QUEUE_LEADER_LOCK, inTransaction, type Database } from '@takes/db';
 import { CONFLICTS_CONFIG, type ConflictsConfig } from '../config';
 import { DATABASE, LOGGER, NATS_CONNECTION } from '../tokens';
 import { REVIEW_QUEUE, advanceWatermark, applyToReviewQueue, touchesReviewQueue } from './review-queue.projection';
@@ -65,17 +65,9 @@ export class ReviewQueueWorker implements OnApplicationBootstrap, OnApplicationS
   }
 
   private async apply(events: TakesEvent[]): Promise<void> {
-    const client = await this.database.pool.connect();
-    try {
-      await client.query('BEGIN');
+    await inTransaction(this.database.pool, async (client) => {
       for (const event of events) if (touchesReviewQueue(event)) await applyToReviewQueue(client, event);
       await advanceWatermark(client, Math.max(...events.map((e) => e.position)));
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 }
