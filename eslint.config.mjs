@@ -1,8 +1,17 @@
 // Lint: TypeScript rules plus Nx module boundaries, so the architecture is enforced:
-// pure libs import only pure libs, services never import each other, and nothing
-// reaches into another lib's internal files (only its src/index.ts).
+// pure libs import only pure libs, services never import each other, nothing reaches
+// into another lib's internal files (only its src/index.ts), and only tests, benchmarks
+// and a service's own src/testing/ folder import libs/testing (type:lib-testing).
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
+
+const productionConstraints = [
+  { sourceTag: 'type:lib-pure', onlyDependOnLibsWithTags: ['type:lib-pure'] },
+  { sourceTag: 'type:lib-io', onlyDependOnLibsWithTags: ['type:lib-pure', 'type:lib-io'] },
+  { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:lib-pure', 'type:lib-io'] },
+  { sourceTag: 'type:lib-testing', onlyDependOnLibsWithTags: ['type:lib-pure', 'type:lib-io', 'type:lib-testing'] },
+];
+const boundaries = (depConstraints) => ['error', { enforceBuildableLibDependency: false, allow: [], depConstraints }];
 
 export default [
   { ignores: ['dist/**', 'node_modules/**', '.data/**', '.nx/**', 'tools/*.mjs', 'tools/*.cjs', '**/*.js'] },
@@ -11,21 +20,19 @@ export default [
     files: ['**/*.ts'],
     plugins: { '@nx': nx },
     rules: {
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: false,
-          allow: [],
-          depConstraints: [
-            { sourceTag: 'type:lib-pure', onlyDependOnLibsWithTags: ['type:lib-pure'] },
-            { sourceTag: 'type:lib-io', onlyDependOnLibsWithTags: ['type:lib-pure', 'type:lib-io'] },
-            { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:lib-pure', 'type:lib-io'] },
-          ],
-        },
-      ],
+      '@nx/enforce-module-boundaries': boundaries(productionConstraints),
       '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
       'no-console': 'error',
+    },
+  },
+  {
+    // A service's test fixtures (not part of its build's entry points) may use libs/testing.
+    files: ['services/*/src/testing/**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': boundaries([
+        { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:lib-pure', 'type:lib-io', 'type:lib-testing'] },
+      ]),
     },
   },
   {

@@ -7,7 +7,7 @@ import {
   type DurableConsumer,
   type DurableErrorInfo,
 } from './durable-consumer';
-import { createTestStream, type TestStream } from './test-stream';
+import { createTestStream, type TestStream } from '@takes/testing';
 
 interface Body {
   n: number;

@@ -3,7 +3,6 @@ export { ensureEventsStream, isNotFound, type EventsStreamOptions } from './even
 export { newTraceparent, traceIdOf } from './trace';
 export { requestJson, type RequestOptions } from './rpc-client';
 export { NatsRpcServer, NatsRpcContext, type NatsRpcOptions } from './rpc-server';
-export { createTestStream, type TestStream } from './test-stream';
 export {
   consumeDurable,
   ParkedHeader,

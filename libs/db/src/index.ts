@@ -2,4 +2,12 @@ export { createDatabase, poolConfig, DEFAULT_DATABASE_URL, type Database, type D
 export { ensureDatabase, dropDatabase } from './ensure-database';
 export { migrateSchema, migrateDown, type Migration, type Migrations, type MigrateOptions } from './migrate';
 export { isUnavailableError, isRetryableTransactionError, isTimeoutError } from './pg-errors';
-export { createTestDatabase, type TestDatabase } from './test-database';
+export { inTransaction } from './transaction';
+export {
+  POSITION_LOCK,
+  RELAY_LOCK,
+  PROJECTOR_LEADER_LOCK,
+  REVIEW_QUEUE_LEADER_LOCK,
+  migrationLock,
+  type AdvisoryLockKey,
+} from './advisory-locks';

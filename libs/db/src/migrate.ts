@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { Client } from 'pg';
+import { migrationLock } from './advisory-locks';
 
 /** One schema change. `up` applies it, `down` undoes it; both run inside a transaction. */
 export interface Migration {
@@ -29,7 +30,7 @@ export async function migrateSchema(db: Kysely<any>, options: MigrateOptions): P
   const lock = new Client({ connectionString: options.url, connectionTimeoutMillis: 5_000 });
   await lock.connect();
   try {
-    await lock.query('SELECT pg_advisory_lock(hashtext($1))', [`takes.migrate.${schema}`]);
+    await lock.query('SELECT pg_advisory_lock(hashtext($1))', [migrationLock(schema)]);
     await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(schema)}`.execute(db);
     await sql`CREATE TABLE IF NOT EXISTS ${sql.id(schema, 'migrations')} (
       name text PRIMARY KEY,
@@ -48,7 +49,7 @@ export async function migrateSchema(db: Kysely<any>, options: MigrateOptions): P
     }
     return ran;
   } finally {
-    await lock.query('SELECT pg_advisory_unlock(hashtext($1))', [`takes.migrate.${schema}`]).catch(() => undefined);
+    await lock.query('SELECT pg_advisory_unlock(hashtext($1))', [migrationLock(schema)]).catch(() => undefined);
     await lock.end().catch(() => undefined);
   }
 }

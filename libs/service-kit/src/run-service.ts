@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import type { DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyServerOptions } from 'fastify';
 import type { NatsConnection } from 'nats';
 import type { Logger } from 'pino';
 import { NatsRpcServer } from '@takes/bus';
@@ -14,8 +15,26 @@ export interface ServiceOptions<C> {
   loadConfig(): C;
   module(config: C, logger: Logger): DynamicModule;
   httpPort(config: C): number;
+  /** Options of the Fastify server under Nest (body limit, trustProxy, ...); Fastify's defaults when absent. */
+  fastify?(config: C): FastifyServerOptions;
+  /**
+   * Adds to the HTTP server what Nest's modules do not: content-type parsers, hooks on
+   * every request, extra routes. Runs once the application is made, before it listens.
+   */
+  configureHttp?(app: NestFastifyApplication, config: C, logger: Logger): void | Promise<void>;
   /** NATS request/reply handlers (`@MessagePattern`), in a queue group shared by the replicas. */
-  rpc?: { connection: symbol; queue: string; subjectPrefix(config: C): string; maxInFlight(config: C): number };
+  rpc?: {
+    connection: symbol;
+    queue: string;
+    subjectPrefix(config: C): string;
+    maxInFlight(config: C): number;
+    /**
+     * When given, the handlers subscribe only once this resolves, after the HTTP port is
+     * up (the projector serves rebuilds only from the replica that leads); otherwise they
+     * subscribe before the HTTP port opens.
+     */
+    startWhen?(app: NestFastifyApplication): Promise<unknown>;
+  };
 }
 
 /**
@@ -27,28 +46,39 @@ export async function runService<C>(options: ServiceOptions<C>): Promise<NestFas
   const logger = createLogger(options.name);
   try {
     const config = options.loadConfig();
-    const app = await NestFactory.create<NestFastifyApplication>(options.module(config, logger), new FastifyAdapter(), {
+    const app = await NestFactory.create<NestFastifyApplication>(options.module(config, logger), new FastifyAdapter(options.fastify?.(config)), {
       logger: new PinoNestLogger(logger),
     });
     app.enableShutdownHooks();
-    if (options.rpc) {
-      const nc = app.get<NatsConnection>(options.rpc.connection);
+    await options.configureHttp?.(app, config, logger);
+    const rpc = options.rpc;
+    if (rpc) {
+      const nc = app.get<NatsConnection>(rpc.connection);
       app.connectMicroservice(
         {
           strategy: new NatsRpcServer({
             connection: () => nc,
-            subjectPrefix: options.rpc.subjectPrefix(config),
-            queue: options.rpc.queue,
-            maxInFlight: options.rpc.maxInFlight(config),
+            subjectPrefix: rpc.subjectPrefix(config),
+            queue: rpc.queue,
+            maxInFlight: rpc.maxInFlight(config),
             onError: (error, subject) => logger.error({ err: error, subject }, 'request failed'),
           }),
         },
         { inheritAppConfig: true },
       );
-      await app.startAllMicroservices();
+      if (!rpc.startWhen) await app.startAllMicroservices();
     }
     await app.listen(options.httpPort(config), '0.0.0.0');
     logger.info({ httpPort: options.httpPort(config) }, `${options.name} ready`);
+    if (rpc?.startWhen) {
+      void rpc
+        .startWhen(app)
+        .then(() => app.startAllMicroservices())
+        .then(
+          () => logger.info({ prefix: rpc.subjectPrefix(config) }, `${options.name} serving NATS requests`),
+          (error) => logger.error({ err: error }, `${options.name} could not serve NATS requests`),
+        );
+    }
     return app;
   } catch (error) {
     logger.fatal({ err: error }, `${options.name} failed to start`);

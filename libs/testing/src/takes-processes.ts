@@ -1,7 +1,7 @@
 import { Client } from 'pg';
-import { createTestStream, type TestStream } from '@takes/bus';
-import { createTestDatabase, type TestDatabase } from '@takes/db';
 import { startService, type ServiceProcess } from './service-process';
+import { createTestDatabase, type TestDatabase } from './test-database';
+import { createTestStream, type TestStream } from './test-stream';
 
 export interface ApiResponse<T = any> {
   status: number;

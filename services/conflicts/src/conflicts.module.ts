@@ -1,7 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { HealthController, METRICS_REGISTRY, createMetricsRegistry } from '@takes/observability';
-import { infrastructureProviders } from '@takes/service-kit';
+import { InfrastructureModule } from '@takes/service-kit';
 import { CONFLICTS_CONFIG, type ConflictsConfig } from './config';
 import { CONFLICTS_SCHEMA, conflictsMigrations } from './migrations';
 import { ReviewQueueWorker } from './queue/review-queue.worker';
@@ -13,18 +12,19 @@ export class ConflictsModule {
   static forRoot(config: ConflictsConfig, logger: Logger): DynamicModule {
     return {
       module: ConflictsModule,
-      controllers: [HealthController, TakesHandler],
-      providers: [
-        { provide: CONFLICTS_CONFIG, useValue: config },
-        { provide: LOGGER, useValue: logger },
-        { provide: METRICS_REGISTRY, useFactory: () => createMetricsRegistry('conflicts') },
-        ...infrastructureProviders({
+      imports: [
+        InfrastructureModule.forRoot({
           name: 'conflicts',
           databaseUrl: config.databaseUrl,
           natsUrl: config.natsUrl,
           schema: CONFLICTS_SCHEMA,
           migrations: conflictsMigrations,
         }),
+      ],
+      controllers: [TakesHandler],
+      providers: [
+        { provide: CONFLICTS_CONFIG, useValue: config },
+        { provide: LOGGER, useValue: logger },
         ReviewQueueWorker,
       ],
     };

@@ -1,13 +1,14 @@
 import { Inject, Injectable, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { NatsConnection } from 'nats';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { subjects } from '@takes/contracts';
-import { connectNats, ensureEventsStream } from '@takes/bus';
-import { createDatabase, ensureDatabase, migrateSchema, type Database } from '@takes/db';
+import { ensureEventsStream } from '@takes/bus';
+import type { Database } from '@takes/db';
 import { uuidv7 } from '@takes/ids';
-import { HealthController, METRICS_REGISTRY, READINESS_CHECKS, createMetricsRegistry } from '@takes/observability';
+import { METRICS_REGISTRY } from '@takes/observability';
+import { InfrastructureModule } from '@takes/service-kit';
 import { CommandsHandler } from './append/commands.handler';
 import { GroupCommitter } from './append/group-commit';
 import { EVENT_STORE_CONFIG, type EventStoreConfig } from './config';
@@ -18,15 +19,16 @@ import { Relay } from './relay/relay';
 import type { EventStoreDb } from './tables/event-store.db';
 import { DATABASE, EVENT_STORE_DB, LOGGER, NATS_CONNECTION } from './tokens';
 
-/** Starts the relay once the app is up and closes everything in order on shutdown. */
+/**
+ * Starts the relay once the app is up; on shutdown stops it and flushes the group
+ * commit, before InfrastructureModule drains NATS and closes the pool.
+ */
 @Injectable()
 class EventStoreLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(
     @Inject(EVENT_STORE_CONFIG) private readonly config: EventStoreConfig,
     private readonly relay: Relay,
     private readonly committer: GroupCommitter,
-    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
-    @Inject(DATABASE) private readonly database: Database<EventStoreDb>,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -36,8 +38,6 @@ class EventStoreLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
   async onApplicationShutdown(): Promise<void> {
     await this.relay.stop();
     await this.committer.close();
-    await this.nc.drain().catch(() => undefined);
-    await this.database.close();
   }
 }
 
@@ -46,46 +46,36 @@ export class EventStoreModule {
   static forRoot(config: EventStoreConfig, logger: Logger): DynamicModule {
     return {
       module: EventStoreModule,
-      controllers: [CommandsHandler, ReadsHandler, HealthController],
-      providers: [
-        { provide: EVENT_STORE_CONFIG, useValue: config },
-        { provide: LOGGER, useValue: logger },
-        { provide: METRICS_REGISTRY, useFactory: () => createMetricsRegistry('event-store') },
-        { provide: EventStoreMetrics, useFactory: (registry: Registry) => new EventStoreMetrics(registry), inject: [METRICS_REGISTRY] },
-        {
-          provide: DATABASE,
-          useFactory: async () => {
-            await ensureDatabase(config.databaseUrl);
-            const database = createDatabase<EventStoreDb>({
-              url: config.databaseUrl,
-              poolMax: config.pool.max,
-              acquireTimeoutMs: config.pool.acquireTimeoutMs,
-              statementTimeoutMs: config.pool.statementTimeoutMs,
-              applicationName: 'takes-event-store',
-            });
-            const ran = await migrateSchema(database.db, { url: config.databaseUrl, schema: EVENT_STORE_SCHEMA, migrations: eventStoreMigrations });
-            if (ran.length > 0) logger.info({ migrations: ran }, 'migrated event_store');
-            return database;
-          },
-        },
-        {
-          provide: EVENT_STORE_DB,
-          useFactory: (database: Database<EventStoreDb>) => database.db.withSchema(EVENT_STORE_SCHEMA),
-          inject: [DATABASE],
-        },
-        {
-          provide: NATS_CONNECTION,
-          useFactory: async () => {
-            const nc = await connectNats({ url: config.natsUrl, name: 'takes-event-store' });
-            const jsm = await nc.jetstreamManager();
-            await ensureEventsStream(jsm, {
+      imports: [
+        InfrastructureModule.forRoot({
+          name: 'event-store',
+          databaseUrl: config.databaseUrl,
+          natsUrl: config.natsUrl,
+          schema: EVENT_STORE_SCHEMA,
+          migrations: eventStoreMigrations,
+          poolMax: config.pool.max,
+          acquireTimeoutMs: config.pool.acquireTimeoutMs,
+          statementTimeoutMs: config.pool.statementTimeoutMs,
+          logger,
+          // The stream the relay publishes to, made (or its settings brought up to date) at start.
+          prepareNats: async (nc) =>
+            ensureEventsStream(await nc.jetstreamManager(), {
               name: config.stream.name,
               subjectPrefix: config.subjectPrefix,
               maxAgeMs: config.stream.maxAgeMs,
               duplicateWindowMs: config.stream.duplicateWindowMs,
-            });
-            return nc;
-          },
+            }),
+        }),
+      ],
+      controllers: [CommandsHandler, ReadsHandler],
+      providers: [
+        { provide: EVENT_STORE_CONFIG, useValue: config },
+        { provide: LOGGER, useValue: logger },
+        { provide: EventStoreMetrics, useFactory: (registry: Registry) => new EventStoreMetrics(registry), inject: [METRICS_REGISTRY] },
+        {
+          provide: EVENT_STORE_DB,
+          useFactory: (database: Database<EventStoreDb>) => database.db.withSchema(EVENT_STORE_SCHEMA),
+          inject: [DATABASE],
         },
         {
           provide: GroupCommitter,
@@ -121,19 +111,6 @@ export class EventStoreModule {
               onLeader: (leader) => metrics.relayLeader.set(leader ? 1 : 0),
             }),
           inject: [EVENT_STORE_DB, NATS_CONNECTION, EventStoreMetrics],
-        },
-        {
-          provide: READINESS_CHECKS,
-          useFactory: (db: Kysely<EventStoreDb>, nc: NatsConnection) => ({
-            postgres: async () => {
-              await sql`SELECT 1`.execute(db);
-            },
-            nats: async () => {
-              if (nc.isClosed()) throw new Error('closed');
-              await nc.flush();
-            },
-          }),
-          inject: [EVENT_STORE_DB, NATS_CONNECTION],
         },
         EventStoreLifecycle,
       ],

@@ -1,14 +1,13 @@
-import { Inject, Injectable, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Module, type DynamicModule, type OnApplicationBootstrap } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
-import { sql, type Kysely } from 'kysely';
-import type { NatsConnection } from 'nats';
+import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { randomBytes } from 'node:crypto';
 import { tokenKey } from '@takes/auth';
-import { connectNats } from '@takes/bus';
-import { createDatabase, ensureDatabase, migrateSchema, type Database } from '@takes/db';
-import { HealthController, METRICS_REGISTRY, READINESS_CHECKS, createMetricsRegistry } from '@takes/observability';
+import type { Database } from '@takes/db';
+import { METRICS_REGISTRY } from '@takes/observability';
+import { InfrastructureModule } from '@takes/service-kit';
 import { EntitiesController, RelationsController } from './admin/entities.controller';
 import { MetaAdminService } from './admin/meta-admin.service';
 import { RebuildController } from './admin/rebuild.controller';
@@ -34,7 +33,7 @@ import { RecordReader } from './reads/record-reader';
 import { StoreClient } from './store/store.client';
 import { SyncController } from './sync/sync.controller';
 import type { GatewayDb } from './tables/gateway.db';
-import { DATABASE, GATEWAY_DB, LOGGER, NATS_CONNECTION, TOKEN_KEY } from './tokens';
+import { DATABASE, GATEWAY_DB, LOGGER, TOKEN_KEY } from './tokens';
 
 /** The token signing secret: the configured one, or one made on first start and shared by replicas through the database. */
 async function loadTokenSecret(db: Kysely<GatewayDb>, configured: string | null): Promise<string> {
@@ -44,22 +43,16 @@ async function loadTokenSecret(db: Kysely<GatewayDb>, configured: string | null)
   return row.value;
 }
 
+/** Seeds the platform admin and the default app (when missing) once the gateway is up. */
 @Injectable()
-class GatewayLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+class GatewayLifecycle implements OnApplicationBootstrap {
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     private readonly apps: AppsService,
-    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
-    @Inject(DATABASE) private readonly database: Database<GatewayDb>,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.apps.seed(this.config.defaultApp);
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.nc.drain().catch(() => undefined);
-    await this.database.close();
   }
 }
 
@@ -68,8 +61,18 @@ export class GatewayModule {
   static forRoot(config: GatewayConfig, logger: Logger): DynamicModule {
     return {
       module: GatewayModule,
+      imports: [
+        InfrastructureModule.forRoot({
+          name: 'gateway',
+          databaseUrl: config.databaseUrl,
+          natsUrl: config.natsUrl,
+          schema: GATEWAY_SCHEMA,
+          migrations: gatewayMigrations,
+          poolMax: config.pool.max,
+          acquireTimeoutMs: config.pool.acquireTimeoutMs,
+        }),
+      ],
       controllers: [
-        HealthController,
         AuthController,
         AppsController,
         EntitiesController,
@@ -84,41 +87,12 @@ export class GatewayModule {
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: LOGGER, useValue: logger },
-        { provide: METRICS_REGISTRY, useFactory: () => createMetricsRegistry('gateway') },
         { provide: HttpMetrics, useFactory: (registry: Registry) => new HttpMetrics(registry), inject: [METRICS_REGISTRY] },
-        {
-          provide: DATABASE,
-          useFactory: async () => {
-            await ensureDatabase(config.databaseUrl);
-            const database = createDatabase<GatewayDb>({
-              url: config.databaseUrl,
-              poolMax: config.pool.max,
-              acquireTimeoutMs: config.pool.acquireTimeoutMs,
-              applicationName: 'takes-gateway',
-            });
-            await migrateSchema(database.db, { url: config.databaseUrl, schema: GATEWAY_SCHEMA, migrations: gatewayMigrations });
-            return database;
-          },
-        },
         { provide: GATEWAY_DB, useFactory: (database: Database<GatewayDb>) => database.db.withSchema(GATEWAY_SCHEMA), inject: [DATABASE] },
-        { provide: NATS_CONNECTION, useFactory: () => connectNats({ url: config.natsUrl, name: 'takes-gateway' }) },
         {
           provide: TOKEN_KEY,
           useFactory: async (db: Kysely<GatewayDb>) => tokenKey(await loadTokenSecret(db, config.jwtSecret)),
           inject: [GATEWAY_DB],
-        },
-        {
-          provide: READINESS_CHECKS,
-          useFactory: (db: Kysely<GatewayDb>, nc: NatsConnection) => ({
-            postgres: async () => {
-              await sql`SELECT 1`.execute(db);
-            },
-            nats: async () => {
-              if (nc.isClosed()) throw new Error('closed');
-              await nc.flush();
-            },
-          }),
-          inject: [GATEWAY_DB, NATS_CONNECTION],
         },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ErrorShapeFilter },

@@ -1,8 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { HealthController, METRICS_REGISTRY, createMetricsRegistry } from '@takes/observability';
-import { infrastructureProviders } from '@takes/service-kit';
+import { METRICS_REGISTRY } from '@takes/observability';
+import { InfrastructureModule } from '@takes/service-kit';
 import { PROJECTOR_CONFIG, type ProjectorConfig } from './config';
 import { ProjectorMetrics } from './health/projector-metrics';
 import { PROJECTOR_SCHEMA, projectorMigrations } from './migrations';
@@ -16,13 +16,8 @@ export class ProjectorModule {
   static forRoot(config: ProjectorConfig, logger: Logger): DynamicModule {
     return {
       module: ProjectorModule,
-      controllers: [HealthController, RebuildHandler],
-      providers: [
-        { provide: PROJECTOR_CONFIG, useValue: config },
-        { provide: LOGGER, useValue: logger },
-        { provide: METRICS_REGISTRY, useFactory: () => createMetricsRegistry('projector') },
-        { provide: ProjectorMetrics, useFactory: (registry: Registry) => new ProjectorMetrics(registry), inject: [METRICS_REGISTRY] },
-        ...infrastructureProviders({
+      imports: [
+        InfrastructureModule.forRoot({
           name: 'projector',
           databaseUrl: config.databaseUrl,
           natsUrl: config.natsUrl,
@@ -31,6 +26,12 @@ export class ProjectorModule {
           poolMax: config.poolMax,
           statementTimeoutMs: 60_000,
         }),
+      ],
+      controllers: [RebuildHandler],
+      providers: [
+        { provide: PROJECTOR_CONFIG, useValue: config },
+        { provide: LOGGER, useValue: logger },
+        { provide: ProjectorMetrics, useFactory: (registry: Registry) => new ProjectorMetrics(registry), inject: [METRICS_REGISTRY] },
         Projector,
         Rebuilds,
       ],

@@ -4,13 +4,10 @@ import { Client } from 'pg';
 import type { Logger } from 'pino';
 import { subjects, type TakesEvent } from '@takes/contracts';
 import { EventFollower, requestJson } from '@takes/bus';
-import type { Database } from '@takes/db';
+import { REVIEW_QUEUE_LEADER_LOCK, inTransaction, type Database } from '@takes/db';
 import { CONFLICTS_CONFIG, type ConflictsConfig } from '../config';
 import { DATABASE, LOGGER, NATS_CONNECTION } from '../tokens';
 import { REVIEW_QUEUE, advanceWatermark, applyToReviewQueue, touchesReviewQueue } from './review-queue.projection';
-
-/** One replica keeps the review queue at a time (others stand by). */
-const LEADER_LOCK: [number, number] = [0x7a6b, 4];
 
 /** Keeps the review queue (a projection in the conflicts schema) current, in position order. */
 @Injectable()
@@ -41,7 +38,7 @@ export class ReviewQueueWorker implements OnApplicationBootstrap, OnApplicationS
     this.leader = new Client({ connectionString: this.config.databaseUrl, application_name: 'takes-conflicts-leader' });
     this.leader.on('error', () => undefined);
     await this.leader.connect();
-    await this.leader.query('SELECT pg_advisory_lock($1, $2)', LEADER_LOCK);
+    await this.leader.query('SELECT pg_advisory_lock($1, $2)', REVIEW_QUEUE_LEADER_LOCK);
     if (this.stopped) return;
     const s = subjects(this.config.subjectPrefix);
     this.follower = new EventFollower({
@@ -68,17 +65,9 @@ export class ReviewQueueWorker implements OnApplicationBootstrap, OnApplicationS
   }
 
   private async apply(events: TakesEvent[]): Promise<void> {
-    const client = await this.database.pool.connect();
-    try {
-      await client.query('BEGIN');
+    await inTransaction(this.database.pool, async (client) => {
       for (const event of events) if (touchesReviewQueue(event)) await applyToReviewQueue(client, event);
       await advanceWatermark(client, Math.max(...events.map((e) => e.position)));
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 }

@@ -37,8 +37,6 @@ import {
 } from './batch-write';
 import { childError, partsOf, partsProblem } from './nested-parts';
 
-export { POSITION_LOCK } from './batch-write';
-
 export interface AppendDeps {
   newId(): string;
   limits: DecideLimits;

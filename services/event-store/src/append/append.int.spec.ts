@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { createTcpProxy } from '@takes/testing';
 import { createStoreFixture, type StoreFixture } from '../testing/store-fixture';
 import { loadEventsAfter } from '../reads/event-rows';
-import { POSITION_LOCK } from './append-batch';
+import { POSITION_LOCK } from '@takes/db';
 
 describe('append (real PostgreSQL, in-process)', () => {
   let store: StoreFixture;

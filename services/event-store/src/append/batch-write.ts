@@ -1,6 +1,7 @@
 import { escapeLiteral, type PoolClient } from 'pg';
 import { EVENT_SCHEMA_VERSION, type AppendCommand, type AppendResult, type TakesEvent } from '@takes/contracts';
 import { nextCommitTs, stampTimes, uniqueChanges, type PendingEvent, type StreamHead, type UniqueValue } from '@takes/decide';
+import { POSITION_LOCK } from '@takes/db';
 import type { EntityDefinition } from '@takes/metadata';
 import { streamKey, type AppendRequest } from './append-request';
 
@@ -11,9 +12,6 @@ import { streamKey, type AppendRequest } from './append-request';
  */
 
 type Conn = PoolClient;
-
-/** The one global lock that makes positions follow commit order (two-int key space). */
-export const POSITION_LOCK: [number, number] = [0x7a6b, 1];
 
 /** A JSON value as an SQL literal (for the statements sent with BEGIN or COMMIT in one round trip). */
 export function jsonLiteral(value: unknown): string {

@@ -1,8 +1,8 @@
 import pino from 'pino';
 import type { NatsConnection } from 'nats';
 import { subjects, type TakesEvent } from '@takes/contracts';
-import { connectNats, createTestStream, type TestStream } from '@takes/bus';
-import { createTcpProxy, eventually } from '@takes/testing';
+import { connectNats } from '@takes/bus';
+import { createTcpProxy, createTestStream, eventually, type TestStream } from '@takes/testing';
 import { createStoreFixture, type StoreFixture } from '../testing/store-fixture';
 import { loadEventsAfter } from '../reads/event-rows';
 import { Relay } from './relay';

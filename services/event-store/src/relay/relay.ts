@@ -3,6 +3,7 @@ import { headers as natsHeaders, type JetStreamClient, type JetStreamManager, ty
 import { Client } from 'pg';
 import { Header, type Subjects } from '@takes/contracts';
 import { newTraceparent } from '@takes/bus';
+import { RELAY_LOCK } from '@takes/db';
 import type { EventStoreDb } from '../tables/event-store.db';
 import { loadRelayBatch } from '../reads/event-rows';
 import { readCheckpoint, saveCheckpoint } from './relay-checkpoint';
@@ -10,9 +11,6 @@ import { readCheckpoint, saveCheckpoint } from './relay-checkpoint';
 const WAKE_COALESCE_MS = 2;
 /** How often the leading relay checks that its election connection is still there. */
 const LEASE_CHECK_MS = 200;
-
-/** The advisory lock that elects one relay per deployment (two-int key space). */
-export const RELAY_LOCK: [number, number] = [0x7a6b, 2];
 
 export interface RelayOptions {
   databaseUrl: string;

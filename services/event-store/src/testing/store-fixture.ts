@@ -1,8 +1,9 @@
 import type { Kysely } from 'kysely';
 import type { AppendCommand, AppendResult, Reply } from '@takes/contracts';
-import { createDatabase, createTestDatabase, migrateSchema, type Database, type TestDatabase } from '@takes/db';
+import { createDatabase, migrateSchema, type Database } from '@takes/db';
 import { commandFingerprint } from '@takes/decide';
 import { uuidv7 } from '@takes/ids';
+import { createTestDatabase, type TestDatabase } from '@takes/testing';
 import { GroupCommitter, type GroupCommitOptions } from '../append/group-commit';
 import { EVENT_STORE_SCHEMA, eventStoreMigrations } from '../migrations';
 import type { EventStoreDb } from '../tables/event-store.db';

@@ -1,8 +1,7 @@
 import { Client } from 'pg';
 import { subjects, type AppendCommand, type AppendResult, type Reply, type Subjects } from '@takes/contracts';
-import { createTestStream, requestJson, type TestStream } from '@takes/bus';
-import { createTestDatabase, type TestDatabase } from '@takes/db';
-import { serviceEnv, startService, type ServiceProcess } from '@takes/testing';
+import { requestJson } from '@takes/bus';
+import { createTestDatabase, createTestStream, serviceEnv, startService, type ServiceProcess, type TestDatabase, type TestStream } from '@takes/testing';
 import { defineTestEntity } from './test-entity';
 
 /** Event-store processes on a database and stream of their own, driven over NATS as a client would. */

@@ -1,6 +1,7 @@
 import { compare } from 'fast-json-patch';
 import type { PatchOperation, TakesEvent } from '@takes/contracts';
-import { createDatabase, createTestDatabase, migrateSchema, type Database, type TestDatabase } from '@takes/db';
+import { createDatabase, migrateSchema, type Database } from '@takes/db';
+import { createTestDatabase, type TestDatabase } from '@takes/testing';
 import { linkId, linkState, type EntityDefinition, type RelationDefinition } from '@takes/metadata';
 import { PROJECTOR_SCHEMA, projectorMigrations } from '../migrations';
 import { EntityRegistry } from './entity-registry';

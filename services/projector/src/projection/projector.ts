@@ -4,7 +4,7 @@ import { Client, type Pool } from 'pg';
 import type { Logger } from 'pino';
 import { subjects, type MetaItemView, type TakesEvent } from '@takes/contracts';
 import { EventFollower, requestJson } from '@takes/bus';
-import type { Database } from '@takes/db';
+import { PROJECTOR_LEADER_LOCK, inTransaction, type Database } from '@takes/db';
 import type { EntityDefinition, RelationDefinition } from '@takes/metadata';
 import { PROJECTOR_CONFIG, type ProjectorConfig } from '../config';
 import { ProjectorMetrics } from '../health/projector-metrics';
@@ -15,8 +15,6 @@ import { projectBatch, type ReadRelation, type ReadStream } from './project-batc
 
 /** One read model today: the records of every app. */
 export const READ_MODEL = 'records';
-/** The lock that makes one projector replica active at a time (others stand by). */
-const LEADER_LOCK: [number, number] = [0x7a6b, 3];
 
 /**
  * Applies events to the read tables, in position order, one batch per transaction with
@@ -68,7 +66,7 @@ export class Projector implements OnApplicationBootstrap, OnApplicationShutdown 
     this.leader = new Client({ connectionString: this.config.databaseUrl, application_name: 'takes-projector-leader' });
     this.leader.on('error', () => undefined);
     await this.leader.connect();
-    await this.leader.query('SELECT pg_advisory_lock($1, $2)', LEADER_LOCK);
+    await this.leader.query('SELECT pg_advisory_lock($1, $2)', PROJECTOR_LEADER_LOCK);
     if (!this.running) return;
     this.metrics.leader.set(1);
     const client = await this.pool.connect();
@@ -124,24 +122,22 @@ export class Projector implements OnApplicationBootstrap, OnApplicationShutdown 
 
   private async apply(events: TakesEvent[]): Promise<void> {
     const timer = this.metrics.batchSeconds.startTimer();
-    const client = await this.pool.connect();
+    const top = Math.max(...events.map((e) => e.position));
     try {
-      await client.query('BEGIN');
-      const result = await projectBatch(client, events, this.registry, this.readStream, this.readRelation);
-      const top = Math.max(...events.map((e) => e.position));
-      await client.query('UPDATE projector.watermarks SET position = GREATEST(position, $2), updated_at = now() WHERE read_model = $1', [READ_MODEL, top]);
-      await client.query('COMMIT');
+      const result = await inTransaction(this.pool, async (client) => {
+        const applied = await projectBatch(client, events, this.registry, this.readStream, this.readRelation);
+        await client.query('UPDATE projector.watermarks SET position = GREATEST(position, $2), updated_at = now() WHERE read_model = $1', [READ_MODEL, top]);
+        return applied;
+      });
       this.registry.commit();
       this.metrics.events.inc({ result: 'applied' }, result.applied);
       this.metrics.events.inc({ result: 'skipped' }, result.skipped);
       this.metrics.events.inc({ result: 'gap_filled' }, result.gapsFilled);
       this.metrics.watermark.set(top);
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
       this.registry.rollback();
       throw error;
     } finally {
-      client.release();
       timer();
     }
   }

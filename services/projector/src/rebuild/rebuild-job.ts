@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import type { Logger } from 'pino';
 import type { RebuildState, RebuildStatus, TakesEvent } from '@takes/contracts';
+import { inTransaction } from '@takes/db';
 import type { EntityDefinition } from '@takes/metadata';
 import { eventStanding, rowsToLoad, type ProjectedRow } from '@takes/read-model';
 import { projectOne } from '../projection/project-batch';
@@ -312,7 +313,7 @@ export class RebuildJob {
       if (buffer.length >= this.options.chunk || inFlight.length === 0) {
         const batch = buffer;
         buffer = [];
-        this.rowsWritten += await this.withClient((client) => this.inTransaction(client, () => this.applyEvents(client, batch)));
+        this.rowsWritten += await inTransaction(this.options.pool, (client) => this.applyEvents(client, batch));
         this.position = until;
       }
     }
@@ -356,22 +357,18 @@ export class RebuildJob {
       read += events.length;
     }
     const started = Date.now();
-    const written = await this.withClient(async (client) => {
-      try {
-        return await this.inTransaction(client, async () => {
-          await client.query(`SET LOCAL lock_timeout = '${SWAP_LOCK_TIMEOUT}'`);
-          const rows = await this.applyEvents(client, rest);
-          for (const table of this.tables.values()) {
-            const definition = await this.ensureColumns(client, table);
-            await swapInReadTable(client, this.app, definition, table.building, table.retired);
-            await ensureReadTable(client, this.app, definition);
-          }
-          return rows;
-        });
-      } catch (error) {
-        if ((error as { code?: string }).code === '55P03') return undefined; // lock_not_available
-        throw error;
+    const written = await inTransaction(this.options.pool, async (client) => {
+      await client.query(`SET LOCAL lock_timeout = '${SWAP_LOCK_TIMEOUT}'`);
+      const rows = await this.applyEvents(client, rest);
+      for (const table of this.tables.values()) {
+        const definition = await this.ensureColumns(client, table);
+        await swapInReadTable(client, this.app, definition, table.building, table.retired);
+        await ensureReadTable(client, this.app, definition);
       }
+      return rows;
+    }).catch((error: { code?: string }) => {
+      if (error?.code === '55P03') return undefined; // lock_not_available
+      throw error;
     });
     const swapped = written !== undefined;
     if (swapped) {
@@ -428,18 +425,6 @@ export class RebuildJob {
       return await fn(client);
     } finally {
       client.release();
-    }
-  }
-
-  private async inTransaction<T>(client: PoolClient, fn: () => Promise<T>): Promise<T> {
-    await client.query('BEGIN');
-    try {
-      const result = await fn();
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
     }
   }
 }

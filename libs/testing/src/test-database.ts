@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { DEFAULT_DATABASE_URL } from './database';
-import { dropDatabase, ensureDatabase } from './ensure-database';
+import { DEFAULT_DATABASE_URL, dropDatabase, ensureDatabase } from '@takes/db';
 
 export interface TestDatabase {
   /** URL of a database made for this suite alone. */

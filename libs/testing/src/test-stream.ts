@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { NatsConnection } from 'nats';
-import { connectNats, DEFAULT_NATS_URL } from './connection';
-import { ensureEventsStream } from './events-stream';
+import { connectNats, DEFAULT_NATS_URL, ensureEventsStream } from '@takes/bus';
 
 export interface TestStream {
   /** NATS URL the suite should use. */

@@ -1,0 +1,99 @@
+import { Client, type Pool } from 'pg';
+import { createTestDatabase, type TestDatabase } from '@takes/testing';
+import { createDatabase, type Database } from './database';
+import { inTransaction } from './transaction';
+
+describe('inTransaction (real PostgreSQL)', () => {
+  let testDb: TestDatabase;
+  let database: Database<unknown>;
+  let pool: Pool;
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase('in_transaction');
+    // A pool as services make it (a lost connection's error is not left unhandled).
+    database = createDatabase({ url: testDb.url, poolMax: 2 });
+    pool = database.pool;
+    await pool.query('CREATE TABLE notes (id int PRIMARY KEY, body text NOT NULL)');
+  });
+  afterAll(async () => {
+    await database.close();
+    await testDb.drop();
+  });
+  beforeEach(() => pool.query('TRUNCATE notes'));
+
+  const ids = async () => (await pool.query<{ id: number }>('SELECT id FROM notes ORDER BY id')).rows.map((r) => r.id);
+
+  it('commits what fn wrote and returns what fn returned', async () => {
+    const result = await inTransaction(pool, async (client) => {
+      await client.query("INSERT INTO notes VALUES (1, 'a'), (2, 'b')");
+      return 'done';
+    });
+    expect(result).toBe('done');
+    expect(await ids()).toEqual([1, 2]);
+  });
+
+  it('rolls back everything fn wrote when it throws, and throws the same error', async () => {
+    const thrown = Object.assign(new Error('decided against it'), { code: 'SOME_CODE' });
+    const failed = await inTransaction(pool, async (client) => {
+      await client.query("INSERT INTO notes VALUES (1, 'a')");
+      throw thrown;
+    }).catch((error: unknown) => error);
+    expect(failed).toBe(thrown);
+    expect(await ids()).toEqual([]);
+  });
+
+  it("keeps a failing statement's pg error (its SQLSTATE), not ROLLBACK's", async () => {
+    const failed = await inTransaction(pool, async (client) => {
+      await client.query("INSERT INTO notes VALUES (1, 'a')");
+      await client.query("INSERT INTO notes VALUES (1, 'again')");
+    }).catch((error: { code?: string }) => error);
+    expect(failed).toMatchObject({ code: '23505' });
+    expect(await ids()).toEqual([]);
+  });
+
+  it('gives the pooled connection back after a commit and after a rollback', async () => {
+    await inTransaction(pool, (client) => client.query("INSERT INTO notes VALUES (1, 'a')"));
+    await inTransaction(pool, async () => {
+      throw new Error('no');
+    }).catch(() => undefined);
+    expect(pool.totalCount - pool.idleCount).toBe(0);
+    // Both connections of the pool can still be borrowed at once: none was kept.
+    await Promise.all([1, 2].map((id) => inTransaction(pool, (client) => client.query('INSERT INTO notes VALUES ($1, $2)', [10 + id, 'x']))));
+    expect(await ids()).toEqual([1, 11, 12]);
+  });
+
+  it('keeps the error of a connection lost mid-transaction, not ROLLBACK\'s, and the pool does not lend that connection again', async () => {
+    const failed = await inTransaction(pool, async (client) => {
+      await client.query("INSERT INTO notes VALUES (1, 'a')");
+      // The server ends this session: the statement fails, and ROLLBACK cannot be sent.
+      await client.query('SELECT pg_terminate_backend(pg_backend_pid())');
+    }).catch((error: { code?: string }) => error);
+    expect(failed).toMatchObject({ code: '57P01' });
+    expect(pool.totalCount).toBe(pool.idleCount);
+    await inTransaction(pool, (client) => client.query("INSERT INTO notes VALUES (2, 'b')"));
+    expect(await ids()).toEqual([2]);
+  });
+
+  it('runs on a connection it is given and leaves it open', async () => {
+    const client = new Client({ connectionString: testDb.url });
+    await client.connect();
+    try {
+      await inTransaction(client, async (c) => {
+        await c.query("INSERT INTO notes VALUES (1, 'a')");
+        // Inside the transaction: another session does not see the row yet.
+        expect(await ids()).toEqual([]);
+      });
+      expect(await ids()).toEqual([1]);
+      await expect(
+        inTransaction(client, async (c) => {
+          await c.query("INSERT INTO notes VALUES (2, 'b')");
+          throw new Error('no');
+        }),
+      ).rejects.toThrow('no');
+      expect((await client.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+      expect(await ids()).toEqual([1]);
+    } finally {
+      await client.end();
+    }
+  });
+});
