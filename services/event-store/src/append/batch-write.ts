@@ -15,6 +15,13 @@ type Conn = PoolClient;
 /** The one global lock that makes positions follow commit order (two-int key space). */
 export const POSITION_LOCK: [number, number] = [0x7a6b, 1];
 
+/**
+ * The class of the per-app metadata locks: [METADATA_LOCK_CLASS, hashtext(app)] (two-int
+ * key space), held by a transaction that changes the app's metadata, so that such
+ * changes are decided one after another (see beginReadSeenAndLockHeads).
+ */
+export const METADATA_LOCK_CLASS = 0x7a6c;
+
 /** A JSON value as an SQL literal (for the statements sent with BEGIN or COMMIT in one round trip). */
 export function jsonLiteral(value: unknown): string {
   return `${escapeLiteral(JSON.stringify(value))}::jsonb`;
