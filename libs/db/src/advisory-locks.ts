@@ -9,9 +9,10 @@
  * | RELAY_LOCK                | (0x7a6b, 2)                          | session, own connection  | the event store's relay: one relay per deployment publishes to JetStream |
  * | PROJECTOR_LEADER_LOCK     | (0x7a6b, 3)                          | session, own connection  | the projector: one active replica applies events to the read tables; others stand by |
  * | REVIEW_QUEUE_LEADER_LOCK  | (0x7a6b, 4)                          | session, own connection  | the conflicts service: one replica keeps the review queue |
+ * | METADATA_LOCK_CLASS       | (0x7a6c, hashtext(app))              | transaction              | the event store's metadata changes of one app: decided one after another, so two defines that each pass alone (two entities claiming one table) are never both appended |
  * | migrationLock(schema)     | hashtext('takes.migrate.<schema>')   | session, own connection  | migrateSchema: replicas starting together apply each migration of a schema once |
  *
- * The first four use PostgreSQL's two-int key space (`pg_advisory_lock(int, int)`),
+ * The two-int locks use PostgreSQL's two-int key space (`pg_advisory_lock(int, int)`),
  * class 0x7a6b for Takes; the migration lock uses the one-bigint key space
  * (`pg_advisory_lock(bigint)`), which never collides with a two-int key. A new lock
  * takes the next free object id in class 0x7a6b and a row in this table.
@@ -42,3 +43,11 @@ export const REVIEW_QUEUE_LEADER_LOCK: AdvisoryLockKey = [TAKES, 4];
 export function migrationLock(schema: string): string {
   return `takes.migrate.${schema}`;
 }
+
+/**
+ * The class of the per-app metadata locks, [METADATA_LOCK_CLASS, hashtext(app)]: held
+ * (`pg_advisory_xact_lock`) by an append transaction that changes the app's metadata,
+ * taken before it reads the app's metadata, so metadata changes are decided one after
+ * another. Record writes never take it.
+ */
+export const METADATA_LOCK_CLASS = 0x7a6c;

@@ -8,6 +8,7 @@ export {
   RELAY_LOCK,
   PROJECTOR_LEADER_LOCK,
   REVIEW_QUEUE_LEADER_LOCK,
+  METADATA_LOCK_CLASS,
   migrationLock,
   type AdvisoryLockKey,
 } from './advisory-locks';

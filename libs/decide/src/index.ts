@@ -1,6 +1,5 @@
 export { evolve, replay, initialState, applyOperations, type RecordState } from './record-state';
 export {
-  decideAppend,
   DEFAULT_LIMITS,
   META_ENTITY,
   type Decision,
@@ -8,8 +7,12 @@ export {
   type DecideLimits,
   type PendingEvent,
   type StreamHead,
-} from './decide-append';
+} from './decision';
+export { decideRecord, isStaleEdit, settleUniqueValues, type RecordInput } from './decide-record';
+export { decideMeta, type MetaInput } from './decide-meta';
+export { checkRecord, fieldValidation, RECORD_CHECKS, type RecordCheck, type RecordCheckContext, type RecordCheckResult } from './record-checks';
+export { partsOf, partsProblem, nestedPartDecision } from './nested-write';
 export { nextCommitTs, stampTimes, type StampedTimes } from './timestamps';
 export { canonicalJson, commandFingerprint, requestFingerprint } from './command-fingerprint';
 export { uniqueValuesOf, uniqueChanges, type UniqueValue } from './unique-values';
-export { decideStale, shelve, type StaleContext } from './decide-stale';
+export type { StaleContext } from './decide-stale';

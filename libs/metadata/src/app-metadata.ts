@@ -1,10 +1,7 @@
 import type { ErrorDetail } from '@takes/contracts';
-import { parseEntityDefinition, type EntityDefinition } from './entity-definition';
-import { parseRelationDefinition, type RelationDefinition } from './relation-definition';
-
-/** The kinds of `_meta` records this registry reads; other kinds (rule, webhook, ...) are skipped. */
-export const META_KINDS = ['entity', 'relation'] as const;
-export type MetaKind = (typeof META_KINDS)[number];
+import type { EntityDefinition } from './entity-definition';
+import { isMetaKind, metaKind, nameMismatch, splitMetaKey } from './meta-kinds';
+import type { RelationDefinition } from './relation-definition';
 
 /**
  * One app's entities and relations as its `_meta` stream leaves them. Immutable: every
@@ -37,27 +34,6 @@ export function emptyMetadata(): AppMetadata {
   return { entities: new Map(), relations: new Map(), position: 0, rejected: new Map() };
 }
 
-/** The `_meta` entity_id of a definition: `entity:<name>`, `relation:<name>`. */
-export function metaKey(kind: MetaKind, name: string): string {
-  return `${kind}:${name}`;
-}
-
-function splitKey(key: string): { kind: string; name: string } | null {
-  const colon = key.indexOf(':');
-  if (colon <= 0 || colon === key.length - 1) return null;
-  return { kind: key.slice(0, colon), name: key.slice(colon + 1) };
-}
-
-function without<V>(map: ReadonlyMap<string, V>, key: string): Map<string, V> {
-  const copy = new Map(map);
-  copy.delete(key);
-  return copy;
-}
-
-function withEntry<V>(map: ReadonlyMap<string, V>, key: string, value: V): Map<string, V> {
-  return new Map(map).set(key, value);
-}
-
 /**
  * Folds one `_meta` change into an app's metadata (an immutable update). Changes older
  * than the metadata's position are skipped, so a redelivered change is harmless.
@@ -69,32 +45,16 @@ function withEntry<V>(map: ReadonlyMap<string, V>, key: string, value: V): Map<s
 export function applyMetaChange(meta: AppMetadata, change: MetaChange): AppMetadata {
   if (change.position < meta.position) return meta;
   const moved: AppMetadata = { ...meta, position: change.position };
-  const key = splitKey(change.key);
-  if (!key || !(META_KINDS as readonly string[]).includes(key.kind)) return moved;
-  const rejected = without(meta.rejected, change.key);
-
-  if (key.kind === 'entity') {
-    if (change.definition === null) {
-      const relations = new Map(
-        [...meta.relations].filter(([, r]) => r.source !== key.name && r.target !== key.name),
-      );
-      return { ...moved, entities: without(meta.entities, key.name), relations, rejected };
-    }
-    const parsed = parseEntityDefinition(change.definition);
-    const problem = !parsed.ok ? parsed.details : parsed.value.name !== key.name ? nameMismatch(change.key) : null;
-    if (problem || !parsed.ok) return { ...moved, rejected: withEntry(meta.rejected, change.key, problem ?? []) };
-    return { ...moved, entities: withEntry(meta.entities, key.name, parsed.value), rejected };
-  }
-
-  if (change.definition === null) return { ...moved, relations: without(meta.relations, key.name), rejected };
-  const parsed = parseRelationDefinition(change.definition, meta.entities);
+  const key = splitMetaKey(change.key);
+  if (!key || !isMetaKind(key.kind)) return moved;
+  const kind = metaKind(key.kind);
+  const rejected = new Map(meta.rejected);
+  rejected.delete(change.key);
+  if (change.definition === null) return { ...kind.drop(moved, key.name), rejected };
+  const parsed = kind.parse(change.definition, meta);
   const problem = !parsed.ok ? parsed.details : parsed.value.name !== key.name ? nameMismatch(change.key) : null;
-  if (problem || !parsed.ok) return { ...moved, rejected: withEntry(meta.rejected, change.key, problem ?? []) };
-  return { ...moved, relations: withEntry(meta.relations, key.name, parsed.value), rejected };
-}
-
-function nameMismatch(key: string): ErrorDetail[] {
-  return [{ field: 'name', rule: 'mismatch', message: `the definition's name is not the one of its key ${key}` }];
+  if (problem || !parsed.ok) return { ...moved, rejected: new Map(meta.rejected).set(change.key, problem ?? []) };
+  return { ...kind.put(moved, parsed.value as never), rejected };
 }
 
 /** The relations that start at an entity (its `include` and nested-write keys), by name. */

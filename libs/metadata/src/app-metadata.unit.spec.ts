@@ -1,4 +1,5 @@
-import { applyMetaChange, emptyMetadata, metaKey, relationsFrom, type AppMetadata, type MetaChange } from './app-metadata';
+import { applyMetaChange, emptyMetadata, relationsFrom, type AppMetadata, type MetaChange } from './app-metadata';
+import { metaKey } from './meta-kinds';
 
 const customer = { name: 'customer', fields: [{ name: 'name', type: 'string' }] };
 const invoice = { name: 'invoice', fields: [{ name: 'customer_id', type: 'uuid' }] };

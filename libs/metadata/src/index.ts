@@ -1,5 +1,6 @@
-// @takes/metadata: Rocket's entity and relation definitions (plus Takes' history,
-// merge_policy and stale_write), one app's registry built from `_meta` changes, and the
+// @takes/metadata: the registry of metadata kinds (meta-kinds.ts: each kind's parse and
+// change checks), Rocket's entity and relation definitions (plus Takes' history,
+// merge_policy and stale_write), one app's metadata built from `_meta` changes, and the
 // checks of record writes against an entity. Pure: no I/O.
 export type { Parsed } from './parsed';
 export { IDENTIFIER, IDENTIFIER_MAX_LENGTH } from './identifiers';
@@ -48,16 +49,23 @@ export {
   type RelationType,
   type WriteMode,
 } from './relation-definition';
+export { applyMetaChange, emptyMetadata, relationsFrom, type AppMetadata, type MetaChange } from './app-metadata';
 export {
   META_KINDS,
-  applyMetaChange,
-  emptyMetadata,
+  META_KIND_DEFINITIONS,
+  checkMetaDefine,
+  isMetaKind,
   metaKey,
-  relationsFrom,
-  type AppMetadata,
-  type MetaChange,
+  metaKind,
+  splitMetaKey,
+  type MetaDefineCheck,
+  type MetaDefinition,
+  type MetaItem,
   type MetaKind,
-} from './app-metadata';
+  type MetaKindDefinition,
+  type MetaState,
+} from './meta-kinds';
+export { metaStateOf, withMetaItem, type PositionedMetaItem } from './meta-state';
 export {
   normalizeRecordState,
   validateRecordState,

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { applyMetaChange, emptyMetadata, metaKey, type AppMetadata, type MetaKind } from './app-metadata';
+import { applyMetaChange, emptyMetadata, type AppMetadata } from './app-metadata';
+import { metaKey, type MetaKind } from './meta-kinds';
 import type { EntityDefinition } from './entity-definition';
 import {
   LINK_ENTITY_PREFIX,

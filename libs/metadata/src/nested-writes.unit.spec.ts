@@ -1,5 +1,6 @@
 import { MAX_CHILDREN, TakesError, type ChildCommand, type ErrorDetail } from '@takes/contracts';
-import { applyMetaChange, emptyMetadata, metaKey, type AppMetadata, type MetaKind } from './app-metadata';
+import { applyMetaChange, emptyMetadata, type AppMetadata } from './app-metadata';
+import { metaKey, type MetaKind } from './meta-kinds';
 import type { EntityDefinition } from './entity-definition';
 import { linkEntityName, linkId, linkState } from './link-entity';
 import {

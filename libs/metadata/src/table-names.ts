@@ -1,23 +1,21 @@
 import type { ErrorDetail } from '@takes/contracts';
+import type { MetaItem, MetaKind } from './meta-kinds';
+
+/** The kinds of metadata that own a table of the read schema. */
+type TableKind = Extract<MetaKind, 'entity' | 'relation'>;
 
 /** A table of an app's read schema and what it belongs to. */
 export interface TableOwner {
-  kind: 'entity' | 'relation';
+  kind: TableKind;
   name: string;
   table: string;
-}
-
-/** One `_meta` item as the registry keeps it: `entity:<name>` or `relation:<name>`, removed ones included. */
-interface MetaItem {
-  key: string;
-  definition: Record<string, unknown>;
 }
 
 /**
  * The tables of an app's read schema: each entity's table and each many_to_many
  * relation's join table. Removed items count too: their tables and rows stay.
  */
-export function tableOwners(items: readonly MetaItem[]): TableOwner[] {
+export function tableOwners(items: readonly Pick<MetaItem, 'key' | 'definition'>[]): TableOwner[] {
   const owners: TableOwner[] = [];
   for (const item of items) {
     const [kind, name] = [item.key.slice(0, item.key.indexOf(':')), item.key.slice(item.key.indexOf(':') + 1)];
@@ -33,7 +31,7 @@ export function tableOwners(items: readonly MetaItem[]): TableOwner[] {
  * relation of the app has it (the projector keeps one table per entity and per
  * many_to_many relation). Null when it is free, or already this item's own.
  */
-export function tableConflict(owners: readonly TableOwner[], kind: 'entity' | 'relation', name: string, table: string): ErrorDetail | null {
+export function tableConflict(owners: readonly TableOwner[], kind: TableKind, name: string, table: string): ErrorDetail | null {
   const other = owners.find((o) => o.table === table && !(o.kind === kind && o.name === name));
   if (!other) return null;
   return {

@@ -3,29 +3,36 @@ import {
   TakesError,
   type AppendCommand,
   type AppendResult,
-  type ErrorBody,
   type Reply,
   type TakesEvent,
 } from '@takes/contracts';
 import {
   META_ENTITY,
   commandFingerprint,
-  decideAppend,
+  decideMeta,
+  decideRecord,
+  isStaleEdit,
+  nestedPartDecision,
   nextCommitTs,
+  partsOf,
+  partsProblem,
   replay,
-  shelve,
+  settleUniqueValues,
   stampTimes,
+  type AppendDecision,
+  type Decision,
+  type RecordInput,
   type StaleContext,
-  uniqueChanges,
   type UniqueValue,
   type DecideLimits,
   type PendingEvent,
   type StreamHead,
 } from '@takes/decide';
 import type { PriorEvent } from '@takes/merge';
-import type { EntityDefinition } from '@takes/metadata';
+import { metaStateOf, withMetaItem, type EntityDefinition, type MetaState, type PositionedMetaItem } from '@takes/metadata';
 import { EVENT_COLUMNS, toEvent, type EventRowData } from '../reads/event-rows';
 import { commandKey, streamKey, type AppendRequest } from './append-request';
+import { METADATA_LOCK_CLASS } from '@takes/db';
 import {
   finalUniqueChanges,
   jsonLiteral,
@@ -35,7 +42,6 @@ import {
   writeAllAndCommit,
   type Accepted,
 } from './batch-write';
-import { childError, partsOf, partsProblem } from './nested-parts';
 
 export interface AppendDeps {
   newId(): string;
@@ -47,11 +53,15 @@ export interface AppendDeps {
 /** One pooled connection, on which the batch runs its own transaction. */
 type Conn = PoolClient;
 
-/** What the batch has decided so far: stream heads, events per stream (not stored yet), unique values taken. */
+/**
+ * What the batch has decided so far: stream heads, events per stream (not stored yet),
+ * unique values taken, and each app's metadata with the changes the batch made to it.
+ */
 interface BatchState {
   heads: Map<string, StreamHead>;
   events: Map<string, PriorEvent[]>;
   reserved: Map<string, string>;
+  metadata: Map<string, MetaState>;
 }
 
 /** A copy a nested write decides on, kept only if every one of its records is accepted. */
@@ -60,6 +70,7 @@ function copyState(state: BatchState): BatchState {
     heads: new Map(state.heads),
     events: new Map([...state.events].map(([key, events]) => [key, [...events]])),
     reserved: new Map(state.reserved),
+    metadata: new Map(state.metadata),
   };
 }
 
@@ -68,7 +79,6 @@ interface DecideContext {
   conn: Conn;
   deps: AppendDeps;
   now: Date;
-  definitions: Map<string, EntityDefinition>;
   histories: Map<string, StreamHistory>;
 }
 
@@ -76,9 +86,11 @@ interface DecideContext {
  * Appends a group of commands in one transaction (group commit), in three round trips
  * whatever the group's size. Each member keeps its own idempotency check, version check
  * and result:
- *   1. BEGIN; read the results of command ids seen before, and lock the stream heads
- *      in a fixed order (SELECT … FOR UPDATE);
- *   (decide each command in arrival order, members of one stream one after another)
+ *   1. BEGIN; read the results of command ids seen before, lock the stream heads in a
+ *      fixed order (SELECT … FOR UPDATE) and read the metadata the deciders need (a
+ *      batch that changes an app's metadata first takes that app's metadata lock);
+ *   (decide each command in arrival order, members of one stream one after another:
+ *   the record and metadata deciders of libs/decide, given what they asked to be read)
  *   2. take the global position lock, read the clock and draw the positions;
  *   3. insert events, write heads and command results in one statement; COMMIT.
  * A nested write (a command with children) is decided record by record and kept whole or
@@ -102,7 +114,7 @@ export async function appendBatch(conn: Conn, members: AppendRequest[], deps: Ap
 async function decideAndWrite(conn: Conn, members: AppendRequest[], deps: AppendDeps): Promise<Reply<AppendResult>[]> {
   const replies = new Map<AppendRequest, Reply<AppendResult>>();
   const parts = new Map(members.map((member) => [member, partsOf(member.command)]));
-  const { seen, heads, definitions, now } = await beginReadSeenAndLockHeads(conn, members, [...parts.values()].flat());
+  const { seen, heads, metadata, now } = await beginReadSeenAndLockHeads(conn, members, [...parts.values()].flat());
 
   const fresh: AppendRequest[] = [];
   for (const member of members) {
@@ -114,8 +126,8 @@ async function decideAndWrite(conn: Conn, members: AppendRequest[], deps: Append
 
   const accepted: Accepted[] = [];
   const initialStates = new Map([...heads].map(([key, head]) => [key, head.state]));
-  const ctx: DecideContext = { conn, deps, now, definitions, histories: new Map() };
-  let state: BatchState = { heads, events: new Map(), reserved: new Map() };
+  const ctx: DecideContext = { conn, deps, now, histories: new Map() };
+  let state: BatchState = { heads, events: new Map(), reserved: new Map(), metadata };
   for (const member of fresh) {
     const own = parts.get(member)!;
     const problem = partsProblem(own);
@@ -123,28 +135,20 @@ async function decideAndWrite(conn: Conn, members: AppendRequest[], deps: Append
       replies.set(member, { error: problem.toBody() });
       continue;
     }
+    // A nested write decides on a copy, kept only if every one of its records is accepted.
     const working = own.length === 1 ? state : copyState(state);
     const decided: Accepted[] = [];
-    let error: ErrorBody | undefined;
+    let refused: TakesError | undefined;
     for (const [i, part] of own.entries()) {
-      const outcome = await decidePart(ctx, member, part, i - 1, working);
-      if ('error' in outcome) {
-        error = i === 0 ? outcome.error : childError(member.command, i - 1, outcome.error);
+      const decision = nestedPartDecision(member.command, i, await decidePart(ctx, part, working));
+      if (decision.kind === 'reject') {
+        refused = decision.error;
         break;
       }
-      if (i === 0 && own.length > 1 && outcome.accepted.outcome === 'shelved') {
-        // The record's own edit would be kept aside, not applied: its related rows were
-        // planned for an applied edit, and a nested write is kept whole or not at all.
-        error = new TakesError('CONFLICT', `the edit of ${part.entity} ${part.entity_id} cannot be applied (it would be shelved), so neither can its related rows`, {
-          version: outcome.accepted.next.version - 1,
-          current: outcome.accepted.next.state,
-        }).toBody();
-        break;
-      }
-      decided.push(outcome.accepted);
+      decided.push(accept(ctx, member, part, i - 1, decision, working));
     }
-    if (error) {
-      replies.set(member, { error });
+    if (refused) {
+      replies.set(member, { error: refused.toBody() });
       continue;
     }
     state = working;
@@ -156,7 +160,7 @@ async function decideAndWrite(conn: Conn, members: AppendRequest[], deps: Append
     const { clock, positions } = await takePositionLock(conn, count);
     const rows = stampEvents(accepted, clock, positions);
     const results = resultsOf(accepted, rows);
-    const uniques = finalUniqueChanges(accepted, initialStates, (command) => definitionOf(definitions, command));
+    const uniques = finalUniqueChanges(accepted, initialStates, (command) => entityOf(state, command));
     await writeAllAndCommit(conn, accepted, rows, results, deps.snapshotEvery, uniques);
     for (const [request, result] of results) replies.set(request, { data: result });
   } else {
@@ -165,57 +169,52 @@ async function decideAndWrite(conn: Conn, members: AppendRequest[], deps: Append
   return members.map((member) => replies.get(member)!);
 }
 
-function definitionOf(definitions: Map<string, EntityDefinition>, command: { app: string; entity: string }): EntityDefinition | null {
-  return definitions.get(JSON.stringify([command.app, command.entity])) ?? null;
+function entityOf(state: BatchState, command: { app: string; entity: string }): EntityDefinition | null {
+  return state.metadata.get(command.app)?.metadata.entities.get(command.entity) ?? null;
+}
+
+const NO_METADATA = metaStateOf([]);
+
+/**
+ * Decides one record's write against the batch state: loads what the deciders need
+ * (a stale edit's history, the reservations of the unique values it takes) and asks them.
+ */
+async function decidePart(ctx: DecideContext, part: AppendCommand, state: BatchState): Promise<Decision> {
+  const key = streamKey(part);
+  const head = state.heads.get(key) ?? null;
+  const app = state.metadata.get(part.app) ?? NO_METADATA;
+  if (part.entity === META_ENTITY) return decideMeta({ command: part, head, app, limits: ctx.deps.limits });
+  const entity = app.metadata.entities.get(part.entity) ?? null;
+  const input: RecordInput = { command: part, head, entity, metadata: app.metadata, limits: ctx.deps.limits };
+  if (isStaleEdit(part, head, entity)) {
+    // A stale edit is merged against the stream's events: the stored ones and those
+    // this batch has decided so far (members of one stream go one after another).
+    input.stale = await loadStaleContext(ctx.conn, part, part.base_version!, nextCommitTs(ctx.now, head!.lastCommitTs), ctx.histories, state.events.get(key) ?? []);
+  }
+  const decision = decideRecord(input);
+  if (decision.kind === 'reject') return decision;
+  return settleUniqueValues(input, decision, await uniqueValueTaken(ctx.conn, part, decision.reserve, state.reserved));
 }
 
 /**
- * Decides one record's write against the batch state, and on acceptance records its
- * events and new head there (so later writes to the record in this batch follow it).
+ * Records an accepted decision in the batch state (its events, the record's new head,
+ * a metadata change's effect on the app), so later writes in this batch follow it.
  */
-async function decidePart(
-  ctx: DecideContext,
-  member: AppendRequest,
-  part: AppendCommand,
-  child: number,
-  state: BatchState,
-): Promise<{ accepted: Accepted } | { error: ErrorBody }> {
-  const { conn, deps, now } = ctx;
+function accept(ctx: DecideContext, member: AppendRequest, part: AppendCommand, child: number, decision: AppendDecision, state: BatchState): Accepted {
   const key = streamKey(part);
   const head = state.heads.get(key) ?? null;
-  const base = part.base_version ?? head?.version ?? 0;
-  const definition = definitionOf(ctx.definitions, part);
-  let stale: StaleContext | undefined;
-  if (head && base < head.version && part.entity !== META_ENTITY && part.op !== 'create' && part.op !== 'resolve') {
-    // A stale edit is merged against the stream's events: the stored ones and those
-    // this batch has decided so far (members of one stream go one after another).
-    stale = await loadStaleContext(conn, part, base, nextCommitTs(now, head.lastCommitTs), ctx.histories, state.events.get(key) ?? []);
-  }
-  let decision = decideAppend(part, head, stale?.since ?? [], deps.limits, definition, stale);
-  if (decision.kind === 'reject') return { error: decision.error.toBody() };
-  const taken = await uniqueValueTaken(conn, part, uniqueChanges(definition, head?.state ?? {}, decision.next.state).reserve, state.reserved);
-  if (taken && stale && head) {
-    // An offline edit that hits a taken unique value is kept, not applied.
-    decision = shelve(head, decision.events[decision.events.length - 1].submitted, { base_version: base, branch_ts: stale.branchTs, submit_ts: stale.submitTs });
-  } else if (taken) {
-    return {
-      error: new TakesError('CONFLICT', `${taken.field} ${JSON.stringify(taken.value)} is taken by another ${part.entity}`, [
-        { field: taken.field, rule: 'unique', message: `${taken.field} must be unique` },
-      ]).toBody(),
-    };
-  }
   const accepted: Accepted = {
     request: member,
     part,
     child,
-    events: decision.events.map((event) => ({ ...event, id: deps.newId() })),
+    events: decision.events.map((event) => ({ ...event, id: ctx.deps.newId() })),
     next: { ...decision.next, lastCommitTs: head?.lastCommitTs ?? null },
     outcome: decision.outcome,
     contested: decision.contested,
   };
   // Every event's branch and submit times are fixed now (submit clamped to the clock
   // read at BEGIN, which the commit can only follow), so later members can merge on them.
-  const streamNow = nextCommitTs(now, head?.lastCommitTs ?? null);
+  const streamNow = nextCommitTs(ctx.now, head?.lastCommitTs ?? null);
   const previousCommit = state.events.has(key) ? streamNow.toISOString() : (head?.lastCommitTs ?? null);
   for (const event of accepted.events) {
     const times = stampTimes(event, streamNow, event.branch_ts ?? previousCommit);
@@ -225,7 +224,11 @@ async function decidePart(
   if (!state.events.has(key)) state.events.set(key, []);
   state.events.get(key)!.push(...accepted.events.map((event) => priorEvent(part, event)));
   state.heads.set(key, accepted.next);
-  return { accepted };
+  if (part.entity === META_ENTITY) {
+    const app = state.metadata.get(part.app) ?? NO_METADATA;
+    state.metadata.set(part.app, withMetaItem(app, { key: part.entity_id, definition: decision.next.state, removed: decision.next.deleted }));
+  }
+  return accepted;
 }
 
 /**
@@ -266,14 +269,27 @@ interface HeadRow {
 
 /**
  * BEGIN, then one statement: the results of command ids seen before, the stream heads,
- * locked FOR UPDATE in key order, and the definitions of the entities written to. Sent as one round trip (simple protocol), so
- * the values are inlined as escaped JSON literals.
+ * locked FOR UPDATE in key order, and the `_meta` records the deciders need. Sent as one
+ * round trip (simple protocol), so the values are inlined as escaped JSON literals.
+ *
+ * Metadata: a record write needs only the definitions of the entities it writes. A batch
+ * that changes an app's metadata reads all of that app's `_meta` records (removed ones
+ * included), after taking the app's metadata lock (a transaction lock, keyed
+ * [METADATA_LOCK_CLASS, hashtext(app)], taken in key order) in a statement of its own,
+ * so that its read starts after every other change of that app's metadata has committed.
+ * Two changes that would each pass alone but not together (two entities claiming one
+ * table), decided on two replicas at once, are thereby decided one after the other.
+ * Record writes never take that lock.
  */
 async function beginReadSeenAndLockHeads(conn: Conn, members: AppendRequest[], parts: AppendCommand[]) {
   const commands = members.map((m) => ({ app: m.command.app, user_id: m.command.user.id, command_id: m.command.command_id }));
   const streams = [...new Map(parts.map((p) => [streamKey(p), { app: p.app, entity: p.entity, entity_id: p.entity_id }])).values()];
-  const entities = [...new Map(parts.map((p) => [`${p.app}.${p.entity}`, { app: p.app, key: `entity:${p.entity}` }])).values()];
-  const results = (await conn.query(`BEGIN;
+  const metaApps = [...new Set(parts.filter((p) => p.entity === META_ENTITY).map((p) => p.app))];
+  const entities = [...new Map(parts.filter((p) => !metaApps.includes(p.app)).map((p) => [`${p.app}.${p.entity}`, { app: p.app, key: `entity:${p.entity}` }])).values()];
+  const lock = metaApps.length === 0 ? '' : `
+    SELECT pg_advisory_xact_lock(${METADATA_LOCK_CLASS}, h)
+    FROM (SELECT DISTINCT hashtext(a) AS h FROM jsonb_array_elements_text(${jsonLiteral(metaApps)}) AS a ORDER BY 1) AS keys;`;
+  const results = (await conn.query(`BEGIN;${lock}
     WITH heads AS (
       SELECT s.app, s.entity, s.entity_id, s.version, s.state, s.deleted, s.last_commit_ts
       FROM event_store.streams s
@@ -289,14 +305,19 @@ async function beginReadSeenAndLockHeads(conn: Conn, members: AppendRequest[], p
         JOIN jsonb_to_recordset(${jsonLiteral(commands)}) AS k(app text, user_id text, command_id text)
           USING (app, user_id, command_id)) c) AS seen,
       (SELECT coalesce(jsonb_agg(h), '[]') FROM heads h) AS heads,
-      (SELECT coalesce(jsonb_agg(jsonb_build_object('app', d.app, 'key', d.entity_id, 'definition', d.state)), '[]')
+      (SELECT coalesce(jsonb_agg(m), '[]') FROM (
+        SELECT d.app, d.entity_id AS key, d.state AS definition, d.deleted AS removed, d.last_position AS position
         FROM event_store.streams d
         JOIN jsonb_to_recordset(${jsonLiteral(entities)}) AS k(app text, key text) ON d.app = k.app AND d.entity_id = k.key
-        WHERE d.entity = '_meta' AND NOT d.deleted) AS definitions,
+        WHERE d.entity = '_meta' AND NOT d.deleted
+        UNION ALL
+        SELECT d.app, d.entity_id, d.state, d.deleted, d.last_position
+        FROM event_store.streams d
+        WHERE d.entity = '_meta' AND d.app = ANY(ARRAY(SELECT jsonb_array_elements_text(${jsonLiteral(metaApps)})))) m) AS metadata,
       clock_timestamp() AS now`)) as unknown as {
-    rows: { seen: SeenRow[]; heads: HeadRow[]; definitions: { app: string; key: string; definition: EntityDefinition }[]; now: Date }[];
+    rows: { seen: SeenRow[]; heads: HeadRow[]; metadata: (PositionedMetaItem & { app: string })[]; now: Date }[];
   }[];
-  const { rows } = results[1];
+  const { rows } = results[results.length - 1];
   const seen = new Map<string, { fingerprint: string; result: AppendResult }>();
   for (const row of rows[0].seen) {
     seen.set(JSON.stringify([row.app, row.user_id, row.command_id]), { fingerprint: row.body_hash, result: row.result });
@@ -310,9 +331,10 @@ async function beginReadSeenAndLockHeads(conn: Conn, members: AppendRequest[], p
       lastCommitTs: new Date(row.last_commit_ts).toISOString(),
     });
   }
-  const definitions = new Map<string, EntityDefinition>();
-  for (const row of rows[0].definitions) definitions.set(JSON.stringify([row.app, row.key.slice('entity:'.length)]), row.definition);
-  return { seen, heads, definitions, now: rows[0].now };
+  const byApp = new Map<string, PositionedMetaItem[]>();
+  for (const { app, ...item } of rows[0].metadata) byApp.set(app, [...(byApp.get(app) ?? []), { ...item, position: Number(item.position) }]);
+  const metadata = new Map([...byApp].map(([app, items]) => [app, metaStateOf(items)]));
+  return { seen, heads, metadata, now: rows[0].now };
 }
 
 /** A stream's stored events as this batch read them (from a snapshot on). */
@@ -375,8 +397,8 @@ async function loadStaleContext(
  * or in the reservations table (rows locked until commit). A value two batches take at
  * once breaks the table's unique key at write time; the members are then tried alone.
  */
-async function uniqueValueTaken(conn: Conn, command: AppendCommand, reserve: UniqueValue[], inBatch: Map<string, string>): Promise<UniqueValue | undefined> {
-  if (reserve.length === 0) return undefined;
+async function uniqueValueTaken(conn: Conn, command: AppendCommand, reserve: UniqueValue[], inBatch: Map<string, string>): Promise<UniqueValue | null> {
+  if (reserve.length === 0) return null;
   const { app, entity, entity_id } = command;
   const keyOf = (u: UniqueValue) => JSON.stringify([app, entity, u.field, u.value]);
   const clash = reserve.find((u) => inBatch.has(keyOf(u)) && inBatch.get(keyOf(u)) !== entity_id);
@@ -390,7 +412,7 @@ async function uniqueValueTaken(conn: Conn, command: AppendCommand, reserve: Uni
   const owned = rows.find((row) => row.entity_id !== entity_id);
   if (owned) return { field: owned.field, value: owned.value };
   for (const u of reserve) inBatch.set(keyOf(u), entity_id);
-  return undefined;
+  return null;
 }
 
 /** Events of the member's record after its base version, read inside the batch's transaction. */

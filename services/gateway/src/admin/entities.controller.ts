@@ -2,7 +2,8 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Req, type Ty
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { Allow } from '../auth/auth.guard';
-import { MetaAdminService, type MetaKind } from './meta-admin.service';
+import type { MetaKind } from '@takes/metadata';
+import { MetaAdminService } from './meta-admin.service';
 
 /**
  * The admin routes of one kind of metadata (Rocket's JSON): list, define, get,

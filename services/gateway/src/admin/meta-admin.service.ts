@@ -1,13 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { TakesError, type MetaItemView } from '@takes/contracts';
-import { entityChanges, linkShapeChanges, parseEntityDefinition, parseRelationDefinition, tableConflict, tableOwners } from '@takes/metadata';
+import { metaKey, metaKind, type MetaKind } from '@takes/metadata';
 import type { Principal } from '../http/request-context';
 import { MetadataService } from '../metadata/metadata.service';
 import { ReadYourWrites } from '../reads/read-your-writes';
 import { StoreClient } from '../store/store.client';
 import { uuidv7 } from '@takes/ids';
-
-export type MetaKind = 'entity' | 'relation';
 
 /** Rocket's list/get row for an entity or relation. */
 export function metaRow(item: MetaItemView) {
@@ -40,36 +38,27 @@ export class MetaAdminService {
   }
 
   get(app: string, kind: MetaKind, name: string) {
-    const item = this.metadata.item(app, `${kind}:${name}`);
+    const item = this.metadata.item(app, metaKey(kind, name));
     if (!item || item.removed) throw new TakesError(kind === 'entity' ? 'UNKNOWN_ENTITY' : 'NOT_FOUND', `unknown ${kind} ${name}`);
     return metaRow(item);
   }
 
   /** POST (mustExist false) or PUT (mustExist true) of a definition. */
   async define(app: string, kind: MetaKind, input: unknown, principal: Principal, traceparent: string, pathName?: string) {
-    const parsed = kind === 'entity' ? parseEntityDefinition(input) : parseRelationDefinition(input, this.metadata.metadata(app).entities);
+    const parsed = metaKind(kind).parse(input, this.metadata.metadata(app));
     if (!parsed.ok) throw new TakesError('VALIDATION_FAILED', `invalid ${kind} definition`, parsed.details);
-    const definition = parsed.value as unknown as { name: string };
+    const definition = parsed.value;
     if (pathName !== undefined && definition.name !== pathName) {
       throw new TakesError('VALIDATION_FAILED', `invalid ${kind} definition`, [{ field: 'name', rule: 'immutable', message: `the name must stay ${pathName}` }]);
     }
-    const key = `${kind}:${definition.name}`;
+    const key = metaKey(kind, definition.name);
     const existing = this.metadata.item(app, key);
     const live = existing && !existing.removed;
     if (pathName === undefined && live) throw new TakesError('CONFLICT', `${kind} ${definition.name} already exists`);
     if (pathName !== undefined && !live) throw new TakesError(kind === 'entity' ? 'UNKNOWN_ENTITY' : 'NOT_FOUND', `unknown ${kind} ${pathName}`);
-    if (kind === 'entity' && live) {
-      const previous = this.metadata.entity(app, definition.name);
-      const changes = entityChanges(previous, parsed.value as never);
-      if (!changes.ok) throw new TakesError('VALIDATION_FAILED', 'invalid entity change', changes.details);
-    }
-    // One table per entity and per many_to_many relation in the read schema, and a
-    // many_to_many keeps the shape its link records were written in.
-    const { table, join_table: joinTable, type } = definition as { table?: string; join_table?: string; type?: string };
-    const own = kind === 'entity' ? table : type === 'many_to_many' ? joinTable : undefined;
-    const clash = own === undefined ? null : tableConflict(tableOwners(this.metadata.allItems(app)), kind, definition.name, own);
-    const reshaped = kind === 'relation' ? linkShapeChanges(existing?.definition, definition as Record<string, unknown>) : [];
-    if (clash || reshaped.length > 0) throw new TakesError('VALIDATION_FAILED', `invalid ${kind} definition`, [...(clash ? [clash] : []), ...reshaped]);
+    // The kind's change checks (the event store's decide asks the same).
+    const problems = metaKind(kind).changeProblems(definition as never, this.metadata.metaState(app));
+    if (problems.length > 0) throw new TakesError('VALIDATION_FAILED', `invalid ${kind} change`, problems);
     const result = await this.appendMeta(app, key, 'define', existing?.version ?? 0, principal, traceparent, parsed.value as unknown as Record<string, unknown>);
     const now = result.commit_ts;
     // Answer once the read tables follow the new definition too (the projector made or
@@ -92,7 +81,7 @@ export class MetaAdminService {
   }
 
   async remove(app: string, kind: MetaKind, name: string, principal: Principal, traceparent: string): Promise<void> {
-    const key = `${kind}:${name}`;
+    const key = metaKey(kind, name);
     const existing = this.metadata.item(app, key);
     if (!existing || existing.removed) throw new TakesError(kind === 'entity' ? 'UNKNOWN_ENTITY' : 'NOT_FOUND', `unknown ${kind} ${name}`);
     const result = await this.appendMeta(app, key, 'remove', existing.version, principal, traceparent);

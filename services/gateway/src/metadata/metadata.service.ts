@@ -3,7 +3,7 @@ import { DeliverPolicy, type ConsumerMessages, type NatsConnection } from 'nats'
 import type { Logger } from 'pino';
 import { TakesError, type MetaItemView, type TakesEvent } from '@takes/contracts';
 import { newTraceparent } from '@takes/bus';
-import { applyMetaChange, emptyMetadata, type AppMetadata, type EntityDefinition, type RelationDefinition } from '@takes/metadata';
+import { applyMetaChange, emptyMetadata, type AppMetadata, type EntityDefinition, type MetaKind, type MetaState, type RelationDefinition } from '@takes/metadata';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { StoreClient } from '../store/store.client';
 import { LOGGER, NATS_CONNECTION } from '../tokens';
@@ -60,12 +60,12 @@ export class MetadataService implements OnModuleInit, OnApplicationShutdown {
     return this.items.get(app)?.get(key);
   }
 
-  /** Every item of an app, removed ones included (their tables stay in the read schema). */
-  allItems(app: string): MetaItemView[] {
-    return [...(this.items.get(app)?.values() ?? [])];
+  /** The app's records and definitions, as the kinds' change checks take them. */
+  metaState(app: string): MetaState {
+    return { items: this.items.get(app) ?? new Map(), metadata: this.metadata(app) };
   }
 
-  itemsOf(app: string, kind: 'entity' | 'relation'): MetaItemView[] {
+  itemsOf(app: string, kind: MetaKind): MetaItemView[] {
     return [...(this.items.get(app)?.values() ?? [])].filter((item) => item.key.startsWith(`${kind}:`) && !item.removed);
   }
 

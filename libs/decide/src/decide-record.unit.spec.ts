@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { compare } from 'fast-json-patch';
 import type { AppendCommand, PatchOperation, TakesEvent } from '@takes/contracts';
-import { parseEntityDefinition, type EntityDefinition } from '@takes/metadata';
-import { decideAppend as decide, type StreamHead } from './decide-append';
+import { emptyMetadata, parseEntityDefinition, type EntityDefinition } from '@takes/metadata';
+import { decideRecord } from './decide-record';
+import type { Decision, DecideLimits, StreamHead } from './decision';
 import { applyOperations, replay, initialState } from './record-state';
 
 const user = { id: 'u1', roles: ['admin'] };
@@ -14,25 +15,26 @@ function defineEntity(fields: { name: string; type: string; enum?: string[] }[])
 }
 const jsonFields = ['a', 'b', 'c', 'notes', 'list', 'nested', 'big', 'n', 'k0', 'k1', 'k2', 'k3'].map((name) => ({ name, type: 'json' }));
 const inspection = defineEntity(jsonFields);
-const decideAppend: typeof decide = (command, head, since, limits, entity = inspection) => decide(command, head, since, limits, entity);
+const decide = (command: AppendCommand, head: StreamHead | null, limits?: DecideLimits, entity: EntityDefinition | null = inspection) =>
+  decideRecord({ command, head, entity, metadata: emptyMetadata(), limits });
 function command(partial: Partial<AppendCommand>): AppendCommand {
   return { v: 1, command_id: 'c1', app: 'main', entity: 'inspection', entity_id: 'r1', op: 'put', user, ...partial };
 }
 function head(state: Record<string, unknown>, version = 3, deleted = false): StreamHead {
   return { version, state, deleted, lastCommitTs: '2026-11-20T08:00:00.000Z' };
 }
-function appended(decision: ReturnType<typeof decideAppend>) {
+function appended(decision: Decision) {
   if (decision.kind !== 'append') throw new Error(`expected append, got ${decision.error.code} ${decision.error.message}`);
   return decision;
 }
-function rejected(decision: ReturnType<typeof decideAppend>) {
+function rejected(decision: Decision) {
   if (decision.kind !== 'reject') throw new Error('expected a rejection');
   return decision.error;
 }
 
-describe('decideAppend', () => {
+describe('decideRecord', () => {
   it('creates version 1 with the data as state and a patch from nothing', () => {
-    const d = appended(decideAppend(command({ op: 'create', data: { a: 1, b: 'x' } }), null, []));
+    const d = appended(decide(command({ op: 'create', data: { a: 1, b: 'x' } }), null));
     expect(d.events).toHaveLength(1);
     expect(d.events[0]).toMatchObject({ type: 'created', version: 1, prior_version: 0, base_version: 0, submitted: { a: 1, b: 'x' } });
     expect(d.next).toEqual({ version: 1, state: { a: 1, b: 'x' }, deleted: false });
@@ -40,11 +42,11 @@ describe('decideAppend', () => {
   });
 
   it('refuses to create a record that exists', () => {
-    expect(rejected(decideAppend(command({ op: 'create', data: {} }), head({ a: 1 }), [])).code).toBe('CONFLICT');
+    expect(rejected(decide(command({ op: 'create', data: {} }), head({ a: 1 }))).code).toBe('CONFLICT');
   });
 
   it('put replaces the given fields, keeps the others, and null clears one', () => {
-    const d = appended(decideAppend(command({ data: { b: 2, c: null } }), head({ a: 1, b: 1, c: 'x' }), []));
+    const d = appended(decide(command({ data: { b: 2, c: null } }), head({ a: 1, b: 1, c: 'x' })));
     expect(d.next.state).toEqual({ a: 1, b: 2, c: null });
     expect(d.events[0].patch).toEqual(
       expect.arrayContaining([
@@ -56,7 +58,7 @@ describe('decideAppend', () => {
   });
 
   it('a put that changes nothing is still an event, with an empty patch', () => {
-    const d = appended(decideAppend(command({ data: { a: 1 } }), head({ a: 1 }), []));
+    const d = appended(decide(command({ data: { a: 1 } }), head({ a: 1 })));
     expect(d.events[0].patch).toEqual([]);
     expect(d.events[0].submitted).toEqual({ a: 1 });
   });
@@ -66,39 +68,39 @@ describe('decideAppend', () => {
       { op: 'replace', path: '/a', value: 5 },
       { op: 'add', path: '/nested/k', value: true },
     ];
-    const d = appended(decideAppend(command({ op: 'patch', patch: ops }), head({ a: 1, nested: {} }), []));
+    const d = appended(decide(command({ op: 'patch', patch: ops }), head({ a: 1, nested: {} })));
     expect(d.next.state).toEqual({ a: 5, nested: { k: true } });
     expect(d.events[0].submitted).toEqual({ a: 5, nested: { k: true } });
   });
 
   it('a failing test op is CONFLICT, a bad document INVALID_PAYLOAD', () => {
-    expect(rejected(decideAppend(command({ op: 'patch', patch: [{ op: 'test', path: '/a', value: 2 }] }), head({ a: 1 }), [])).code).toBe('CONFLICT');
-    expect(rejected(decideAppend(command({ op: 'patch', patch: [{ op: 'replace', path: '/missing/x', value: 1 }] }), head({ a: 1 }), [])).code).toBe('INVALID_PAYLOAD');
-    expect(rejected(decideAppend(command({ op: 'patch', patch: [{ op: 'bogus' as never, path: '/a' }] }), head({ a: 1 }), [])).code).toBe('INVALID_PAYLOAD');
-    expect(rejected(decideAppend(command({ op: 'patch', patch: [{ op: 'replace', path: '', value: 3 }] }), head({ a: 1 }), [])).code).toBe('INVALID_PAYLOAD');
+    expect(rejected(decide(command({ op: 'patch', patch: [{ op: 'test', path: '/a', value: 2 }] }), head({ a: 1 }))).code).toBe('CONFLICT');
+    expect(rejected(decide(command({ op: 'patch', patch: [{ op: 'replace', path: '/missing/x', value: 1 }] }), head({ a: 1 }))).code).toBe('INVALID_PAYLOAD');
+    expect(rejected(decide(command({ op: 'patch', patch: [{ op: 'bogus' as never, path: '/a' }] }), head({ a: 1 }))).code).toBe('INVALID_PAYLOAD');
+    expect(rejected(decide(command({ op: 'patch', patch: [{ op: 'replace', path: '', value: 3 }] }), head({ a: 1 }))).code).toBe('INVALID_PAYLOAD');
   });
 
   it('a stale base is CONFLICT with the current state and version', () => {
-    const error = rejected(decideAppend(command({ base_version: 2, data: { a: 9 } }), head({ a: 1 }, 3), []));
+    const error = rejected(decide(command({ base_version: 2, data: { a: 9 } }), head({ a: 1 }, 3)));
     expect(error.code).toBe('CONFLICT');
     expect(error.details).toMatchObject({ version: 3, current: { a: 1 } });
   });
 
   it('edits of a missing or deleted record are NOT_FOUND; delete then restore', () => {
-    expect(rejected(decideAppend(command({ data: { a: 1 } }), null, [])).code).toBe('NOT_FOUND');
-    expect(rejected(decideAppend(command({ data: { a: 1 } }), head({ a: 1 }, 2, true), [])).code).toBe('NOT_FOUND');
-    const del = appended(decideAppend(command({ op: 'delete' }), head({ a: 1 }), []));
+    expect(rejected(decide(command({ data: { a: 1 } }), null)).code).toBe('NOT_FOUND');
+    expect(rejected(decide(command({ data: { a: 1 } }), head({ a: 1 }, 2, true))).code).toBe('NOT_FOUND');
+    const del = appended(decide(command({ op: 'delete' }), head({ a: 1 })));
     expect(del.events[0]).toMatchObject({ type: 'deleted', patch: [] });
     expect(del.next.deleted).toBe(true);
-    const res = appended(decideAppend(command({ op: 'restore' }), head({ a: 1 }, 4, true), []));
+    const res = appended(decide(command({ op: 'restore' }), head({ a: 1 }, 4, true)));
     expect(res.events[0].type).toBe('restored');
     expect(res.next).toEqual({ version: 5, state: { a: 1 }, deleted: false });
-    expect(rejected(decideAppend(command({ op: 'restore' }), head({ a: 1 }), [])).code).toBe('CONFLICT');
+    expect(rejected(decide(command({ op: 'restore' }), head({ a: 1 }))).code).toBe('CONFLICT');
   });
 
   it('refuses an event over the size limit', () => {
     const big = 'x'.repeat(600 * 1024);
-    expect(rejected(decideAppend(command({ op: 'create', data: { big } }), null, [])).code).toBe('INVALID_PAYLOAD');
+    expect(rejected(decide(command({ op: 'create', data: { big } }), null)).code).toBe('INVALID_PAYLOAD');
   });
 });
 
@@ -138,7 +140,7 @@ describe('patches and replay (properties)', () => {
         let h: StreamHead | null = null;
         const events: Pick<TakesEvent, 'type' | 'version' | 'patch'>[] = [];
         for (const c of [{ op: 'create' as const, data: first }, ...ops]) {
-          const d = decideAppend(command(c as Partial<AppendCommand>), h, []);
+          const d = decide(command(c as Partial<AppendCommand>), h);
           if (d.kind === 'reject') continue;
           events.push(...d.events);
           h = { ...d.next, lastCommitTs: null };
@@ -150,14 +152,14 @@ describe('patches and replay (properties)', () => {
   });
 });
 
-describe('decideAppend against the entity definition', () => {
+describe('decideRecord against the entity definition', () => {
   const typed = defineEntity([
     { name: 'site', type: 'string' },
     { name: 'pressure', type: 'int' },
     { name: 'status', type: 'string', enum: ['draft', 'done'] },
   ]);
   it('an unknown entity is UNKNOWN_ENTITY', () => {
-    expect(rejected(decide(command({ op: 'create', data: {} }), null, [], undefined, null)).code).toBe('UNKNOWN_ENTITY');
+    expect(rejected(decide(command({ op: 'create', data: {} }), null, undefined, null)).code).toBe('UNKNOWN_ENTITY');
   });
   it('a patch that leaves a wrong type, an enum violation or an unknown field is VALIDATION_FAILED, with details', () => {
     const h = head({ id: 'r1', site: 'n', pressure: 3, status: 'draft' });
@@ -165,43 +167,9 @@ describe('decideAppend against the entity definition', () => {
       { op: 'replace', path: '/pressure', value: 'high' },
       { op: 'replace', path: '/status', value: 'lost' },
       { op: 'add', path: '/colour', value: 'red' },
-    ] }), h, [], undefined, typed));
+    ] }), h, undefined, typed));
     expect(error.code).toBe('VALIDATION_FAILED');
     expect((error.details as { field: string }[]).map((d) => d.field).sort()).toEqual(['colour', 'pressure', 'status']);
-    expect(appended(decide(command({ op: 'patch', patch: [{ op: 'replace', path: '/pressure', value: 4 }] }), h, [], undefined, typed)).next.state.pressure).toBe(4);
-  });
-});
-
-describe('decideAppend for metadata (_meta)', () => {
-  const meta = (partial: Partial<AppendCommand>) => command({ entity: '_meta', entity_id: 'entity:inspection', ...partial });
-
-  it('define sets the whole definition; remove tombstones it; define again brings it back', () => {
-    const first = appended(decideAppend(meta({ op: 'define', data: { name: 'inspection', fields: [{ name: 'a', type: 'string' }] } }), null, []));
-    expect(first.events[0]).toMatchObject({ type: 'defined', version: 1 });
-    expect(first.next.state).toMatchObject({ name: 'inspection', history: true, merge_policy: 'field' });
-    const h1 = { ...first.next, lastCommitTs: null };
-    const second = appended(decideAppend(meta({ op: 'define', data: { name: 'inspection', fields: [{ name: 'b', type: 'int' }] } }), h1, []));
-    expect((second.next.state.fields as { name: string }[]).map((f) => f.name)).toContain('b');
-    const removed = appended(decideAppend(meta({ op: 'remove' }), { ...second.next, lastCommitTs: null }, []));
-    expect(removed.events[0].type).toBe('removed');
-    expect(removed.next.deleted).toBe(true);
-    const events = [first, second, removed].map((d) => d.events[0]);
-    expect(replay(events)).toEqual(removed.next);
-    const again = appended(decideAppend(meta({ op: 'define', data: { name: 'inspection', fields: [{ name: 'c', type: 'date' }] } }), { ...removed.next, lastCommitTs: null }, []));
-    expect(replay([...events, again.events[0]])).toEqual({ version: 4, state: again.next.state, deleted: false });
-    expect(rejected(decideAppend(meta({ op: 'define', data: { name: 'Bad Name', fields: [] } }), null, [])).code).toBe('VALIDATION_FAILED');
-  });
-
-  it('define with a stale base version is CONFLICT (two admins editing one definition)', () => {
-    const h = { version: 2, state: { name: 'x' }, deleted: false, lastCommitTs: null };
-    const data = { name: 'inspection', fields: [{ name: 'a', type: 'string' }] };
-    expect(rejected(decideAppend(meta({ op: 'define', base_version: 1, data }), h, [])).code).toBe('CONFLICT');
-    expect(rejected(decideAppend(meta({ op: 'define', base_version: 0, data }), h, [])).code).toBe('CONFLICT');
-  });
-
-  it('record ops on _meta and metadata ops on records are refused', () => {
-    expect(rejected(decideAppend(meta({ op: 'put', data: {} }), null, [])).code).toBe('INVALID_PAYLOAD');
-    expect(rejected(decideAppend(command({ op: 'define', data: {} }), null, [])).code).toBe('INVALID_PAYLOAD');
-    expect(rejected(decideAppend(meta({ op: 'remove' }), null, [])).code).toBe('NOT_FOUND');
+    expect(appended(decide(command({ op: 'patch', patch: [{ op: 'replace', path: '/pressure', value: 4 }] }), h, undefined, typed)).next.state.pressure).toBe(4);
   });
 });

@@ -1,0 +1,88 @@
+import { TakesError, type TakesEvent } from '@takes/contracts';
+import type { RecordState } from './record-state';
+import type { UniqueValue } from './unique-values';
+
+/** The entity that holds metadata: entity_id `entity:<name>`, `relation:<name>`, ... */
+export const META_ENTITY = '_meta';
+
+/** The head of a record's stream as the store holds it (null version 0 = no stream yet). */
+export interface StreamHead extends RecordState {
+  lastCommitTs: string | null;
+}
+
+/**
+ * An event decided but not yet stamped by the store: the envelope's fields that decide
+ * fills (id, position and commit_ts come at append; branch and submit may still be open).
+ */
+export type PendingEvent = Pick<TakesEvent, 'type' | 'version' | 'prior_version' | 'base_version' | 'patch' | 'submitted' | 'contested'> & {
+  branch_ts: string | null;
+  submit_ts: string | null;
+  /** lost_update: the values the write destroyed, by JSON Pointer. */
+  overwritten?: Record<string, unknown>;
+};
+
+/**
+ * What a decider answers: events to append (with the record's next state, and the
+ * unique values that state takes which the head did not hold, for the store to reserve),
+ * or a rejection.
+ */
+export type Decision =
+  | {
+      kind: 'append';
+      events: PendingEvent[];
+      next: RecordState;
+      outcome: 'applied' | 'merged' | 'shelved';
+      contested: string[];
+      reserve: UniqueValue[];
+    }
+  | { kind: 'reject'; error: TakesError };
+
+/** A decision to append. */
+export type AppendDecision = Extract<Decision, { kind: 'append' }>;
+
+export interface DecideLimits {
+  /** Largest event, as JSON, the store accepts (512 KiB by default). */
+  maxEventBytes: number;
+}
+
+export const DEFAULT_LIMITS: DecideLimits = { maxEventBytes: 512 * 1024 };
+
+/** Room for the envelope's own fields (ids, timestamps, user) around patch and submitted. */
+const ENVELOPE_BYTES = 1024;
+
+export function reject(code: TakesError['code'], message: string, details?: TakesError['details']): Decision {
+  return { kind: 'reject', error: new TakesError(code, message, details) };
+}
+
+/** Refuses a decision whose events are over the size limit (as JSON). */
+export function checkSize(decision: Decision, limits: DecideLimits): Decision {
+  if (decision.kind === 'reject') return decision;
+  for (const event of decision.events) {
+    const bytes = Buffer.byteLength(JSON.stringify(event)) + ENVELOPE_BYTES;
+    if (bytes > limits.maxEventBytes) {
+      return reject('INVALID_PAYLOAD', `the event would be ${bytes} bytes; the limit is ${limits.maxEventBytes}`, [
+        { rule: 'max_event_bytes', message: `events are limited to ${limits.maxEventBytes} bytes of JSON` },
+      ]);
+    }
+  }
+  return decision;
+}
+
+/** One event on top of the head, as a fresh (not stale) decision makes it. */
+export function nextEvent(
+  head: StreamHead | null,
+  fields: Pick<PendingEvent, 'type' | 'base_version' | 'patch' | 'submitted'> & { branch_ts?: string | null; submit_ts?: string | null },
+): PendingEvent {
+  const version = head?.version ?? 0;
+  return {
+    type: fields.type,
+    version: version + 1,
+    prior_version: version,
+    base_version: fields.base_version,
+    patch: fields.patch,
+    submitted: fields.submitted,
+    contested: [],
+    branch_ts: fields.branch_ts ?? null,
+    submit_ts: fields.submit_ts ?? null,
+  };
+}

@@ -1,0 +1,59 @@
+import { TakesError, type Actor, type AppendCommand } from '@takes/contracts';
+import { normalizeRecordState, type AppMetadata, type EntityDefinition } from '@takes/metadata';
+
+/** What every record check may look at besides the two states. */
+export interface RecordCheckContext {
+  /** The write being decided (for a nested write's related row: its own part). */
+  command: AppendCommand;
+  /** Who writes (the command's user). */
+  user: Actor;
+  /** The record's entity. */
+  entity: EntityDefinition;
+  /**
+   * The app's metadata as the store loaded it for the batch: at least the entities the
+   * batch writes; all of the app's when the batch also changes its metadata.
+   */
+  metadata: AppMetadata;
+}
+
+/** A check's answer: the state to go on with (a check may normalize it), or why it is refused. */
+export type RecordCheckResult = { ok: true; state: Record<string, unknown> } | { ok: false; error: TakesError };
+
+/**
+ * One pure check of a record's next state against its previous one (undefined for a
+ * create). Rules, state machines and permission write conditions plug in as checks.
+ */
+export type RecordCheck = (next: Record<string, unknown>, previous: Record<string, unknown> | undefined, context: RecordCheckContext) => RecordCheckResult;
+
+/**
+ * The entity's field checks (types, enums, required, unknown fields) on the whole
+ * resulting record, normalizing its values; fields left as they were may be hidden ones.
+ */
+export const fieldValidation: RecordCheck = (next, previous, { entity }) => {
+  const checked = normalizeRecordState(entity, next, previous);
+  return checked.ok ? { ok: true, state: checked.value } : { ok: false, error: new TakesError('VALIDATION_FAILED', 'validation failed', checked.details) };
+};
+
+/** The checks every record write passes, in order. */
+export const RECORD_CHECKS: readonly RecordCheck[] = [fieldValidation];
+
+/**
+ * checkRecord(next, previous, context): runs the checks in order, each on the state the
+ * one before it returned, and stops at the first refusal. An online write it refuses is
+ * rejected with the check's error; an offline (stale) edit whose merged result it refuses
+ * is shelved (kept, not applied).
+ */
+export function checkRecord(
+  next: Record<string, unknown>,
+  previous: Record<string, unknown> | undefined,
+  context: RecordCheckContext,
+  checks: readonly RecordCheck[] = RECORD_CHECKS,
+): RecordCheckResult {
+  let state = next;
+  for (const check of checks) {
+    const result = check(state, previous, context);
+    if (!result.ok) return result;
+    state = result.state;
+  }
+  return { ok: true, state };
+}
