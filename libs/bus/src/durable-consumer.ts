@@ -104,6 +104,12 @@ const DEFAULT_BACKOFF = { initialMs: 100, maxMs: 30_000 } as const;
  * Handles a stream's messages through a durable pull consumer, created if missing (explicit
  * acks, max_deliver -1) or reused. At-least-once: a message is acked only after its handler
  * resolved; processes that crash or stop leave their messages to the others.
+ *
+ * Who uses it: the webhooks service (issue "services/webhooks") and other external
+ * subscribers, the consumers that may park a message after N failures on
+ * `parked.<consumer>`. The projector and the review queue never park or skip an event, so
+ * they follow the stream with EventFollower instead (catch-up from the store, then
+ * JetStream). It is kept, with its own int suite, for the webhooks service.
  */
 export async function consumeDurable<T = unknown>(
   nc: NatsConnection,
