@@ -6,7 +6,8 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { randomBytes } from 'node:crypto';
 import { tokenKey } from '@takes/auth';
-import { connectNats } from '@takes/bus';
+import { CONFLICTS, EVENT_STORE, PROJECTOR_REBUILDS, WATERMARKS } from '@takes/contracts';
+import { NatsConflicts, NatsEventStore, NatsProjectorRebuilds, NatsWatermarks, connectNats, type NatsClientOptions } from '@takes/bus';
 import { createDatabase, ensureDatabase, migrateSchema, type Database } from '@takes/db';
 import { HealthController, METRICS_REGISTRY, READINESS_CHECKS, createMetricsRegistry } from '@takes/observability';
 import { EntitiesController, RelationsController } from './admin/entities.controller';
@@ -31,7 +32,6 @@ import { RecordCommands } from './records/record-commands';
 import { RecordsController } from './records/records.controller';
 import { ReadYourWrites } from './reads/read-your-writes';
 import { RecordReader } from './reads/record-reader';
-import { StoreClient } from './store/store.client';
 import { SyncController } from './sync/sync.controller';
 import type { GatewayDb } from './tables/gateway.db';
 import { DATABASE, GATEWAY_DB, LOGGER, NATS_CONNECTION, TOKEN_KEY } from './tokens';
@@ -66,6 +66,7 @@ class GatewayLifecycle implements OnApplicationBootstrap, OnApplicationShutdown 
 @Module({})
 export class GatewayModule {
   static forRoot(config: GatewayConfig, logger: Logger): DynamicModule {
+    const clients: NatsClientOptions = { subjectPrefix: config.subjectPrefix, timeoutMs: config.storeTimeoutMs };
     return {
       module: GatewayModule,
       controllers: [
@@ -102,6 +103,10 @@ export class GatewayModule {
         },
         { provide: GATEWAY_DB, useFactory: (database: Database<GatewayDb>) => database.db.withSchema(GATEWAY_SCHEMA), inject: [DATABASE] },
         { provide: NATS_CONNECTION, useFactory: () => connectNats({ url: config.natsUrl, name: 'takes-gateway' }) },
+        { provide: EVENT_STORE, useFactory: (nc: NatsConnection) => new NatsEventStore(nc, clients), inject: [NATS_CONNECTION] },
+        { provide: CONFLICTS, useFactory: (nc: NatsConnection) => new NatsConflicts(nc, clients), inject: [NATS_CONNECTION] },
+        { provide: PROJECTOR_REBUILDS, useFactory: (nc: NatsConnection) => new NatsProjectorRebuilds(nc, clients), inject: [NATS_CONNECTION] },
+        { provide: WATERMARKS, useFactory: (nc: NatsConnection) => new NatsWatermarks(nc, clients), inject: [NATS_CONNECTION] },
         {
           provide: TOKEN_KEY,
           useFactory: async (db: Kysely<GatewayDb>) => tokenKey(await loadTokenSecret(db, config.jwtSecret)),
@@ -124,7 +129,6 @@ export class GatewayModule {
         { provide: APP_FILTER, useClass: ErrorShapeFilter },
         AppsService,
         AuthService,
-        StoreClient,
         MetadataService,
         MetaAdminService,
         KeyGenerator,

@@ -4,6 +4,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { NatsConnection } from 'nats';
 import { NatsRpcServer } from '@takes/bus';
 import { PinoNestLogger, createLogger } from '@takes/observability';
+import { postgresUnavailable } from '@takes/service-kit';
 import { loadProjectorConfig } from './config';
 import { Projector } from './projection/projector';
 import { ProjectorModule } from './projector.module';
@@ -26,6 +27,7 @@ async function bootstrap(): Promise<void> {
           queue: 'projector',
           maxInFlight: config.maxInFlight,
           onError: (error, subject) => logger.error({ err: error, subject }, 'request failed'),
+          knownError: postgresUnavailable,
         }),
       },
       { inheritAppConfig: true },

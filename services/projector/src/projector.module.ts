@@ -1,15 +1,19 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import type { NatsConnection } from 'nats';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { EVENT_STORE } from '@takes/contracts';
+import { NatsEventStore } from '@takes/bus';
 import { HealthController, METRICS_REGISTRY, createMetricsRegistry } from '@takes/observability';
 import { infrastructureProviders } from '@takes/service-kit';
 import { PROJECTOR_CONFIG, type ProjectorConfig } from './config';
 import { ProjectorMetrics } from './health/projector-metrics';
 import { PROJECTOR_SCHEMA, projectorMigrations } from './migrations';
 import { Projector } from './projection/projector';
+import { RecordsWatermark } from './projection/records-watermark';
 import { RebuildHandler } from './rebuild/rebuild.handler';
 import { Rebuilds } from './rebuild/rebuilds';
-import { LOGGER } from './tokens';
+import { LOGGER, NATS_CONNECTION } from './tokens';
 
 @Module({})
 export class ProjectorModule {
@@ -31,7 +35,13 @@ export class ProjectorModule {
           poolMax: config.poolMax,
           statementTimeoutMs: 60_000,
         }),
+        {
+          provide: EVENT_STORE,
+          useFactory: (nc: NatsConnection) => new NatsEventStore(nc, { subjectPrefix: config.subjectPrefix, timeoutMs: config.storeTimeoutMs }),
+          inject: [NATS_CONNECTION],
+        },
         Projector,
+        RecordsWatermark,
         Rebuilds,
       ],
     };
