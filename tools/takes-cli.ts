@@ -7,9 +7,8 @@
  *
  * Settings: TAKES_NATS_URL (nats://127.0.0.1:4222) and TAKES_SUBJECT_PREFIX ('') as the services.
  */
-import type { NatsConnection } from 'nats';
-import { connectNats, DEFAULT_NATS_URL, requestJson } from '@takes/bus';
-import { APP_NAME, ENTITY_NAME, REBUILD_STATUS_SUBJECT, REBUILD_SUBJECT, type RebuildStatus, type Reply } from '@takes/contracts';
+import { connectNats, DEFAULT_NATS_URL, NatsProjectorRebuilds } from '@takes/bus';
+import { APP_NAME, ENTITY_NAME, isTakesError, subjects, type ProjectorRebuilds, type RebuildStatus } from '@takes/contracts';
 
 const USAGE = 'usage: npm run takes -- rebuild <app> [entity]\n';
 const REQUEST_TIMEOUT_MS = 5_000;
@@ -33,22 +32,22 @@ function progressLine(status: RebuildStatus): string {
   return `rebuild ${status.app} [${status.entities.join(', ')}]: ${status.state} (${status.phase}) ${n(status.events_per_second)} events/s, position ${n(status.position)}/${n(status.last_position)}${percent}, ${n(status.events)} events, ETA ${eta}`;
 }
 
-async function ask(nc: NatsConnection, subject: string, body: object): Promise<RebuildStatus> {
-  const reply: Reply<RebuildStatus> = await requestJson<RebuildStatus>(nc, subject, body, { timeoutMs: REQUEST_TIMEOUT_MS });
-  if ('error' in reply) {
-    const unreachable = reply.error.code === 'UNAVAILABLE' && reply.error.message.startsWith(`request on ${subject} failed`);
-    throw new Error(unreachable ? `the projector did not answer on ${subject} (is it running, with the same TAKES_SUBJECT_PREFIX?)` : `${reply.error.code}: ${reply.error.message}`);
+/** A call to the projector; a refusal is printed as `CODE: message`. */
+async function ask(call: () => Promise<RebuildStatus>): Promise<RebuildStatus> {
+  try {
+    return await call();
+  } catch (error) {
+    throw isTakesError(error) ? new Error(`${error.code}: ${error.message}`) : error;
   }
-  return reply.data;
 }
 
-async function rebuild(nc: NatsConnection, prefix: string, app: string, entity: string | undefined): Promise<number> {
-  let status = await ask(nc, `${prefix}${REBUILD_SUBJECT}`, entity === undefined ? { v: 1, app } : { v: 1, app, entity });
+async function rebuild(rebuilds: ProjectorRebuilds, app: string, entity: string | undefined): Promise<number> {
+  let status = await ask(() => rebuilds.start(entity === undefined ? { v: 1, app } : { v: 1, app, entity }));
   if (status.already_running) out(`a rebuild of ${app} [${status.entities.join(', ')}] was already running (started ${status.started_at}); following it`);
   out(progressLine(status));
   while (status.state === 'running') {
     await sleep(POLL_MS);
-    status = await ask(nc, `${prefix}${REBUILD_STATUS_SUBJECT}`, { v: 1, app });
+    status = await ask(() => rebuilds.status({ v: 1, app }));
     out(progressLine(status));
   }
   if (status.state === 'failed') {
@@ -74,7 +73,12 @@ async function main(argv: string[]): Promise<number> {
   const prefix = process.env.TAKES_SUBJECT_PREFIX ?? '';
   const nc = await connectNats({ url, name: 'takes-cli', connectTimeoutMs: 5_000 });
   try {
-    return await rebuild(nc, prefix, app, entity);
+    const rebuilds = new NatsProjectorRebuilds(nc, {
+      subjectPrefix: prefix,
+      timeoutMs: REQUEST_TIMEOUT_MS,
+      unavailableMessage: `the projector did not answer on ${subjects(prefix).rebuild()} (is it running, with the same TAKES_SUBJECT_PREFIX?)`,
+    });
+    return await rebuild(rebuilds, app, entity);
   } finally {
     await nc.drain().catch(() => undefined);
   }

@@ -1,8 +1,15 @@
 export { connectNats, DEFAULT_NATS_URL, type NatsOptions } from './connection';
 export { ensureEventsStream, isNotFound, type EventsStreamOptions } from './events-stream';
 export { newTraceparent, traceIdOf } from './trace';
-export { requestJson, type RequestOptions } from './rpc-client';
+export { requestJson, requestData, type RequestOptions } from './rpc-client';
 export { NatsRpcServer, NatsRpcContext, type NatsRpcOptions } from './rpc-server';
+export { RpcController } from './rpc-controller';
+export { NatsEventStore, type NatsClientOptions } from './nats-event-store';
+export { NatsConflicts } from './nats-conflicts';
+export { NatsProjectorRebuilds } from './nats-projector-rebuilds';
+export { NatsWatermarks } from './nats-watermarks';
+export { serveWatermark, type WatermarkResponderOptions } from './watermark-responder';
+export type { AnswerOptions } from './rpc-answer';
 export {
   consumeDurable,
   ParkedHeader,

@@ -1,10 +1,12 @@
 import { headers as natsHeaders, type NatsConnection } from 'nats';
-import { ErrorCode, type Reply } from '@takes/contracts';
+import { ErrorCode, replyData, type Reply } from '@takes/contracts';
 import { newTraceparent } from './trace';
 
 export interface RequestOptions {
   timeoutMs?: number;
   traceparent?: string;
+  /** The message of the UNAVAILABLE reply when nobody answers (default: says the request on the subject failed, and why). */
+  unavailableMessage?: string;
 }
 
 /**
@@ -29,6 +31,11 @@ export async function requestJson<T>(
   } catch (error) {
     const code = (error as { code?: string }).code;
     const reason = code === '503' ? 'no event store is listening' : code === 'TIMEOUT' ? 'timed out' : String((error as Error).message);
-    return { error: { code: ErrorCode.UNAVAILABLE, message: `request on ${subject} failed: ${reason}` } };
+    return { error: { code: ErrorCode.UNAVAILABLE, message: options.unavailableMessage ?? `request on ${subject} failed: ${reason}` } };
   }
+}
+
+/** Like `requestJson`, but resolves with the reply's data and throws an error reply as a TakesError with its code and details. */
+export async function requestData<T>(nc: NatsConnection, subject: string, body: unknown, options: RequestOptions = {}): Promise<T> {
+  return replyData(await requestJson<T>(nc, subject, body, options));
 }

@@ -1,7 +1,8 @@
 import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import type { Msg, NatsConnection, Subscription } from 'nats';
 import { lastValueFrom, isObservable } from 'rxjs';
-import { ErrorCode, type Reply } from '@takes/contracts';
+import { ErrorCode } from '@takes/contracts';
+import { answerRequest, respond, type AnswerOptions } from './rpc-answer';
 
 /** What a handler sees besides the message body. */
 export class NatsRpcContext {
@@ -11,7 +12,8 @@ export class NatsRpcContext {
   ) {}
 }
 
-export interface NatsRpcOptions {
+/** Where and how the server listens; `onError` and `knownError` say how failures are answered (AnswerOptions). */
+export interface NatsRpcOptions extends AnswerOptions {
   /** Resolves the connection once the app starts (the module owns it). */
   connection: () => Promise<NatsConnection> | NatsConnection;
   /** Prefix put before every pattern (`''` in production). */
@@ -20,14 +22,18 @@ export interface NatsRpcOptions {
   queue: string;
   /** Requests handled at once by this process; more are refused with UNAVAILABLE at once. */
   maxInFlight: number;
-  /** Called for handler failures that escaped the handler (logged by the caller). */
-  onError?: (error: unknown, subject: string) => void;
 }
 
 /**
  * A Nest microservice transport for JSON request/reply over NATS with the project's own
  * message shapes (no Nest packet envelope), so any NATS client can call a service.
  * `@MessagePattern('cmd.*.*')` subscribes to `<prefix>cmd.*.*` in the queue group.
+ *
+ * Handlers return plain data and throw a TakesError to refuse: the server answers
+ * `{data: <what the handler returned>}`, or `{error: <the TakesError's body>}`. Any other
+ * failure is `knownError`'s TakesError if it names one, else INTERNAL_ERROR (reported
+ * to `onError`, never sent: no stack or SQL leaves the service). Errors are mapped here
+ * once, not in each handler.
  */
 export class NatsRpcServer extends Server implements CustomTransportStrategy {
   private subscriptions: Subscription[] = [];
@@ -65,37 +71,23 @@ export class NatsRpcServer extends Server implements CustomTransportStrategy {
   private async handle(pattern: string, msg: Msg): Promise<void> {
     if (!msg.reply) return;
     if (this.inFlight >= this.options.maxInFlight) {
-      this.reply(msg, { error: { code: ErrorCode.UNAVAILABLE, message: 'server busy, retry with the same command id' } });
+      respond(msg, { error: { code: ErrorCode.UNAVAILABLE, message: 'server busy, retry with the same command id' } }, this.options);
       return;
     }
+    const handler = this.messageHandlers.get(pattern);
+    if (!handler) return;
     this.inFlight += 1;
     try {
-      let body: unknown;
-      try {
-        body = JSON.parse(Buffer.from(msg.data).toString('utf8'));
-      } catch {
-        this.reply(msg, { error: { code: ErrorCode.INVALID_PAYLOAD, message: 'message body is not JSON' } });
-        return;
-      }
-      const handler = this.messageHandlers.get(pattern);
-      if (!handler) return;
-      const context = new NatsRpcContext(msg.subject, msg.headers?.get('traceparent') || undefined);
-      const result = await handler(body, context);
-      const value = isObservable(result) ? await lastValueFrom(result) : result;
-      this.reply(msg, value as Reply<unknown>);
-    } catch (error) {
-      this.options.onError?.(error, msg.subject);
-      this.reply(msg, { error: { code: ErrorCode.INTERNAL_ERROR, message: 'internal error' } });
+      await answerRequest(
+        msg,
+        async (body) => {
+          const result = await handler(body, new NatsRpcContext(msg.subject, msg.headers?.get('traceparent') || undefined));
+          return isObservable(result) ? await lastValueFrom(result) : result;
+        },
+        this.options,
+      );
     } finally {
       this.inFlight -= 1;
-    }
-  }
-
-  private reply(msg: Msg, reply: Reply<unknown>): void {
-    try {
-      msg.respond(Buffer.from(JSON.stringify(reply)));
-    } catch (error) {
-      this.options.onError?.(error, msg.subject);
     }
   }
 

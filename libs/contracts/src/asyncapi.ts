@@ -1,5 +1,8 @@
 import { appendCommandSchema, exampleAppendCommand } from './command';
 import { EVENT_TYPES, exampleEvent, takesEventSchema } from './event';
+import { conflictsRequestSchemas } from './conflicts';
+import { rebuildRequestSchema, rebuildStatusRequestSchema } from './rebuild';
+import { ReadModel, watermarkRequestSchema } from './watermark';
 import { readAllSchema, readCommandSchema, readHeadSchema, readMetaSchema, readPositionSchema, readStateSchema, readStreamSchema } from './reads';
 
 /**
@@ -28,6 +31,25 @@ export function asyncApiDocument(version = '0.1.0'): Record<string, unknown> {
       publish: { operationId: `read_${what}`, message: { payload: schema } },
     };
   }
+  for (const [what, schema] of Object.entries(conflictsRequestSchemas)) {
+    channels[`conflicts.${what}`] = {
+      description: `Conflicts service (request/reply, queue group conflicts): ${what}. The reply is {data} or {error}.`,
+      publish: { operationId: `conflicts_${what}`, message: { payload: schema } },
+    };
+  }
+  channels['projector.rebuild'] = {
+    description: "Starts a rebuild of an app's read tables (or one entity's), or finds the one running; request/reply, served by the projector. The reply is {data: RebuildStatus} or {error}.",
+    publish: { operationId: 'rebuild', message: { payload: rebuildRequestSchema } },
+  };
+  channels['projector.rebuild.status'] = {
+    description: "The app's running or latest rebuild; request/reply, served by the projector. The reply is {data: RebuildStatus} or {error}.",
+    publish: { operationId: 'rebuild_status', message: { payload: rebuildStatusRequestSchema } },
+  };
+  channels['watermark.{read_model}'] = {
+    description: `The last position a read model has applied, request/reply, answered by every replica of the service that owns it (${Object.values(ReadModel).join(', ')}). The reply is {data: {v, read_model, position}} or {error}.`,
+    parameters: { read_model: { schema: { type: 'string', enum: Object.values(ReadModel) } } },
+    publish: { operationId: 'watermark', message: { payload: watermarkRequestSchema } },
+  };
   return {
     asyncapi: '2.6.0',
     info: {

@@ -1,3 +1,4 @@
+import type { TakesEvent } from './event';
 import { APP_NAME, ENTITY_NAME } from './subjects';
 
 /** `store.read.stream`: the events of one record from a version on, a page at a time. */
@@ -7,6 +8,12 @@ export interface ReadStreamRequest {
   entity_id: string;
   from_version?: number;
   limit?: number;
+}
+
+/** `store.read.stream` reply: a page of one record's events in version order; `next_version` starts the next page (null: this was the last). */
+export interface StreamPage {
+  events: TakesEvent[];
+  next_version: number | null;
 }
 
 /** `store.read.state`: a record as it was at a version, or at a time (latest commit ≤ time). */
@@ -26,6 +33,12 @@ export interface ReadAllRequest {
   app?: string;
 }
 
+/** `store.read.all` reply: events in position order; `next_position` is the last one's position (the request's `after_position` when empty). */
+export interface PositionPage {
+  events: TakesEvent[];
+  next_position: number;
+}
+
 /** `store.read.meta`: every metadata item (`_meta` record) of one app, or of all apps. */
 export interface ReadMetaRequest {
   app?: string;
@@ -41,6 +54,11 @@ export interface MetaItemView {
   position: number;
   created_at: string;
   updated_at: string;
+}
+
+/** `store.read.meta` reply, in position order. */
+export interface MetaItems {
+  items: MetaItemView[];
 }
 
 /** `store.read.head`: the head of one record's stream. */
@@ -125,6 +143,10 @@ export const readMetaSchema = {
 } as const;
 
 /** `store.read.position`: the last committed global position (what a read must wait for to see every write made so far). */
+export interface LastPosition {
+  position: number;
+}
+
 export const readPositionSchema = {
   $id: 'takes.read.position.v1',
   type: 'object',
@@ -137,6 +159,11 @@ export interface ReadCommandRequest {
   app: string;
   user_id: string;
   command_id: string;
+}
+
+/** `store.read.command` reply. */
+export interface CommandSeen {
+  seen: boolean;
 }
 
 export const readCommandSchema = {

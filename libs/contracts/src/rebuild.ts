@@ -1,16 +1,14 @@
+import type { CallOptions } from './event-store.port';
 import { APP_NAME, ENTITY_NAME } from './subjects';
 
 /**
  * The projector's request/reply messages for rebuilds, spoken by the projector, the
- * gateway's admin route and the CLI. Subjects get the deployment's prefix in front
- * (`<prefix>projector.rebuild`); replies are `{data}` or `{error}`.
+ * gateway's admin route and the CLI. Subjects (`Subjects.rebuild`, `Subjects.rebuildStatus`)
+ * get the deployment's prefix in front (`<prefix>projector.rebuild`); replies are
+ * `{data}` or `{error}`.
  */
 
 /** `projector.rebuild`: rebuild the read tables of an app (or of one entity of it). */
-export const REBUILD_SUBJECT = 'projector.rebuild';
-/** `projector.rebuild.status`: the state of an app's latest rebuild. */
-export const REBUILD_STATUS_SUBJECT = 'projector.rebuild.status';
-
 export interface RebuildRequest {
   v?: 1;
   app: string;
@@ -18,6 +16,7 @@ export interface RebuildRequest {
   entity?: string;
 }
 
+/** `projector.rebuild.status`: the state of an app's latest rebuild. */
 export interface RebuildStatusRequest {
   v?: 1;
   app: string;
@@ -54,7 +53,6 @@ export interface RebuildStatus {
   already_running?: boolean;
 }
 
-
 export const rebuildRequestSchema = {
   $id: 'takes.projector.rebuild.v1',
   type: 'object',
@@ -77,3 +75,18 @@ export const rebuildStatusRequestSchema = {
   },
   additionalProperties: false,
 } as const;
+
+/** Injection token of the `ProjectorRebuilds` port. */
+export const PROJECTOR_REBUILDS = Symbol('PROJECTOR_REBUILDS');
+
+/**
+ * The projector's rebuilds, as the gateway and the CLI see them. Each call resolves
+ * with the rebuild's status or rejects with a TakesError carrying the projector's code
+ * (UNKNOWN_ENTITY, NOT_FOUND); UNAVAILABLE when no projector answers in time.
+ */
+export interface ProjectorRebuilds {
+  /** Starts a rebuild of the app's read tables (or of one entity's), or returns the one running (`already_running`). */
+  start(request: RebuildRequest, options?: CallOptions): Promise<RebuildStatus>;
+  /** The app's running or latest rebuild; NOT_FOUND when the answering projector has run none. */
+  status(request: RebuildStatusRequest, options?: CallOptions): Promise<RebuildStatus>;
+}

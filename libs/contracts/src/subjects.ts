@@ -1,7 +1,13 @@
+import type { ConflictsRequest } from './conflicts';
+import type { ReadModel } from './watermark';
+
 /**
  * NATS subjects. Every subject may carry a prefix before its first token (tests give each
  * suite its own, e.g. `t3f9.`), so several deployments or suites share one NATS server
  * without their streams overlapping.
+ *
+ * A handler's `@MessagePattern` takes the subject without the prefix (`subjects().rebuild()`):
+ * the RPC server puts the deployment's prefix in front.
  */
 
 /** App names, as in Rocket: `^[a-z][a-z0-9_-]{0,62}$`. */
@@ -27,6 +33,14 @@ export interface Subjects {
   metaEvents(): string;
   /** `parked.<consumer>`: where a consumer that parks puts messages it gave up on. */
   parked(consumer: string): string;
+  /** `conflicts.<what>`: requests served by the conflicts service (queue group conflicts). */
+  conflicts(what: ConflictsRequest): string;
+  /** `projector.rebuild`: start a rebuild, served by the projector. */
+  rebuild(): string;
+  /** `projector.rebuild.status`: a rebuild's status, served by the projector. */
+  rebuildStatus(): string;
+  /** `watermark.<read_model>`: a read model's watermark, served by the service that owns it. */
+  watermark(readModel: ReadModel): string;
 }
 
 export type StoreRead = 'stream' | 'state' | 'all' | 'head' | 'meta' | 'position' | 'command';
@@ -43,6 +57,10 @@ export function subjects(prefix = ''): Subjects {
     eventWildcard: () => `${prefix}evt.>`,
     metaEvents: () => `${prefix}evt.*._meta.>`,
     parked: (consumer) => `${prefix}parked.${consumer}`,
+    conflicts: (what) => `${prefix}conflicts.${what}`,
+    rebuild: () => `${prefix}projector.rebuild`,
+    rebuildStatus: () => `${prefix}projector.rebuild.status`,
+    watermark: (readModel) => `${prefix}watermark.${readModel}`,
   };
 }
 

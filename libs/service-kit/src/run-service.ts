@@ -7,6 +7,7 @@ import type { NatsConnection } from 'nats';
 import type { Logger } from 'pino';
 import { NatsRpcServer } from '@takes/bus';
 import { PinoNestLogger, createLogger } from '@takes/observability';
+import { postgresUnavailable } from './postgres-unavailable';
 
 export interface ServiceOptions<C> {
   /** The service's name, on every log line and metric. */
@@ -62,6 +63,7 @@ export async function runService<C>(options: ServiceOptions<C>): Promise<NestFas
             queue: rpc.queue,
             maxInFlight: rpc.maxInFlight(config),
             onError: (error, subject) => logger.error({ err: error, subject }, 'request failed'),
+            knownError: postgresUnavailable,
           }),
         },
         { inheritAppConfig: true },

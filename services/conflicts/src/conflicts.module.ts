@@ -1,11 +1,15 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import type { NatsConnection } from 'nats';
 import type { Logger } from 'pino';
+import { EVENT_STORE } from '@takes/contracts';
+import { NatsEventStore } from '@takes/bus';
 import { InfrastructureModule } from '@takes/service-kit';
 import { CONFLICTS_CONFIG, type ConflictsConfig } from './config';
 import { CONFLICTS_SCHEMA, conflictsMigrations } from './migrations';
+import { ReviewQueueWatermark } from './queue/review-queue-watermark';
 import { ReviewQueueWorker } from './queue/review-queue.worker';
 import { TakesHandler } from './takes/takes.handler';
-import { LOGGER } from './tokens';
+import { LOGGER, NATS_CONNECTION } from './tokens';
 
 @Module({})
 export class ConflictsModule {
@@ -25,7 +29,13 @@ export class ConflictsModule {
       providers: [
         { provide: CONFLICTS_CONFIG, useValue: config },
         { provide: LOGGER, useValue: logger },
+        {
+          provide: EVENT_STORE,
+          useFactory: (nc: NatsConnection) => new NatsEventStore(nc, { subjectPrefix: config.subjectPrefix, timeoutMs: config.storeTimeoutMs }),
+          inject: [NATS_CONNECTION],
+        },
         ReviewQueueWorker,
+        ReviewQueueWatermark,
       ],
     };
   }

@@ -5,6 +5,9 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { randomBytes } from 'node:crypto';
 import { tokenKey } from '@takes/auth';
+import type { NatsConnection } from 'nats';
+import { CONFLICTS, EVENT_STORE, PROJECTOR_REBUILDS, WATERMARKS } from '@takes/contracts';
+import { NatsConflicts, NatsEventStore, NatsProjectorRebuilds, NatsWatermarks, type NatsClientOptions } from '@takes/bus';
 import type { Database } from '@takes/db';
 import { METRICS_REGISTRY } from '@takes/observability';
 import { InfrastructureModule } from '@takes/service-kit';
@@ -30,10 +33,9 @@ import { RecordCommands } from './records/record-commands';
 import { RecordsController } from './records/records.controller';
 import { ReadYourWrites } from './reads/read-your-writes';
 import { RecordReader } from './reads/record-reader';
-import { StoreClient } from './store/store.client';
 import { SyncController } from './sync/sync.controller';
 import type { GatewayDb } from './tables/gateway.db';
-import { DATABASE, GATEWAY_DB, LOGGER, TOKEN_KEY } from './tokens';
+import { DATABASE, GATEWAY_DB, LOGGER, NATS_CONNECTION, TOKEN_KEY } from './tokens';
 
 /** The token signing secret: the configured one, or one made on first start and shared by replicas through the database. */
 async function loadTokenSecret(db: Kysely<GatewayDb>, configured: string | null): Promise<string> {
@@ -59,6 +61,7 @@ class GatewayLifecycle implements OnApplicationBootstrap {
 @Module({})
 export class GatewayModule {
   static forRoot(config: GatewayConfig, logger: Logger): DynamicModule {
+    const clients: NatsClientOptions = { subjectPrefix: config.subjectPrefix, timeoutMs: config.storeTimeoutMs };
     return {
       module: GatewayModule,
       imports: [
@@ -89,6 +92,10 @@ export class GatewayModule {
         { provide: LOGGER, useValue: logger },
         { provide: HttpMetrics, useFactory: (registry: Registry) => new HttpMetrics(registry), inject: [METRICS_REGISTRY] },
         { provide: GATEWAY_DB, useFactory: (database: Database<GatewayDb>) => database.db.withSchema(GATEWAY_SCHEMA), inject: [DATABASE] },
+        { provide: EVENT_STORE, useFactory: (nc: NatsConnection) => new NatsEventStore(nc, clients), inject: [NATS_CONNECTION] },
+        { provide: CONFLICTS, useFactory: (nc: NatsConnection) => new NatsConflicts(nc, clients), inject: [NATS_CONNECTION] },
+        { provide: PROJECTOR_REBUILDS, useFactory: (nc: NatsConnection) => new NatsProjectorRebuilds(nc, clients), inject: [NATS_CONNECTION] },
+        { provide: WATERMARKS, useFactory: (nc: NatsConnection) => new NatsWatermarks(nc, clients), inject: [NATS_CONNECTION] },
         {
           provide: TOKEN_KEY,
           useFactory: async (db: Kysely<GatewayDb>) => tokenKey(await loadTokenSecret(db, config.jwtSecret)),
@@ -98,7 +105,6 @@ export class GatewayModule {
         { provide: APP_FILTER, useClass: ErrorShapeFilter },
         AppsService,
         AuthService,
-        StoreClient,
         MetadataService,
         MetaAdminService,
         KeyGenerator,

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { NatsWatermarks } from '@takes/bus';
 import { eventually, startTakes, type TakesProcesses } from '@takes/testing';
 
 /** Three entities, so the random writes cross tables; soft delete on one, hard on the others. */
@@ -159,5 +160,19 @@ describe('projector and read tables (event store, projector and gateway as proce
     const all = await takes.sql<{ position: string }>("SELECT position FROM event_store.events WHERE app = 'main' AND position > $1 ORDER BY position", [start]);
     expect(positions).toEqual(all.map((r) => Number(r.position)));
     expect(positions.length).toBeGreaterThanOrEqual(400);
+  });
+
+  it("watermark.records and watermark.review_queue are answered by the projector and the conflicts service from their own tables", async () => {
+    const watermarks = new NatsWatermarks(takes.stream.nc, { subjectPrefix: takes.stream.prefix, timeoutMs: 5_000 });
+    const created = await takes.api('POST', '/api/main/site', { token, body: { id: randomUUID(), label: 'watermarked' } });
+    expect(created.status).toBe(201);
+    const written = Number(created.headers.get('x-takes-position'));
+    await eventually(async () => expect(await watermarks.position('records')).toBeGreaterThanOrEqual(written), 30_000, 50);
+    await eventually(async () => expect(await watermarks.position('review_queue')).toBeGreaterThanOrEqual(written), 30_000, 50);
+    // Nothing is written meanwhile: each answer is what its owner's table holds.
+    const [{ records }] = await takes.sql<{ records: string }>("SELECT position AS records FROM projector.watermarks WHERE read_model = 'records'");
+    const [{ queue }] = await takes.sql<{ queue: string }>("SELECT position AS queue FROM conflicts.watermarks WHERE read_model = 'review_queue'");
+    expect(await watermarks.position('records')).toBe(Number(records));
+    expect(await watermarks.position('review_queue')).toBe(Number(queue));
   });
 });

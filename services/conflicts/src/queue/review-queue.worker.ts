@@ -2,8 +2,8 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import type { NatsConnection } from 'nats';
 import { Client } from 'pg';
 import type { Logger } from 'pino';
-import { subjects, type TakesEvent } from '@takes/contracts';
-import { EventFollower, requestJson } from '@takes/bus';
+import { EVENT_STORE, subjects, type EventStore, type TakesEvent } from '@takes/contracts';
+import { EventFollower } from '@takes/bus';
 import { REVIEW_QUEUE_LEADER_LOCK, inTransaction, type Database } from '@takes/db';
 import { CONFLICTS_CONFIG, type ConflictsConfig } from '../config';
 import { DATABASE, LOGGER, NATS_CONNECTION } from '../tokens';
@@ -21,6 +21,7 @@ export class ReviewQueueWorker implements OnApplicationBootstrap, OnApplicationS
     @Inject(CONFLICTS_CONFIG) private readonly config: ConflictsConfig,
     @Inject(DATABASE) private readonly database: Database<unknown>,
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(LOGGER) private readonly log: Logger,
   ) {}
 
@@ -40,19 +41,14 @@ export class ReviewQueueWorker implements OnApplicationBootstrap, OnApplicationS
     await this.leader.connect();
     await this.leader.query('SELECT pg_advisory_lock($1, $2)', REVIEW_QUEUE_LEADER_LOCK);
     if (this.stopped) return;
-    const s = subjects(this.config.subjectPrefix);
     this.follower = new EventFollower({
       nc: this.nc,
       stream: this.config.streamName,
       durable: this.config.durable,
-      filterSubject: s.eventWildcard(),
+      filterSubject: subjects(this.config.subjectPrefix).eventWildcard(),
       batchSize: 500,
       watermark: () => this.watermark(),
-      readAfter: async (position, limit) => {
-        const reply = await requestJson<{ events: TakesEvent[] }>(this.nc, s.storeRead('all'), { after_position: position, limit }, { timeoutMs: this.config.storeTimeoutMs });
-        if ('error' in reply) throw new Error(reply.error.message);
-        return reply.data.events;
-      },
+      readAfter: async (position, limit) => (await this.store.readAfter({ after_position: position, limit })).events,
       apply: (events) => this.apply(events),
       onRetry: (error, attempt) => this.log.warn({ err: error, attempt }, 'review queue batch failed; retrying'),
     });

@@ -1,51 +1,46 @@
-import { Controller, Inject } from '@nestjs/common';
 import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
-import type { Logger } from 'pino';
 import {
+  ErrorCode,
   TakesError,
   appendCommandSchema,
   assertMessage,
+  isTakesError,
+  replyData,
   type AppendCommand,
   type AppendResult,
-  type Reply,
 } from '@takes/contracts';
 import { commandFingerprint } from '@takes/decide';
-import { NatsRpcContext, traceIdOf } from '@takes/bus';
+import { RpcController, NatsRpcContext, traceIdOf } from '@takes/bus';
 import { EventStoreMetrics } from '../metrics';
 import { Relay } from '../relay/relay';
-import { LOGGER } from '../tokens';
-import { errorReply } from '../reply-errors';
 import { GroupCommitter } from './group-commit';
 
 /** `cmd.<app>.<entity>`: writes to one record, answered when PostgreSQL has committed them. */
-@Controller()
+@RpcController()
 export class CommandsHandler {
   constructor(
     private readonly committer: GroupCommitter,
     private readonly relay: Relay,
     private readonly metrics: EventStoreMetrics,
-    @Inject(LOGGER) private readonly log: Logger,
   ) {}
 
   @MessagePattern('cmd.*.*')
-  async append(@Payload() body: unknown, @Ctx() ctx: NatsRpcContext): Promise<Reply<AppendResult>> {
+  async append(@Payload() body: unknown, @Ctx() ctx: NatsRpcContext): Promise<AppendResult> {
     const timer = this.metrics.appendSeconds.startTimer();
-    let reply: Reply<AppendResult>;
     try {
       const command = assertMessage<AppendCommand>(appendCommandSchema, body, 'append command');
       assertSubjectMatches(ctx.subject, command);
-      reply = await this.committer.submit({
-        command,
-        fingerprint: commandFingerprint(command),
-        traceId: traceIdOf(ctx.traceparent),
-      });
-      if ('data' in reply) this.relay.wake();
+      const result = replyData(await this.committer.submit({ command, fingerprint: commandFingerprint(command), traceId: traceIdOf(ctx.traceparent) }));
+      this.relay.wake();
+      this.metrics.commands.inc({ result: result.outcome });
+      return result;
     } catch (error) {
-      reply = errorReply(error, this.log, { subject: ctx.subject });
+      // Counted here, answered by the RPC server.
+      this.metrics.commands.inc({ result: isTakesError(error) ? error.code : ErrorCode.INTERNAL_ERROR });
+      throw error;
+    } finally {
+      timer();
     }
-    timer();
-    this.metrics.commands.inc({ result: 'data' in reply ? reply.data.outcome : reply.error.code });
-    return reply;
   }
 }
 

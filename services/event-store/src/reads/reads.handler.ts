@@ -1,10 +1,15 @@
-import { Controller, Inject } from '@nestjs/common';
-import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
+import { Inject } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
 import { sql, type Kysely } from 'kysely';
-import type { Logger } from 'pino';
 import {
   TakesError,
   assertMessage,
+  subjects,
+  type CommandSeen,
+  type LastPosition,
+  type MetaItems,
+  type PositionPage,
+  type StreamPage,
   readAllSchema,
   readHeadSchema,
   readMetaSchema,
@@ -16,144 +21,117 @@ import {
   type ReadAllRequest,
   type ReadHeadRequest,
   type ReadMetaRequest,
-  type MetaItemView,
   type ReadStateRequest,
   type ReadStreamRequest,
   type RecordStateView,
-  type Reply,
   type StreamHeadView,
-  type TakesEvent,
 } from '@takes/contracts';
-import type { NatsRpcContext } from '@takes/bus';
+import { RpcController } from '@takes/bus';
 import type { EventStoreDb } from '../tables/event-store.db';
-import { EVENT_STORE_DB, LOGGER } from '../tokens';
-import { errorReply } from '../reply-errors';
+import { EVENT_STORE_DB } from '../tokens';
 import { loadEventsAfter, loadEventsFrom } from './event-rows';
 import { recordStateAt } from './record-state-at';
 
 const DEFAULT_PAGE = 100;
+/** The subjects without the deployment prefix (the RPC server puts it in front). */
+const store = subjects();
 
 /** `store.read.*`: the event store's reads over NATS request/reply. */
-@Controller()
+@RpcController()
 export class ReadsHandler {
-  constructor(
-    @Inject(EVENT_STORE_DB) private readonly db: Kysely<EventStoreDb>,
-    @Inject(LOGGER) private readonly log: Logger,
-  ) {}
+  constructor(@Inject(EVENT_STORE_DB) private readonly db: Kysely<EventStoreDb>) {}
 
   /** The events of one record from a version on, a page at a time. */
-  @MessagePattern('store.read.stream')
-  async stream(@Payload() body: unknown, @Ctx() ctx: NatsRpcContext): Promise<Reply<{ events: TakesEvent[]; next_version: number | null }>> {
-    return this.guard(ctx, async () => {
-      const request = assertMessage<ReadStreamRequest>(readStreamSchema, body, 'stream read');
-      const limit = request.limit ?? DEFAULT_PAGE;
-      const events = await loadEventsFrom(this.db, request, request.from_version ?? 1, limit + 1);
-      const page = events.slice(0, limit);
-      return { events: page, next_version: events.length > limit ? events[limit].version : null };
-    });
+  @MessagePattern(store.storeRead('stream'))
+  async stream(@Payload() body: unknown): Promise<StreamPage> {
+    const request = assertMessage<ReadStreamRequest>(readStreamSchema, body, 'stream read');
+    const limit = request.limit ?? DEFAULT_PAGE;
+    const events = await loadEventsFrom(this.db, request, request.from_version ?? 1, limit + 1);
+    const page = events.slice(0, limit);
+    return { events: page, next_version: events.length > limit ? events[limit].version : null };
   }
 
   /** A record as it was at a version, or at a time; the head when neither is given. */
-  @MessagePattern('store.read.state')
-  async state(@Payload() body: unknown, @Ctx() ctx: NatsRpcContext): Promise<Reply<RecordStateView>> {
-    return this.guard(ctx, async () => {
-      const request = assertMessage<ReadStateRequest>(readStateSchema, body, 'state read');
-      const state = await recordStateAt(this.db, request, { version: request.version, time: request.time });
-      if (!state) throw new TakesError('NOT_FOUND', `${request.entity} ${request.entity_id} has no such version`);
-      return state;
-    });
+  @MessagePattern(store.storeRead('state'))
+  async state(@Payload() body: unknown): Promise<RecordStateView> {
+    const request = assertMessage<ReadStateRequest>(readStateSchema, body, 'state read');
+    const state = await recordStateAt(this.db, request, { version: request.version, time: request.time });
+    if (!state) throw new TakesError('NOT_FOUND', `${request.entity} ${request.entity_id} has no such version`);
+    return state;
   }
 
   /** Events after a global position (up to `until_position`), in position order (a reader never skips one). */
-  @MessagePattern('store.read.all')
-  async all(@Payload() body: unknown, @Ctx() ctx: NatsRpcContext): Promise<Reply<{ events: TakesEvent[]; next_position: number }>> {
-    return this.guard(ctx, async () => {
-      const request = assertMessage<ReadAllRequest>(readAllSchema, body, 'position read');
-      const after = request.after_position ?? 0;
-      const events = await loadEventsAfter(this.db, after, request.limit ?? DEFAULT_PAGE, request.app, request.until_position);
-      return { events, next_position: events.length > 0 ? events[events.length - 1].position : after };
-    });
+  @MessagePattern(store.storeRead('all'))
+  async all(@Payload() body: unknown): Promise<PositionPage> {
+    const request = assertMessage<ReadAllRequest>(readAllSchema, body, 'position read');
+    const after = request.after_position ?? 0;
+    const events = await loadEventsAfter(this.db, after, request.limit ?? DEFAULT_PAGE, request.app, request.until_position);
+    return { events, next_position: events.length > 0 ? events[events.length - 1].position : after };
   }
 
   /** The head of one record's stream. */
-  @MessagePattern('store.read.head')
-  async head(@Payload() body: unknown, @Ctx() ctx: NatsRpcContext): Promise<Reply<StreamHeadView>> {
-    return this.guard(ctx, async () => {
-      const request = assertMessage<ReadHeadRequest>(readHeadSchema, body, 'head read');
-      const row = await this.db
-        .selectFrom('streams')
-        .selectAll()
-        .where('app', '=', request.app)
-        .where('entity', '=', request.entity)
-        .where('entity_id', '=', request.entity_id)
-        .executeTakeFirst();
-      if (!row) throw new TakesError('NOT_FOUND', `${request.entity} ${request.entity_id} not found`);
-      return {
-        app: row.app,
-        entity: row.entity,
-        entity_id: row.entity_id,
-        version: row.version,
-        deleted: row.deleted,
-        state: row.state,
-        last_commit_ts: row.last_commit_ts.toISOString(),
-      };
-    });
+  @MessagePattern(store.storeRead('head'))
+  async head(@Payload() body: unknown): Promise<StreamHeadView> {
+    const request = assertMessage<ReadHeadRequest>(readHeadSchema, body, 'head read');
+    const row = await this.db
+      .selectFrom('streams')
+      .selectAll()
+      .where('app', '=', request.app)
+      .where('entity', '=', request.entity)
+      .where('entity_id', '=', request.entity_id)
+      .executeTakeFirst();
+    if (!row) throw new TakesError('NOT_FOUND', `${request.entity} ${request.entity_id} not found`);
+    return {
+      app: row.app,
+      entity: row.entity,
+      entity_id: row.entity_id,
+      version: row.version,
+      deleted: row.deleted,
+      state: row.state,
+      last_commit_ts: row.last_commit_ts.toISOString(),
+    };
   }
 
   /** Every metadata item of an app (or of all apps): what each service's registry starts from. */
-  @MessagePattern('store.read.meta')
-  async meta(@Payload() body: unknown, @Ctx() ctx: NatsRpcContext): Promise<Reply<{ items: MetaItemView[] }>> {
-    return this.guard(ctx, async () => {
-      const request = assertMessage<ReadMetaRequest>(readMetaSchema, body, 'metadata read');
-      const { rows } = await sql<{ app: string; entity_id: string; state: Record<string, unknown>; deleted: boolean; version: number; last_position: string; last_commit_ts: Date; created_at: Date }>`
-        SELECT s.app, s.entity_id, s.state, s.deleted, s.version, s.last_position, s.last_commit_ts,
-               (SELECT e.commit_ts FROM event_store.events e
-                WHERE e.app = s.app AND e.entity = s.entity AND e.entity_id = s.entity_id AND e.version = 1) AS created_at
-        FROM event_store.streams s
-        WHERE s.entity = '_meta' AND (${request.app ?? null}::text IS NULL OR s.app = ${request.app ?? null}::text)
-        ORDER BY s.last_position`.execute(this.db);
-      return {
-        items: rows.map((row) => ({
-          app: row.app,
-          key: row.entity_id,
-          definition: row.state,
-          removed: row.deleted,
-          version: row.version,
-          position: Number(row.last_position),
-          created_at: row.created_at.toISOString(),
-          updated_at: row.last_commit_ts.toISOString(),
-        })),
-      };
-    });
+  @MessagePattern(store.storeRead('meta'))
+  async meta(@Payload() body: unknown): Promise<MetaItems> {
+    const request = assertMessage<ReadMetaRequest>(readMetaSchema, body, 'metadata read');
+    const { rows } = await sql<{ app: string; entity_id: string; state: Record<string, unknown>; deleted: boolean; version: number; last_position: string; last_commit_ts: Date; created_at: Date }>`
+      SELECT s.app, s.entity_id, s.state, s.deleted, s.version, s.last_position, s.last_commit_ts,
+             (SELECT e.commit_ts FROM event_store.events e
+              WHERE e.app = s.app AND e.entity = s.entity AND e.entity_id = s.entity_id AND e.version = 1) AS created_at
+      FROM event_store.streams s
+      WHERE s.entity = '_meta' AND (${request.app ?? null}::text IS NULL OR s.app = ${request.app ?? null}::text)
+      ORDER BY s.last_position`.execute(this.db);
+    return {
+      items: rows.map((row) => ({
+        app: row.app,
+        key: row.entity_id,
+        definition: row.state,
+        removed: row.deleted,
+        version: row.version,
+        position: Number(row.last_position),
+        created_at: row.created_at.toISOString(),
+        updated_at: row.last_commit_ts.toISOString(),
+      })),
+    };
   }
 
   /** The last committed global position: a reader that waits for it sees every write made so far. */
-  @MessagePattern('store.read.position')
-  async position(@Payload() body: unknown, @Ctx() ctx: NatsRpcContext): Promise<Reply<{ position: number }>> {
-    return this.guard(ctx, async () => {
-      assertMessage(readPositionSchema, body ?? {}, 'position read');
-      const { rows } = await sql<{ position: string | null }>`SELECT max(position) AS position FROM event_store.events`.execute(this.db);
-      return { position: Number(rows[0]?.position ?? 0) };
-    });
+  @MessagePattern(store.storeRead('position'))
+  async position(@Payload() body: unknown): Promise<LastPosition> {
+    assertMessage(readPositionSchema, body ?? {}, 'position read');
+    const { rows } = await sql<{ position: string | null }>`SELECT max(position) AS position FROM event_store.events`.execute(this.db);
+    return { position: Number(rows[0]?.position ?? 0) };
   }
 
   /** Whether a command id was appended for this app and user. */
-  @MessagePattern('store.read.command')
-  async command(@Payload() body: unknown, @Ctx() ctx: NatsRpcContext): Promise<Reply<{ seen: boolean }>> {
-    return this.guard(ctx, async () => {
-      const request = assertMessage<ReadCommandRequest>(readCommandSchema, body, 'command read');
-      const { rows } = await sql<{ seen: boolean }>`
-        SELECT EXISTS (SELECT 1 FROM event_store.commands
-          WHERE app = ${request.app} AND user_id = ${request.user_id} AND command_id = ${request.command_id}) AS seen`.execute(this.db);
-      return { seen: rows[0]?.seen === true };
-    });
-  }
-
-  private async guard<T>(ctx: NatsRpcContext, read: () => Promise<T>): Promise<Reply<T>> {
-    try {
-      return { data: await read() };
-    } catch (error) {
-      return errorReply(error, this.log, { subject: ctx.subject });
-    }
+  @MessagePattern(store.storeRead('command'))
+  async command(@Payload() body: unknown): Promise<CommandSeen> {
+    const request = assertMessage<ReadCommandRequest>(readCommandSchema, body, 'command read');
+    const { rows } = await sql<{ seen: boolean }>`
+      SELECT EXISTS (SELECT 1 FROM event_store.commands
+        WHERE app = ${request.app} AND user_id = ${request.user_id} AND command_id = ${request.command_id}) AS seen`.execute(this.db);
+    return { seen: rows[0]?.seen === true };
   }
 }

@@ -1,10 +1,9 @@
-import { Injectable } from '@nestjs/common';
-import { TakesError, type MetaItemView } from '@takes/contracts';
+import { Inject, Injectable } from '@nestjs/common';
+import { EVENT_STORE, TakesError, type EventStore, type MetaItemView } from '@takes/contracts';
 import { metaKey, metaKind, type MetaKind } from '@takes/metadata';
 import type { Principal } from '../http/request-context';
 import { MetadataService } from '../metadata/metadata.service';
 import { ReadYourWrites } from '../reads/read-your-writes';
-import { StoreClient } from '../store/store.client';
 import { uuidv7 } from '@takes/ids';
 
 /** Rocket's list/get row for an entity or relation. */
@@ -29,7 +28,7 @@ export function metaRow(item: MetaItemView) {
 export class MetaAdminService {
   constructor(
     private readonly metadata: MetadataService,
-    private readonly store: StoreClient,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly consistency: ReadYourWrites,
   ) {}
 
@@ -102,7 +101,7 @@ export class MetaAdminService {
         ...(data ? { data } : {}),
         user: { id: principal.userId, roles: principal.roles },
       },
-      traceparent,
+      { traceparent },
     );
   }
 }

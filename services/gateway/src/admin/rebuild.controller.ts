@@ -1,12 +1,8 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import type { NatsConnection } from 'nats';
-import { ENTITY_NAME, ErrorCode, REBUILD_STATUS_SUBJECT, REBUILD_SUBJECT, TakesError, type RebuildStatus, type Reply } from '@takes/contracts';
-import { requestJson } from '@takes/bus';
+import { ENTITY_NAME, PROJECTOR_REBUILDS, TakesError, type ProjectorRebuilds } from '@takes/contracts';
 import { Allow } from '../auth/auth.guard';
-import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
-import { NATS_CONNECTION } from '../tokens';
 
 /** Checks the body of a rebuild request: `{}` or `{entity}`. */
 function parseRebuild(body: unknown): { entity?: string } {
@@ -33,32 +29,18 @@ function parseRebuild(body: unknown): { entity?: string } {
 @Controller('api/:app/_admin/rebuild')
 @Allow('admin')
 export class RebuildController {
-  constructor(
-    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
-    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
-  ) {}
+  constructor(@Inject(PROJECTOR_REBUILDS) private readonly rebuilds: ProjectorRebuilds) {}
 
   @Post()
   @HttpCode(202)
   @ApiOperation({ summary: 'Start a rebuild of the read tables: {entity?}; answers with its status (the running one if there is one)' })
   async start(@Param('app') app: string, @Body() body: unknown, @Req() req: FastifyRequest) {
-    return { data: await this.ask(REBUILD_SUBJECT, { v: 1, app, ...parseRebuild(body) }, req.traceparent) };
+    return { data: await this.rebuilds.start({ v: 1, app, ...parseRebuild(body) }, { traceparent: req.traceparent }) };
   }
 
   @Get()
   @ApiOperation({ summary: "The app's running or latest rebuild: state, position, last_position, events_per_second, eta_seconds" })
   async status(@Param('app') app: string, @Req() req: FastifyRequest) {
-    return { data: await this.ask(REBUILD_STATUS_SUBJECT, { v: 1, app }, req.traceparent) };
-  }
-
-  private async ask(subject: string, body: object, traceparent: string): Promise<RebuildStatus> {
-    const full = `${this.config.subjectPrefix}${subject}`;
-    const reply: Reply<RebuildStatus> = await requestJson<RebuildStatus>(this.nc, full, body, { timeoutMs: this.config.storeTimeoutMs, traceparent });
-    if ('error' in reply) {
-      // requestJson's own failures (no responder, timeout) name the event store: say what is missing here.
-      const unreachable = reply.error.code === ErrorCode.UNAVAILABLE && reply.error.message.startsWith(`request on ${full} failed`);
-      throw new TakesError(reply.error.code, unreachable ? 'the projector did not answer; retry shortly' : reply.error.message, reply.error.details);
-    }
-    return reply.data;
+    return { data: await this.rebuilds.status({ v: 1, app }, { traceparent: req.traceparent }) };
   }
 }

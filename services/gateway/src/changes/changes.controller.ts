@@ -1,9 +1,8 @@
-import { Controller, Get, Param, Query, Req } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Query, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { TakesError, type TakesEvent } from '@takes/contracts';
+import { EVENT_STORE, TakesError, type EventStore } from '@takes/contracts';
 import { assertAllowed } from '../records/permissions';
-import { StoreClient } from '../store/store.client';
 import { decodeCursor, encodeCursor } from './changes-cursor';
 
 /**
@@ -14,7 +13,7 @@ import { decodeCursor, encodeCursor } from './changes-cursor';
 @ApiTags('sync')
 @Controller('api/:app')
 export class ChangesController {
-  constructor(private readonly store: StoreClient) {}
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
   @Get('_changes')
   @ApiOperation({ summary: "The app's events after a cursor, in commit order; `meta.next` is the cursor to continue from" })
@@ -22,7 +21,7 @@ export class ChangesController {
     const since = decodeCursor(query.since);
     const limit = query.limit === undefined ? 100 : Number(query.limit);
     if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new TakesError('INVALID_PAYLOAD', 'limit must be 1 to 1000');
-    const page = await this.store.read<{ events: TakesEvent[]; next_position: number }>('all', { after_position: since, limit, app }, req.traceparent);
+    const page = await this.store.readAfter({ after_position: since, limit, app }, { traceparent: req.traceparent });
     const events = page.events.filter((event) => event.entity === '_meta' || this.mayRead(req, event.entity));
     return { data: events, meta: { next: encodeCursor(page.next_position), has_more: page.events.length === limit } };
   }

@@ -1,11 +1,10 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { DeliverPolicy, type ConsumerMessages, type NatsConnection } from 'nats';
 import type { Logger } from 'pino';
-import { TakesError, type MetaItemView, type TakesEvent } from '@takes/contracts';
+import { EVENT_STORE, TakesError, subjects, type EventStore, type MetaItemView, type TakesEvent } from '@takes/contracts';
 import { newTraceparent } from '@takes/bus';
 import { applyMetaChange, emptyMetadata, type AppMetadata, type EntityDefinition, type MetaKind, type MetaState, type RelationDefinition } from '@takes/metadata';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
-import { StoreClient } from '../store/store.client';
 import { LOGGER, NATS_CONNECTION } from '../tokens';
 
 /**
@@ -22,7 +21,7 @@ export class MetadataService implements OnModuleInit, OnApplicationShutdown {
   private following?: ConsumerMessages;
 
   constructor(
-    private readonly store: StoreClient,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     @Inject(LOGGER) private readonly log: Logger,
@@ -80,7 +79,7 @@ export class MetadataService implements OnModuleInit, OnApplicationShutdown {
   }
 
   async reload(app?: string): Promise<void> {
-    const { items } = await this.store.read<{ items: MetaItemView[] }>('meta', app ? { app } : {}, newTraceparent());
+    const items = await this.store.readMeta(app ? { app } : {}, { traceparent: newTraceparent() });
     for (const item of items) this.apply(item);
   }
 
@@ -88,7 +87,7 @@ export class MetadataService implements OnModuleInit, OnApplicationShutdown {
   private async follow(): Promise<void> {
     try {
       const consumer = await this.nc.jetstream().consumers.get(this.config.streamName, {
-        filterSubjects: this.store.subjects.metaEvents(),
+        filterSubjects: subjects(this.config.subjectPrefix).metaEvents(),
         deliver_policy: DeliverPolicy.New,
       });
       this.following = await consumer.consume();

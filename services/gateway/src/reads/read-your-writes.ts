@@ -1,26 +1,26 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { sql, type Kysely } from 'kysely';
-import { TakesError } from '@takes/contracts';
+import { ReadModel, TakesError, WATERMARKS, isTakesError, type Watermarks } from '@takes/contracts';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
-import type { GatewayDb } from '../tables/gateway.db';
-import { GATEWAY_DB } from '../tokens';
 
-export type ReadModel = 'records' | 'review_queue';
+/** The shortest time one watermark request may wait for its answer (ms). */
+const MIN_ASK_MS = 50;
 
 /**
  * Read-your-writes on a read model's watermark. Each write's position is remembered per
- * user (per gateway process); a read waits, up to a bound, until the read tables have
+ * user (per gateway process); a read waits, up to a bound, until the read model has
  * reached that position, or any position the client asks for (X-Takes-Min-Position,
  * `?min_position=`, e.g. another client's write). Past the bound: 503 with the lag.
+ * Watermarks come from the service that owns the read model (`watermark.<read_model>`),
+ * never from its tables.
  */
 @Injectable()
 export class ReadYourWrites {
   private readonly lastWrite = new Map<string, number>();
-  /** The highest watermark seen per read model: watermarks only grow, so a read at or below it needs no query. */
+  /** The highest watermark seen per read model: watermarks only grow, so a read at or below it needs no request. */
   private readonly seen = new Map<ReadModel, number>();
 
   constructor(
-    @Inject(GATEWAY_DB) private readonly db: Kysely<GatewayDb>,
+    @Inject(WATERMARKS) private readonly watermarks: Watermarks,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
@@ -40,27 +40,28 @@ export class ReadYourWrites {
     return Math.max(wanted, this.lastWrite.get(userId) ?? 0);
   }
 
-  /** A read model's watermark: the projector's read tables, or the conflicts service's review queue. */
-  async watermark(model: ReadModel = 'records'): Promise<number> {
+  /**
+   * A read model's watermark, as its owner answers within `timeoutMs`. An owner that
+   * does not answer (not started yet, or down) counts as the highest watermark seen
+   * before, 0 at first: a read then waits until the bound and gets its 503.
+   */
+  async watermark(model: ReadModel, timeoutMs = this.config.storeTimeoutMs): Promise<number> {
     try {
-      const { rows } =
-        model === 'records'
-          ? await sql<{ position: string }>`SELECT position FROM projector.watermarks WHERE read_model = 'records'`.execute(this.db)
-          : await sql<{ position: string }>`SELECT position FROM conflicts.watermarks WHERE read_model = 'review_queue'`.execute(this.db);
-      const position = Number(rows[0]?.position ?? 0);
+      const position = await this.watermarks.position(model, { timeoutMs });
       if (position > (this.seen.get(model) ?? 0)) this.seen.set(model, position);
       return position;
     } catch (error) {
-      if ((error as { code?: string }).code === '42P01') return 0; // that service has not run yet
+      if (isTakesError(error) && error.code === 'UNAVAILABLE') return this.seen.get(model) ?? 0;
       throw error;
     }
   }
 
-  /** Waits until the read tables have applied `position`; 503 UNAVAILABLE with the lag past the bound. */
-  async waitFor(position: number, model: ReadModel = 'records'): Promise<void> {
+  /** Waits until the read model has applied `position`; 503 UNAVAILABLE with the lag past the bound. */
+  async waitFor(position: number, model: ReadModel = ReadModel.records): Promise<void> {
     if (position <= 0 || position <= (this.seen.get(model) ?? 0)) return;
     const deadline = Date.now() + this.config.readWaitMs;
-    let watermark = await this.watermark(model);
+    const ask = () => this.watermark(model, Math.min(this.config.storeTimeoutMs, Math.max(MIN_ASK_MS, deadline - Date.now())));
+    let watermark = await ask();
     while (watermark < position) {
       if (Date.now() >= deadline) {
         throw new TakesError('UNAVAILABLE', 'the read tables are behind your last write; retry shortly', {
@@ -71,7 +72,7 @@ export class ReadYourWrites {
         });
       }
       await new Promise((resolve) => setTimeout(resolve, 10));
-      watermark = await this.watermark(model);
+      watermark = await ask();
     }
   }
 }

@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import {
+  EVENT_STORE,
   TakesError,
   assertMessage,
   patchOperationSchema,
@@ -7,6 +8,7 @@ import {
   type ChildCommand,
   type ChildOp,
   type CommandOp,
+  type EventStore,
   type PatchOperation,
 } from '@takes/contracts';
 import { requestFingerprint } from '@takes/decide';
@@ -21,7 +23,6 @@ import {
 import type { Principal } from '../http/request-context';
 import { MetadataService } from '../metadata/metadata.service';
 import { ReadYourWrites } from '../reads/read-your-writes';
-import { StoreClient } from '../store/store.client';
 import { KeyGenerator } from './key-generator';
 import { NestedLookupsFactory } from './nested-lookups';
 import { assertAllowed, type RecordAction } from './permissions';
@@ -54,7 +55,7 @@ export class RecordCommands {
     private readonly metadata: MetadataService,
     private readonly keys: KeyGenerator,
     private readonly lookups: NestedLookupsFactory,
-    private readonly store: StoreClient,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly consistency: ReadYourWrites,
   ) {}
 
@@ -141,7 +142,7 @@ export class RecordCommands {
   ): Promise<{ children?: ChildCommand[] }> {
     if (nested.length === 0) return {};
     await this.consistency.waitFor(await this.store.lastPosition());
-    if (!headers.madeCommandId && (await this.store.commandSeen(app, principal.userId, headers.commandId))) return { children: [] };
+    if (!headers.madeCommandId && (await this.store.command({ app, user_id: principal.userId, command_id: headers.commandId })).seen) return { children: [] };
     const children = await planNestedWrites(this.metadata.metadata(app), { entity, ...parent }, nested, this.lookups.forApp(app), now);
     for (const child of children) {
       if (!isLinkEntity(child.entity)) assertAllowed(principal, child.entity, CHILD_ACTION[child.op]);

@@ -1,19 +1,18 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Put, Query, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { TakesError, type AppendResult, type RecordStateView, type TakesEvent } from '@takes/contracts';
+import { EVENT_STORE, TakesError, type AppendResult, type EventStore, type WriteResponse } from '@takes/contracts';
 import { visibleRecord, type EntityDefinition } from '@takes/metadata';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { MetadataService } from '../metadata/metadata.service';
 import { ReadYourWrites } from '../reads/read-your-writes';
 import { RecordReader } from '../reads/record-reader';
-import { StoreClient } from '../store/store.client';
 import { assertAllowed } from './permissions';
 import { RecordCommands, type RecordEdit } from './record-commands';
 import { parseWriteHeaders } from './write-headers';
 
 /** The body of a write's answer: the record and what happened to the edit (and, for a nested write, to each related record). */
-export function writeBody(entity: EntityDefinition, result: AppendResult, deleted: boolean) {
+export function writeBody(entity: EntityDefinition, result: AppendResult, deleted: boolean): WriteResponse {
   const data = deleted ? { [entity.primary_key.field]: idValue(entity, result.entity_id) } : visibleRecord(entity, result.record);
   return {
     data,
@@ -44,7 +43,7 @@ export class RecordsController {
 
   constructor(
     private readonly commands: RecordCommands,
-    private readonly store: StoreClient,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly metadata: MetadataService,
     private readonly reader: RecordReader,
     private readonly consistency: ReadYourWrites,
@@ -108,10 +107,9 @@ export class RecordsController {
   @ApiOperation({ summary: "The record's events, oldest first (from_version, limit to page)" })
   async events(@Param('app') app: string, @Param('entity') entity: string, @Param('id') id: string, @Query() query: Record<string, string>, @Req() req: FastifyRequest) {
     this.readable(app, entity, req);
-    const page = await this.store.read<{ events: TakesEvent[]; next_version: number | null }>(
-      'stream',
+    const page = await this.store.readStream(
       { app, entity, entity_id: id, from_version: positiveInt(query.from_version, 'from_version') ?? 1, limit: positiveInt(query.limit, 'limit') ?? 100 },
-      req.traceparent,
+      { traceparent: req.traceparent },
     );
     if (page.events.length === 0 && (positiveInt(query.from_version, 'from_version') ?? 1) === 1) throw new TakesError('NOT_FOUND', `${entity} ${id} not found`);
     return { data: page.events, meta: { next_version: page.next_version } };
@@ -125,10 +123,9 @@ export class RecordsController {
     const time = query.time;
     if ((version === undefined) === (time === undefined)) throw new TakesError('INVALID_PAYLOAD', 'give exactly one of version and time');
     if (time !== undefined && Number.isNaN(Date.parse(time))) throw new TakesError('INVALID_PAYLOAD', 'time must be an ISO 8601 date-time');
-    const state = await this.store.read<RecordStateView>(
-      'state',
+    const state = await this.store.stateAt(
       { app, entity, entity_id: id, ...(version !== undefined ? { version } : { time: new Date(time!).toISOString() }) },
-      req.traceparent,
+      { traceparent: req.traceparent },
     );
     return { data: visibleRecord(definition, state.state), meta: { version: state.version, deleted: state.deleted, commit_ts: state.commit_ts } };
   }
@@ -143,7 +140,7 @@ export class RecordsController {
     const headers = parseWriteHeaders(req.headers, app);
     void res.header('Idempotency-Key', headers.commandId);
     const { command, entity } = await this.commands.build(app, req.principal!, edit, headers);
-    const result = await this.store.append(command, req.traceparent);
+    const result = await this.store.append(command, { traceparent: req.traceparent });
     this.consistency.wrote(req.principal!.userId, result.position);
     void res.status(status).header('ETag', `"${result.version}"`).header('X-Takes-Position', String(result.position));
     return writeBody(entity, result, edit.op === 'delete');

@@ -1,14 +1,13 @@
 import { Body, Controller, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { TakesError } from '@takes/contracts';
+import { EVENT_STORE, TakesError, type EventStore, type SyncEdit, type SyncResponse, type SyncResult } from '@takes/contracts';
 import { visibleRecord } from '@takes/metadata';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { RecordCommands, type RecordEdit } from '../records/record-commands';
 import { deviceHash } from '../records/write-headers';
 import { ReadYourWrites } from '../reads/read-your-writes';
-import { StoreClient } from '../store/store.client';
-import { parseSyncBatch, type SyncEdit, type SyncResult } from './sync-batch';
+import { parseSyncBatch } from './sync-batch';
 
 /**
  * `POST /api/:app/_sync`: a device's offline edits, one result each, in order. Edits of
@@ -21,7 +20,7 @@ import { parseSyncBatch, type SyncEdit, type SyncResult } from './sync-batch';
 export class SyncController {
   constructor(
     private readonly commands: RecordCommands,
-    private readonly store: StoreClient,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly consistency: ReadYourWrites,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
@@ -29,7 +28,7 @@ export class SyncController {
   @Post('_sync')
   @HttpCode(200)
   @ApiOperation({ summary: 'Apply a batch of offline edits; one result per edit, in order' })
-  async sync(@Param('app') app: string, @Body() body: unknown, @Req() req: FastifyRequest) {
+  async sync(@Param('app') app: string, @Body() body: unknown, @Req() req: FastifyRequest): Promise<SyncResponse> {
     const edits = parseSyncBatch(body, this.config.syncMaxEdits);
     const results: SyncResult[] = new Array(edits.length);
     const byRecord = new Map<string, number[]>();
@@ -62,7 +61,7 @@ export class SyncController {
         submitTs: edit.submit_ts,
         device: deviceHash(app, edit.device),
       });
-      const result = await this.store.append(command, req.traceparent);
+      const result = await this.store.append(command, { traceparent: req.traceparent });
       this.consistency.wrote(req.principal!.userId, result.position);
       return {
         command_id: edit.command_id,

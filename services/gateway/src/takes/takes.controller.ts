@@ -1,16 +1,12 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { NatsConnection } from 'nats';
-import { TakesError, replyData, subjects, type AppendResult, type Subjects } from '@takes/contracts';
-import { requestJson } from '@takes/bus';
-import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
+import { CONFLICTS, ReadModel, TakesError, type Conflicts } from '@takes/contracts';
 import { MetadataService } from '../metadata/metadata.service';
 import { ReadYourWrites } from '../reads/read-your-writes';
 import { assertAllowed } from '../records/permissions';
 import { writeBody } from '../records/records.controller';
 import { parseWriteHeaders } from '../records/write-headers';
-import { NATS_CONNECTION } from '../tokens';
 
 /**
  * The takes: a record's per-field history, its graph, a reviewer's pick, and the review
@@ -19,29 +15,24 @@ import { NATS_CONNECTION } from '../tokens';
 @ApiTags('takes')
 @Controller('api/:app')
 export class TakesController {
-  private readonly subjects: Subjects;
-
   constructor(
-    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
-    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(CONFLICTS) private readonly conflicts: Conflicts,
     private readonly metadata: MetadataService,
     private readonly consistency: ReadYourWrites,
-  ) {
-    this.subjects = subjects(config.subjectPrefix);
-  }
+  ) {}
 
   @Get('_conflicts')
   @ApiOperation({ summary: 'The review queue: records with contested, unresolved fields (entity, user, device, min_age seconds, page, per_page)' })
   async queue(@Param('app') app: string, @Query() query: Record<string, string>, @Req() req: FastifyRequest) {
     if (query.entity) assertAllowed(req.principal!, query.entity, 'read');
     else assertAllowed(req.principal!, '*', 'read');
-    await this.consistency.waitFor(this.consistency.target(req.principal!.userId, req.headers['x-takes-min-position'] ?? query.min_position), 'review_queue');
+    await this.consistency.waitFor(this.consistency.target(req.principal!.userId, req.headers['x-takes-min-position'] ?? query.min_position), ReadModel.review_queue);
     const int = (value: string | undefined, name: string) => {
       if (value === undefined || value === '') return undefined;
       if (!/^\d{1,9}$/.test(value)) throw new TakesError('INVALID_PAYLOAD', `${name} must be a whole number`);
       return Number(value);
     };
-    return this.ask('queue', {
+    return this.conflicts.queue({
       app,
       entity: query.entity || undefined,
       user: query.user || undefined,
@@ -49,14 +40,14 @@ export class TakesController {
       min_age_seconds: int(query.min_age, 'min_age'),
       page: int(query.page, 'page'),
       per_page: int(query.per_page, 'per_page'),
-    }, req);
+    }, { traceparent: req.traceparent });
   }
 
   @Get(':entity/:id/history')
   @ApiOperation({ summary: "Each field's takes: every value it had or was offered, with version, user, device and the three timestamps" })
   async history(@Param('app') app: string, @Param('entity') entity: string, @Param('id') id: string, @Req() req: FastifyRequest) {
     this.readable(app, entity, req);
-    return { data: await this.ask('history', { app, entity, entity_id: id }, req) };
+    return { data: await this.conflicts.history({ app, entity, entity_id: id }, { traceparent: req.traceparent }) };
   }
 
   @Get(':entity/:id/graph')
@@ -64,7 +55,7 @@ export class TakesController {
   async graph(@Param('app') app: string, @Param('entity') entity: string, @Param('id') id: string, @Query('format') format: string | undefined, @Req() req: FastifyRequest, @Res({ passthrough: true }) res: FastifyReply) {
     this.readable(app, entity, req);
     if (format !== undefined && format !== 'json' && format !== 'svg') throw new TakesError('INVALID_PAYLOAD', 'format is json or svg');
-    const graph = await this.ask<{ svg?: string }>('graph', { app, entity, entity_id: id, format: format ?? 'json' }, req);
+    const graph = await this.conflicts.graph({ app, entity, entity_id: id, format: format ?? 'json' }, { traceparent: req.traceparent });
     if (format === 'svg') {
       void res.header('content-type', 'image/svg+xml');
       return graph.svg;
@@ -85,12 +76,12 @@ export class TakesController {
     }
     const headers = parseWriteHeaders(req.headers, app);
     void res.header('Idempotency-Key', headers.commandId);
-    const result = await this.ask<AppendResult>('resolve', {
+    const result = await this.conflicts.resolve({
       app, entity, entity_id: id, field, take, value,
       base_version: typeof base_version === 'number' ? base_version : headers.baseVersion,
       command_id: headers.commandId,
       user: { id: req.principal!.userId, roles: req.principal!.roles },
-    }, req);
+    }, { traceparent: req.traceparent });
     this.consistency.wrote(req.principal!.userId, result.position);
     void res.header('ETag', `"${result.version}"`).header('X-Takes-Position', String(result.position));
     return writeBody(definition, result, false);
@@ -99,9 +90,5 @@ export class TakesController {
   private readable(app: string, entity: string, req: FastifyRequest): void {
     this.metadata.entity(app, entity);
     assertAllowed(req.principal!, entity, 'read');
-  }
-
-  private async ask<T>(what: string, body: object, req: FastifyRequest): Promise<T> {
-    return replyData(await requestJson<T>(this.nc, `${this.config.subjectPrefix}conflicts.${what}`, body, { timeoutMs: this.config.storeTimeoutMs, traceparent: req.traceparent }));
   }
 }

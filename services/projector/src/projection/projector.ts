@@ -2,8 +2,8 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import type { NatsConnection } from 'nats';
 import { Client, type Pool } from 'pg';
 import type { Logger } from 'pino';
-import { subjects, type MetaItemView, type TakesEvent } from '@takes/contracts';
-import { EventFollower, requestJson } from '@takes/bus';
+import { EVENT_STORE, ReadModel, subjects, type EventStore, type TakesEvent } from '@takes/contracts';
+import { EventFollower } from '@takes/bus';
 import { PROJECTOR_LEADER_LOCK, inTransaction, type Database } from '@takes/db';
 import type { EntityDefinition, RelationDefinition } from '@takes/metadata';
 import { PROJECTOR_CONFIG, type ProjectorConfig } from '../config';
@@ -14,7 +14,7 @@ import { EntityRegistry } from './entity-registry';
 import { projectBatch, type ReadRelation, type ReadStream } from './project-batch';
 
 /** One read model today: the records of every app. */
-export const READ_MODEL = 'records';
+export const READ_MODEL = ReadModel.records;
 
 /**
  * Applies events to the read tables, in position order, one batch per transaction with
@@ -41,6 +41,7 @@ export class Projector implements OnApplicationBootstrap, OnApplicationShutdown 
     @Inject(PROJECTOR_CONFIG) private readonly config: ProjectorConfig,
     @Inject(DATABASE) private readonly database: Database<unknown>,
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(LOGGER) private readonly log: Logger,
     private readonly metrics: ProjectorMetrics,
   ) {
@@ -97,9 +98,7 @@ export class Projector implements OnApplicationBootstrap, OnApplicationShutdown 
 
   /** One page of the event store after a position. */
   private async readPage(after: number, limit: number): Promise<TakesEvent[]> {
-    const reply = await requestJson<{ events: TakesEvent[] }>(this.nc, this.subjects.storeRead('all'), { after_position: after, limit }, { timeoutMs: this.config.storeTimeoutMs });
-    if ('error' in reply) throw new Error(`catch-up read failed: ${reply.error.message}`);
-    return reply.data.events;
+    return (await this.store.readAfter({ after_position: after, limit })).events;
   }
 
   async watermark(): Promise<number> {
@@ -144,21 +143,14 @@ export class Projector implements OnApplicationBootstrap, OnApplicationShutdown 
 
   /** A relation's definition as the event store holds it (its `_meta` item), or null when removed or never defined. */
   private readonly readRelation: ReadRelation = async (app, name) => {
-    const reply = await requestJson<{ items: MetaItemView[] }>(this.nc, this.subjects.storeRead('meta'), { app }, { timeoutMs: this.config.storeTimeoutMs });
-    if ('error' in reply) throw new Error(`metadata read failed: ${reply.error.message}`);
-    const item = reply.data.items.find((i) => i.key === `relation:${name}` && !i.removed);
+    const items = await this.store.readMeta({ app });
+    const item = items.find((i) => i.key === `relation:${name}` && !i.removed);
     return item ? (item.definition as unknown as RelationDefinition) : null;
   };
 
   /** Fills a gap from the event store: the events of one record from a version to another. */
   private readonly readStream: ReadStream = async (app, entity, entityId, fromVersion, toVersion) => {
-    const reply = await requestJson<{ events: TakesEvent[] }>(
-      this.nc,
-      this.subjects.storeRead('stream'),
-      { app, entity, entity_id: entityId, from_version: fromVersion, limit: Math.min(1000, toVersion - fromVersion + 1) },
-      { timeoutMs: this.config.storeTimeoutMs },
-    );
-    if ('error' in reply) throw new Error(`gap fill failed: ${reply.error.message}`);
-    return reply.data.events.filter((e) => e.version <= toVersion);
+    const page = await this.store.readStream({ app, entity, entity_id: entityId, from_version: fromVersion, limit: Math.min(1000, toVersion - fromVersion + 1) });
+    return page.events.filter((e) => e.version <= toVersion);
   };
 }

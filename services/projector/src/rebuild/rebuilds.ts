@@ -1,8 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { JetStreamManager, NatsConnection } from 'nats';
 import type { Logger } from 'pino';
-import { Header, TakesError, subjects, type RebuildRequest, type RebuildStatus, type Subjects, type TakesEvent } from '@takes/contracts';
-import { requestJson } from '@takes/bus';
+import { EVENT_STORE, Header, TakesError, type EventStore, type RebuildRequest, type RebuildStatus } from '@takes/contracts';
 import type { Database } from '@takes/db';
 import { PROJECTOR_CONFIG, type ProjectorConfig } from '../config';
 import { Projector } from '../projection/projector';
@@ -16,18 +15,16 @@ import { RebuildJob, type RebuildSource } from './rebuild-job';
 @Injectable()
 export class Rebuilds implements OnApplicationShutdown {
   private readonly jobs = new Map<string, RebuildJob>();
-  private readonly subjects: Subjects;
   private jsm?: Promise<JetStreamManager>;
 
   constructor(
     @Inject(PROJECTOR_CONFIG) private readonly config: ProjectorConfig,
     @Inject(DATABASE) private readonly database: Database<unknown>,
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(LOGGER) private readonly log: Logger,
     private readonly projector: Projector,
-  ) {
-    this.subjects = subjects(config.subjectPrefix);
-  }
+  ) {}
 
   /** Starts a rebuild of the app's entities (or of the one named), or returns the one already running. */
   async start(request: RebuildRequest): Promise<RebuildStatus> {
@@ -65,15 +62,11 @@ export class Rebuilds implements OnApplicationShutdown {
     await Promise.all([...this.jobs.values()].map((job) => job.finished));
   }
 
-  /** The event store over NATS (`store.read.all` for the app) and the last position JetStream holds. */
+  /** The event store (events after a position, for the app) and the last position JetStream holds. */
   private source(app: string): RebuildSource {
     return {
-      readAfter: async (after, limit, until) => {
-        const body = { after_position: after, limit, app, ...(until !== undefined ? { until_position: until } : {}) };
-        const reply = await requestJson<{ events: TakesEvent[] }>(this.nc, this.subjects.storeRead('all'), body, { timeoutMs: this.config.storeTimeoutMs });
-        if ('error' in reply) throw new Error(`${reply.error.code}: ${reply.error.message}`);
-        return reply.data.events;
-      },
+      readAfter: async (after, limit, until) =>
+        (await this.store.readAfter({ after_position: after, limit, app, ...(until !== undefined ? { until_position: until } : {}) })).events,
       lastPosition: async () => {
         this.jsm ??= this.nc.jetstreamManager();
         const jsm = await this.jsm;
