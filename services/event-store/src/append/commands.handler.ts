@@ -6,6 +6,7 @@ import {
   assertMessage,
   isTakesError,
   replyData,
+  subjects,
   type AppendCommand,
   type AppendResult,
 } from '@takes/contracts';
@@ -14,6 +15,9 @@ import { RpcController, NatsRpcContext, traceIdOf } from '@takes/bus';
 import { EventStoreMetrics } from '../metrics';
 import { Relay } from '../relay/relay';
 import { GroupCommitter } from './group-commit';
+
+/** The handler's pattern; the RPC server puts the deployment's prefix before it. */
+const store = subjects();
 
 /** `cmd.<app>.<entity>`: writes to one record, answered when PostgreSQL has committed them. */
 @RpcController()
@@ -24,7 +28,7 @@ export class CommandsHandler {
     private readonly metrics: EventStoreMetrics,
   ) {}
 
-  @MessagePattern('cmd.*.*')
+  @MessagePattern(store.commandWildcard())
   async append(@Payload() body: unknown, @Ctx() ctx: NatsRpcContext): Promise<AppendResult> {
     const timer = this.metrics.appendSeconds.startTimer();
     try {
