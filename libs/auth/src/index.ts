@@ -4,7 +4,6 @@ export {
   verifyAccessToken,
   tokenKey,
   PLATFORM_AUDIENCE,
-  ISSUER,
   type AccessClaims,
   type TokenKey,
 } from './access-tokens';

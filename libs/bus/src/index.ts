@@ -1,7 +1,7 @@
 export { connectNats, DEFAULT_NATS_URL, type NatsOptions } from './connection';
-export { ensureEventsStream, isNotFound, type EventsStreamOptions } from './events-stream';
+export { ensureEventsStream, type EventsStreamOptions } from './events-stream';
 export { newTraceparent, traceIdOf } from './trace';
-export { requestJson, requestData, type RequestOptions } from './rpc-client';
+export { requestJson, type RequestOptions } from './rpc-client';
 export { NatsRpcServer, NatsRpcContext, type NatsRpcOptions } from './rpc-server';
 export { RpcController } from './rpc-controller';
 export { NatsEventStore, type NatsClientOptions } from './nats-event-store';
@@ -18,5 +18,5 @@ export {
   type DurableErrorInfo,
   type DurableMessage,
 } from './durable-consumer';
-export { BatchConsumer, type BatchConsumerOptions } from './batch-consumer';
+export { type BatchConsumerOptions } from './batch-consumer';
 export { EventFollower, type EventFollowerOptions } from './event-follower';

@@ -1,6 +1,6 @@
-export { createDatabase, poolConfig, DEFAULT_DATABASE_URL, type Database, type DatabaseOptions } from './database';
+export { createDatabase, DEFAULT_DATABASE_URL, type Database, type DatabaseOptions } from './database';
 export { ensureDatabase, dropDatabase } from './ensure-database';
-export { migrateSchema, migrateDown, type Migration, type Migrations, type MigrateOptions } from './migrate';
+export { migrateSchema, type Migration, type Migrations, type MigrateOptions } from './migrate';
 export { isUnavailableError, isRetryableTransactionError, isTimeoutError } from './pg-errors';
 export { inTransaction } from './transaction';
 export {

@@ -2,15 +2,14 @@
 // overwrite of history-off entities, and per-field takes for /history. No I/O.
 export {
   unzipTime,
-  RECORD_POINTER,
   type UnzipInput,
   type UnzipDecision,
   type UnzippedEvent,
   type MergeOutcome,
 } from './unzip-time';
-export { editState, type IncomingEdit, type PriorEvent, type RecordVersion, type EditOp, type EditedState } from './edit';
+export { type IncomingEdit, type PriorEvent, type RecordVersion, type EditOp, type EditedState } from './edit';
 export { overwrite, type OverwriteResult } from './overwrite';
 export { fieldTakes, type FieldHistory, type FieldTake } from './field-takes';
-export { compareSubmitOrder, submitOrderOf, type SubmitOrder } from './submit-order';
+export { type SubmitOrder } from './submit-order';
 export { eventGraph, graphSvg, type EventGraph, type GraphNode, type GraphEdge } from './event-graph';
 export { fieldPointer, pickedValue } from './resolve-pick';

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { replay } from '@takes/decide';
 import type { PatchOperation } from '@takes/contracts';
 import type { MergePolicy } from '@takes/metadata';
-import { editState, fieldTakes, unzipTime, type IncomingEdit, type UnzipDecision } from './index';
+import { fieldTakes, unzipTime, type IncomingEdit, type UnzipDecision } from './index';
+import { editState } from './edit';
 import { InMemoryStream } from './in-memory-stream';
 
 const CREATED_AT = '2026-03-01T08:00:00.000Z';

@@ -1,6 +1,7 @@
 import { replay, stampTimes } from '@takes/decide';
 import type { TakesEvent } from '@takes/contracts';
-import { fieldTakes, RECORD_POINTER, unzipTime, type UnzipDecision } from './index';
+import { fieldTakes, unzipTime, type UnzipDecision } from './index';
+import { RECORD_POINTER } from './unzip-time';
 import { InMemoryStream, type StreamWrite } from './in-memory-stream';
 
 const initial = { x: 'x0', y: 'y0', z: 'z0', notes: '' };

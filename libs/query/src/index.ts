@@ -3,14 +3,6 @@
 // serve it from the read tables (a page, its total, one query per include). Pure: the
 // queries are built, never run; the caller executes them.
 export {
-  DEFAULT_LIST_LIMITS,
-  FILTER_OPERATORS,
-  OPERATORS_BY_TYPE,
-  UPDATED_AT_COLUMN,
-  VERSION_COLUMN,
-  isFilterOperator,
-  listColumn,
-  listColumns,
   type Filter,
   type FilterOperator,
   type Include,
@@ -22,16 +14,13 @@ export {
   type SortKey,
   type ValueOperator,
 } from './list-query';
-export { parseFilterValue, type FilterValue, type FilterValueCheck } from './filter-values';
+export { type FilterValue, type FilterValueCheck } from './filter-values';
 export { parseListQuery, type RawQuery } from './parse-list-query';
 export {
   INCLUDE_KEY,
   attachIncluded,
-  includeKeyColumn,
   includeKeys,
   includedEntityName,
-  includesOne,
-  resolveInclude,
 } from './includes';
 export { buildListQuery, type ListSql, type ReadOptions, type ReadRow, type ReadTable } from './list-sql';
 export { buildIncludeQuery } from './include-sql';

@@ -1,3 +1,3 @@
-export { SYSTEM_COLUMNS, SOFT_DELETE_COLUMN, readColumns, columnValues, type ReadColumn } from './read-table';
+export { SYSTEM_COLUMNS, readColumns, columnValues, type ReadColumn } from './read-table';
 export { appSchema } from './app-schema';
 export { projectedRow, eventStanding, rowsToLoad, type ProjectedRow } from './projected-row';
