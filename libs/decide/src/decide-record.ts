@@ -1,7 +1,8 @@
 import { compare, deepClone } from 'fast-json-patch';
 import { TakesError, type AppendCommand, type EventType, type PatchOperation } from '@takes/contracts';
 import { isLinkEntity, type AppMetadata, type EntityDefinition } from '@takes/metadata';
-import { applyClientPatch, touchedFields } from './client-patch';
+import { applyClientPatch } from '@takes/merge';
+import { touchedFields } from './touched-fields';
 import { checkSize, DEFAULT_LIMITS, nextEvent, reject, type AppendDecision, type DecideLimits, type Decision, type StreamHead } from './decision';
 import { decideStale, shelve, staleStamp, type StaleContext } from './decide-stale';
 import { checkRecord, type RecordCheck } from './record-checks';

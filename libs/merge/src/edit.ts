@@ -1,6 +1,6 @@
-import { applyPatch, JsonPatchError } from 'fast-json-patch';
 import { TakesError, type PatchOperation, type RecordState, type TakesEvent } from '@takes/contracts';
-import { changedPaths, clone, isPlainObject, overlay, setOwn, type Change, type JsonObject } from './json-document';
+import { applyClientPatch } from './client-patch';
+import { changedPaths, clone, overlay, setOwn, type Change, type JsonObject } from './json-document';
 
 /** A record at one version, as a replay (evolve) or the stream head gives it. */
 export type RecordVersion = RecordState;
@@ -58,7 +58,7 @@ export function editState(clientBase: JsonObject, edit: Pick<IncomingEdit, 'op' 
       state = overlay(clientBase, edit.data ?? {});
       break;
     case 'patch': {
-      const patched = applyClientPatch(clientBase, edit.patch ?? []);
+      const patched = applyClientPatch(clientBase, edit.patch ?? [], 'the edited version');
       if (patched instanceof TakesError) return patched;
       state = patched;
       for (const key of Object.keys(clientBase)) if (!Object.prototype.hasOwnProperty.call(state, key)) setOwn(state, key, null);
@@ -73,25 +73,3 @@ export function editState(clientBase: JsonObject, edit: Pick<IncomingEdit, 'op' 
   return { state, changes, submitted };
 }
 
-/** The same checks and error codes as decide's fresh PATCH (failed test → 409, bad document → 400). */
-function applyClientPatch(state: JsonObject, ops: PatchOperation[]): JsonObject | TakesError {
-  try {
-    // The operations are copied too: fast-json-patch puts their values into the document
-    // by reference, and a later operation would otherwise change the caller's patch.
-    const result = applyPatch(clone(state), clone(ops) as never, true, true).newDocument;
-    if (!isPlainObject(result)) return new TakesError('INVALID_PAYLOAD', 'the patch must leave the record a JSON object');
-    return result;
-  } catch (error) {
-    if (error instanceof JsonPatchError) {
-      if (error.name === 'TEST_OPERATION_FAILED') {
-        return new TakesError('CONFLICT', 'a test operation of the patch failed against the edited version', [
-          { field: error.operation?.path, rule: 'test', message: 'the edited version does not hold the tested value' },
-        ]);
-      }
-      return new TakesError('INVALID_PAYLOAD', `invalid JSON Patch: ${error.name}`, [
-        { field: (error.operation as { path?: string } | undefined)?.path, rule: error.name, message: error.message.split('\n')[0] },
-      ]);
-    }
-    return new TakesError('INVALID_PAYLOAD', 'invalid JSON Patch document');
-  }
-}

@@ -13,3 +13,4 @@ export { fieldTakes, type FieldHistory, type FieldTake } from './field-takes';
 export { type SubmitOrder } from './submit-order';
 export { eventGraph, graphSvg, type EventGraph, type GraphNode, type GraphEdge } from './event-graph';
 export { fieldPointer, pickedValue } from './resolve-pick';
+export { applyClientPatch } from './client-patch';
