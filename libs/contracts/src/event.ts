@@ -1,3 +1,4 @@
+import type { ErrorBody } from './errors';
 /** The version of the event envelope. Readers accept every version up to theirs. */
 export const EVENT_SCHEMA_VERSION = 1;
 
@@ -58,6 +59,12 @@ export interface TakesEvent {
   device: string | null;
   /** lost_update only: the values the write destroyed, by JSON Pointer (history off, stale_write overwrite). */
   overwritten?: Record<string, unknown> | null;
+  /**
+   * shelved only: why the edit was kept but not applied, in the error shape (a rule's or a
+   * state machine's refusal of the merged result, a unique value taken). Absent for the
+   * losing chain of longest-chain.
+   */
+  reason?: ErrorBody | null;
 }
 
 const actorSchema = {
@@ -114,6 +121,11 @@ export const takesEventSchema = {
     user: actorSchema,
     device: { type: ['string', 'null'] },
     overwritten: { type: ['object', 'null'] },
+    reason: {
+      type: ['object', 'null'],
+      required: ['code', 'message'],
+      properties: { code: { type: 'string' }, message: { type: 'string' }, details: { type: 'array', items: { type: 'object' } } },
+    },
   },
 } as const;
 

@@ -5,7 +5,7 @@ import { applyClientPatch } from '@takes/merge';
 import { touchedFields } from './touched-fields';
 import { checkSize, DEFAULT_LIMITS, nextEvent, reject, type AppendDecision, type DecideLimits, type Decision, type StreamHead } from './decision';
 import { decideStale, shelve, staleStamp, type StaleContext } from './decide-stale';
-import { checkRecord, type RecordCheck } from './record-checks';
+import { checkRecord, DELETE_CHECKS, type RecordCheck } from './record-checks';
 import { uniqueChanges, type UniqueValue } from './unique-values';
 
 /** What the record decider decides on: one write to one record, and what the store loaded for it. */
@@ -22,7 +22,17 @@ export interface RecordInput {
   limits?: DecideLimits;
   /** The record checks (default RECORD_CHECKS). */
   checks?: readonly RecordCheck[];
+  /** The checks of a delete (default DELETE_CHECKS). */
+  deleteChecks?: readonly RecordCheck[];
+  /**
+   * The store's clock for this write (ISO 8601), the one it read at the start of the
+   * append transaction, never below the stream's last commit: `now` for rules, guards and
+   * set_field. Default: the stream's last commit time.
+   */
+  now?: string;
 }
+
+const EPOCH = new Date(0).toISOString();
 
 /**
  * Whether a write is an offline (stale) edit the entity's policy judges: a put, patch,
@@ -50,7 +60,7 @@ export function decideRecord(input: RecordInput): Decision {
   // A many_to_many link record has no definition of its own: the gateway builds its
   // state (the join-table row) from the relation.
   if (!entity && !isLinkEntity(command.entity)) return reject('UNKNOWN_ENTITY', `unknown entity ${command.entity}`);
-  const context = entity && { command, user: command.user, entity, metadata: input.metadata };
+  const context = entity && { command, user: command.user, entity, metadata: input.metadata, now: input.now ?? head?.lastCommitTs ?? EPOCH };
   const headVersion = head?.version ?? 0;
   const base = command.base_version ?? headVersion;
 
@@ -62,7 +72,7 @@ export function decideRecord(input: RecordInput): Decision {
   } else {
     if (!head || head.version === 0) return reject('NOT_FOUND', `${command.entity} ${command.entity_id} not found`);
     // Without its history (not loaded) a stale edit cannot be merged: CONFLICT below.
-    if (context && input.stale && isStaleEdit(command, head, entity)) return checkSize(decideStale(context, head, input.stale, input.checks), limits);
+    if (context && input.stale && isStaleEdit(command, head, entity)) return checkSize(decideStale(context, head, input.stale, input.checks, input.deleteChecks), limits);
     if (base !== headVersion) {
       return reject('CONFLICT', `stale write: version ${base} was edited, the record is at version ${headVersion}`, {
         version: headVersion,
@@ -86,6 +96,10 @@ export function decideRecord(input: RecordInput): Decision {
     const checked = checkRecord(state, command.op === 'create' ? undefined : current, context, input.checks);
     if (!checked.ok) return { kind: 'reject', error: checked.error };
     state = checked.state;
+  } else if (context && command.op === 'delete') {
+    // The delete's own hook point: before_delete rules see the record as it stands.
+    const checked = checkRecord(current, current, context, input.deleteChecks ?? DELETE_CHECKS);
+    if (!checked.ok) return { kind: 'reject', error: checked.error };
   }
 
   const event = nextEvent(head, {
@@ -148,7 +162,10 @@ function nextState(
  */
 export function settleUniqueValues(input: RecordInput, decision: AppendDecision, taken: UniqueValue | null): Decision {
   if (!taken) return decision;
-  if (input.stale && input.head) return shelve(input.head, decision.events[decision.events.length - 1].submitted, staleStamp(input.stale));
+  if (input.stale && input.head) {
+    const reason = { code: 'CONFLICT' as const, message: `${taken.field} must be unique`, details: [{ field: taken.field, rule: 'unique', message: `${taken.field} must be unique` }] };
+    return shelve(input.head, decision.events[decision.events.length - 1].submitted, staleStamp(input.stale), reason);
+  }
   return reject('CONFLICT', `${taken.field} ${JSON.stringify(taken.value)} is taken by another ${input.command.entity}`, [
     { field: taken.field, rule: 'unique', message: `${taken.field} must be unique` },
   ]);

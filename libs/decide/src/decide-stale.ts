@@ -1,9 +1,10 @@
 import { compare } from 'fast-json-patch';
-import { TakesError, type PatchOperation } from '@takes/contracts';
+import { TakesError, type ErrorBody, type PatchOperation } from '@takes/contracts';
 import type { EntityDefinition } from '@takes/metadata';
 import { overwrite, unzipTime, type PriorEvent, type RecordVersion } from '@takes/merge';
 import type { AppendDecision, Decision, PendingEvent, StreamHead } from './decision';
-import { checkRecord, type RecordCheck, type RecordCheckContext } from './record-checks';
+import { checkRecord, DELETE_CHECKS, type RecordCheck, type RecordCheckContext } from './record-checks';
+import { computedFields } from './rule-checks';
 import { uniqueChanges } from './unique-values';
 
 /** What the store loads for a write whose base is older than the head (see isStaleEdit). */
@@ -42,6 +43,7 @@ export function decideStale(
   head: StreamHead,
   stale: StaleContext,
   checks?: readonly RecordCheck[],
+  deleteChecks: readonly RecordCheck[] = DELETE_CHECKS,
 ): Decision {
   const { command, entity } = context;
   const base = stale.base.version;
@@ -78,18 +80,57 @@ export function decideStale(
     policy: entity.merge_policy,
   });
   if (merged.kind === 'reject') return merged;
-  if (merged.outcome !== 'shelved' && !merged.next.deleted) {
-    const checked = checkRecord(merged.next.state, head.state, context, checks);
-    if (!checked.ok) return shelve(head, merged.submitted, stamp);
+  // The merged result passes the record checks as an online write would; one they refuse
+  // is shelved with the refusal as its reason. Computed fields are the server's: dropped
+  // from what is contested, and recomputed on the merged record.
+  const serverSet = computedFields(context);
+  const uncontested = (pointers: string[]) => (serverSet.size === 0 ? pointers : pointers.filter((p) => !serverSet.has(topField(p))));
+  let next = merged.next;
+  let events = merged.events.map((event) => ({ ...event, contested: uncontested(event.contested), ...stamp }));
+  if (merged.outcome !== 'shelved') {
+    const deleting = merged.next.deleted && !head.deleted;
+    const checked = merged.next.deleted
+      ? deleting ? checkRecord(head.state, head.state, context, deleteChecks) : null
+      : checkRecord(merged.next.state, head.state, context, checks);
+    if (checked && !checked.ok) return shelve(head, merged.submitted, stamp, checked.error.toBody(), changedFields(head.state, merged.submitted));
+    if (checked && !merged.next.deleted) {
+      next = { ...merged.next, state: checked.state };
+      events = withFinalState(events, head.state, checked.state);
+    }
   }
+  const contested = [...new Set(events.flatMap((event) => event.contested))].sort();
   return {
     kind: 'append',
-    events: merged.events.map((event) => ({ ...event, ...stamp })),
-    next: merged.next,
+    events,
+    next,
     outcome: merged.outcome,
-    contested: merged.contested,
-    reserve: uniqueChanges(entity, head.state, merged.next.state).reserve,
+    contested,
+    reserve: uniqueChanges(entity, head.state, next.state).reserve,
   };
+}
+
+/** The top-level field a JSON Pointer is in (`/total/x` → `total`). */
+function topField(pointer: string): string {
+  return (pointer.split('/')[1] ?? '').replace(/~1/g, '/').replace(/~0/g, '~');
+}
+
+/** Pointers of the submitted fields whose value is not the head's: what a reviewer may pick from a shelved edit. */
+function changedFields(state: Record<string, unknown>, submitted: Record<string, unknown>): string[] {
+  return Object.keys(submitted)
+    .filter((field) => JSON.stringify(state[field] ?? null) !== JSON.stringify(submitted[field] ?? null))
+    .map((field) => `/${field.replace(/~/g, '~0').replace(/\//g, '~1')}`)
+    .sort();
+}
+
+/**
+ * The merge's events with the last one's patch taken to the checked state (the checks
+ * set computed fields). Only the last event changes the record's fields here: a
+ * `restored` before it has an empty patch.
+ */
+function withFinalState<E extends { patch: PatchOperation[] }>(events: E[], headState: Record<string, unknown>, state: Record<string, unknown>): E[] {
+  if (events.length === 0 || events.slice(0, -1).some((event) => event.patch.length > 0)) return events;
+  const last = events[events.length - 1];
+  return [...events.slice(0, -1), { ...last, patch: compare(headState, state) as PatchOperation[] }];
 }
 
 /** An edit kept but not applied: a `shelved` event that changes nothing (so takes no unique value) and can be picked later. */
@@ -97,7 +138,18 @@ export function shelve(
   head: StreamHead,
   submitted: Record<string, unknown>,
   stamp: { base_version: number; branch_ts: string | null; submit_ts: string | null },
+  reason?: ErrorBody,
+  contested: string[] = [],
 ): AppendDecision {
-  const event: PendingEvent = { type: 'shelved', version: head.version + 1, prior_version: head.version, patch: [], submitted, contested: [], ...stamp };
-  return { kind: 'append', events: [event], next: { version: event.version, state: head.state, deleted: head.deleted }, outcome: 'shelved', contested: [], reserve: [] };
+  const event: PendingEvent = {
+    type: 'shelved',
+    version: head.version + 1,
+    prior_version: head.version,
+    patch: [],
+    submitted,
+    contested,
+    ...stamp,
+    ...(reason ? { reason } : {}),
+  };
+  return { kind: 'append', events: [event], next: { version: event.version, state: head.state, deleted: head.deleted }, outcome: 'shelved', contested, reserve: [] };
 }

@@ -1,4 +1,4 @@
-import { TakesError, type TakesEvent } from '@takes/contracts';
+import { TakesError, type ErrorBody, type TakesEvent } from '@takes/contracts';
 import type { RecordState } from './record-state';
 import type { UniqueValue } from './unique-values';
 
@@ -19,6 +19,8 @@ export type PendingEvent = Pick<TakesEvent, 'type' | 'version' | 'prior_version'
   submit_ts: string | null;
   /** lost_update: the values the write destroyed, by JSON Pointer. */
   overwritten?: Record<string, unknown>;
+  /** shelved: why the edit was not applied (the refusal an online write would have got). */
+  reason?: ErrorBody;
 };
 
 /**

@@ -10,9 +10,11 @@ export {
 } from './decision';
 export { decideRecord, isStaleEdit, settleUniqueValues, type RecordInput } from './decide-record';
 export { decideMeta, type MetaInput } from './decide-meta';
-export { checkRecord, fieldValidation, RECORD_CHECKS, type RecordCheck, type RecordCheckContext, type RecordCheckResult } from './record-checks';
+export { checkRecord, fieldValidation, DELETE_CHECKS, RECORD_CHECKS, type RecordCheck, type RecordCheckContext, type RecordCheckResult } from './record-checks';
 export { partsOf, partsProblem, nestedPartDecision } from './nested-write';
 export { nextCommitTs, stampTimes, type StampedTimes } from './timestamps';
 export { canonicalJson, commandFingerprint, requestFingerprint } from './command-fingerprint';
 export { uniqueValuesOf, uniqueChanges, type UniqueValue } from './unique-values';
 export type { StaleContext } from './decide-stale';
+export { computedFields, deleteRuleCheck, numericView, ruleCheck } from './rule-checks';
+export { stateMachineCheck } from './state-machine-check';

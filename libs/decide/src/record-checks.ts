@@ -1,5 +1,7 @@
 import { TakesError, type Actor, type AppendCommand } from '@takes/contracts';
 import { normalizeRecordState, type AppMetadata, type EntityDefinition } from '@takes/metadata';
+import { deleteRuleCheck, ruleCheck } from './rule-checks';
+import { stateMachineCheck } from './state-machine-check';
 
 /** What every record check may look at besides the two states. */
 export interface RecordCheckContext {
@@ -14,6 +16,11 @@ export interface RecordCheckContext {
    * batch writes; all of the app's when the batch also changes its metadata.
    */
   metadata: AppMetadata;
+  /**
+   * The write's time as the store's clock gave it (ISO 8601; never below the stream's last
+   * commit): `now` in rules and guards, and what set_field "now" writes.
+   */
+  now: string;
 }
 
 /** A check's answer: the state to go on with (a check may normalize it), or why it is refused. */
@@ -34,8 +41,15 @@ export const fieldValidation: RecordCheck = (next, previous, { entity }) => {
   return checked.ok ? { ok: true, state: checked.value } : { ok: false, error: new TakesError('VALIDATION_FAILED', 'validation failed', checked.details) };
 };
 
-/** The checks every record write passes, in order. */
-export const RECORD_CHECKS: readonly RecordCheck[] = [fieldValidation];
+/**
+ * The checks every record write passes, in order: the entity's field checks; its rules
+ * (computed fields set); its state machines (initial state, transitions, set_field);
+ * the field checks again, so values the server set are normalized as a client's are.
+ */
+export const RECORD_CHECKS: readonly RecordCheck[] = [fieldValidation, ruleCheck, stateMachineCheck, fieldValidation];
+
+/** The checks a delete passes, on the record as it stands: the before_delete rules. */
+export const DELETE_CHECKS: readonly RecordCheck[] = [deleteRuleCheck];
 
 /**
  * checkRecord(next, previous, context): runs the checks in order, each on the state the

@@ -46,7 +46,7 @@ function appended(decision: Decision): AppendDecision {
 
 describe('checkRecord, the hook every record write passes', () => {
   it('runs the checks in order, each on the state the one before returned, and stops at the first refusal', () => {
-    const context = { command: command({}), user, entity: inspection, metadata: emptyMetadata() };
+    const context = { command: command({}), user, entity: inspection, metadata: emptyMetadata(), now: '2026-01-01T00:00:00.000Z' };
     const upper: RecordCheck = (next) => ({ ok: true, state: { ...next, status: String(next.status).toUpperCase() } });
     const seen: unknown[] = [];
     const spy: RecordCheck = (next) => (seen.push(next.status), { ok: true, state: next });

@@ -2,14 +2,20 @@ import type { ErrorDetail } from '@takes/contracts';
 import type { EntityDefinition } from './entity-definition';
 import { isMetaKind, metaKind, nameMismatch, splitMetaKey } from './meta-kinds';
 import type { RelationDefinition } from './relation-definition';
+import type { Rule } from '@takes/rules';
+import type { StateMachine } from '@takes/state-machines';
 
 /**
- * One app's entities and relations as its `_meta` stream leaves them. Immutable: every
+ * One app's entities, relations, rules and state machines as its `_meta` stream leaves them. Immutable: every
  * change returns a new value, so a reader may hold one while the registry moves on.
  */
 export interface AppMetadata {
   readonly entities: ReadonlyMap<string, EntityDefinition>;
   readonly relations: ReadonlyMap<string, RelationDefinition>;
+  /** Rules in force by id, compiled (the store loads only those of the entities a batch writes). */
+  readonly rules: ReadonlyMap<string, Rule>;
+  /** State machines in force by id, their guards compiled. */
+  readonly stateMachines: ReadonlyMap<string, StateMachine>;
   /** The position of the last change applied (0: none). */
   readonly position: number;
   /**
@@ -31,7 +37,7 @@ export interface MetaChange {
 }
 
 export function emptyMetadata(): AppMetadata {
-  return { entities: new Map(), relations: new Map(), position: 0, rejected: new Map() };
+  return { entities: new Map(), relations: new Map(), rules: new Map(), stateMachines: new Map(), position: 0, rejected: new Map() };
 }
 
 /**

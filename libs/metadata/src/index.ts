@@ -1,5 +1,5 @@
 // @takes/metadata: the registry of metadata kinds (meta-kinds.ts: each kind's parse and
-// change checks), Rocket's entity and relation definitions (plus Takes' history,
+// change checks), Rocket's entity, relation, rule and state machine definitions (plus Takes' history,
 // merge_policy and stale_write), one app's metadata built from `_meta` changes, and the
 // checks of record writes against an entity. Pure: no I/O.
 export type { Parsed } from './parsed';
@@ -94,3 +94,5 @@ export {
   type SplitBody,
 } from './nested-writes';
 export { linkShapeChanges, tableConflict, tableOwners, type TableOwner } from './table-names';
+export { META_ID, compiledRule, parseStoredRule, ruleProblems, rulesOf, type StoredRule } from './rule-kind';
+export { compiledStateMachine, parseStoredStateMachine, stateMachineProblems, stateMachinesOf, type StoredStateMachine } from './state-machine-kind';

@@ -4,6 +4,8 @@ import { entityChanges } from './entity-changes';
 import { parseEntityDefinition, type EntityDefinition } from './entity-definition';
 import type { Parsed } from './parsed';
 import { parseRelationDefinition, type RelationDefinition } from './relation-definition';
+import { compiledRule, parseStoredRule, ruleProblems, type StoredRule } from './rule-kind';
+import { compiledStateMachine, parseStoredStateMachine, stateMachineProblems, type StoredStateMachine } from './state-machine-kind';
 import { linkShapeChanges, tableConflict, tableOwners } from './table-names';
 
 /** One `_meta` record as the store holds it: entity_id `<kind>:<name>`, its state, whether it was removed. */
@@ -84,6 +86,28 @@ const relationKind: MetaKindDefinition<RelationDefinition> = {
   drop: (metadata, name) => ({ ...metadata, relations: without(metadata.relations, name) }),
 };
 
+/** Rocket's validation rules and computed fields (`rule:<id>`), run by the store's decide. */
+const ruleKind: MetaKindDefinition<StoredRule> = {
+  parse: (input) => parseStoredRule(input),
+  changeProblems: (next, app) => ruleProblems(next, app.metadata),
+  put(metadata, definition) {
+    const rule = compiledRule(definition);
+    return rule ? { ...metadata, rules: new Map(metadata.rules).set(definition.name, rule) } : metadata;
+  },
+  drop: (metadata, name) => ({ ...metadata, rules: without(metadata.rules, name) }),
+};
+
+/** Rocket's state machines on a field of an entity (`state_machine:<id>`), run by the store's decide. */
+const stateMachineKind: MetaKindDefinition<StoredStateMachine> = {
+  parse: (input) => parseStoredStateMachine(input),
+  changeProblems: (next, app) => stateMachineProblems(next, app.metadata),
+  put(metadata, definition) {
+    const machine = compiledStateMachine(definition);
+    return machine ? { ...metadata, stateMachines: new Map(metadata.stateMachines).set(definition.name, machine) } : metadata;
+  },
+  drop: (metadata, name) => ({ ...metadata, stateMachines: without(metadata.stateMachines, name) }),
+};
+
 /**
  * The registry of metadata kinds: a `_meta` record `<kind>:<name>` is read, checked and
  * folded by its kind's definition here, by every service (the gateway's admin API, the
@@ -95,6 +119,8 @@ const relationKind: MetaKindDefinition<RelationDefinition> = {
 export const META_KIND_DEFINITIONS = {
   entity: entityKind,
   relation: relationKind,
+  rule: ruleKind,
+  state_machine: stateMachineKind,
 } as const;
 
 /** The kinds of `_meta` records this build reads: the `<kind>` of entity_id `<kind>:<name>`. */

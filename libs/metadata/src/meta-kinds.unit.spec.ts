@@ -20,8 +20,8 @@ const invoices = app([
 ]);
 
 describe('the registry of metadata kinds', () => {
-  it('knows entity and relation; keys are <kind>:<name>', () => {
-    expect(META_KINDS).toEqual(['entity', 'relation']);
+  it('knows entity, relation, rule and state_machine; keys are <kind>:<name>', () => {
+    expect(META_KINDS).toEqual(['entity', 'relation', 'rule', 'state_machine']);
     expect(isMetaKind('entity')).toBe(true);
     expect(isMetaKind('toString')).toBe(false);
     expect(splitMetaKey('relation:tags')).toEqual({ kind: 'relation', name: 'tags' });
@@ -75,7 +75,7 @@ describe('the registry of metadata kinds', () => {
   });
 
   it('stores a kind this build does not know as sent', () => {
-    expect(checkMetaDefine('rule:r1', { entity: 'invoice' }, invoices)).toEqual({ ok: true, definition: { entity: 'invoice' } });
+    expect(checkMetaDefine('webhook:w1', { entity: 'invoice' }, invoices)).toEqual({ ok: true, definition: { entity: 'invoice' } });
   });
 
   it('each kind parses and checks on its own, for the admin API', () => {

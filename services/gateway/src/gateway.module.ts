@@ -11,7 +11,7 @@ import { NatsConflicts, NatsEventStore, NatsProjectorRebuilds, NatsWatermarks, t
 import type { Database } from '@takes/db';
 import { METRICS_REGISTRY } from '@takes/observability';
 import { InfrastructureModule } from '@takes/service-kit';
-import { EntitiesController, RelationsController } from './admin/entities.controller';
+import { EntitiesController, RelationsController, RulesController, StateMachinesController } from './admin/meta-admin.controllers';
 import { MetaAdminService } from './admin/meta-admin.service';
 import { RebuildController } from './admin/rebuild.controller';
 import { UsersController } from './admin/users.controller';
@@ -80,6 +80,8 @@ export class GatewayModule {
         AppsController,
         EntitiesController,
         RelationsController,
+        RulesController,
+        StateMachinesController,
         UsersController,
         RebuildController,
         SyncController,

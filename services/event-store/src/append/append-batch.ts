@@ -185,7 +185,9 @@ async function decidePart(ctx: DecideContext, part: AppendCommand, state: BatchS
   const app = state.metadata.get(part.app) ?? NO_METADATA;
   if (part.entity === META_ENTITY) return decideMeta({ command: part, head, app, limits: ctx.deps.limits });
   const entity = app.metadata.entities.get(part.entity) ?? null;
-  const input: RecordInput = { command: part, head, entity, metadata: app.metadata, limits: ctx.deps.limits };
+  // The store's clock for this stream: `now` of rules, guards and set_field.
+  const now = nextCommitTs(ctx.now, head?.lastCommitTs ?? null).toISOString();
+  const input: RecordInput = { command: part, head, entity, metadata: app.metadata, limits: ctx.deps.limits, now };
   if (isStaleEdit(part, head, entity)) {
     // A stale edit is merged against the stream's events: the stored ones and those
     // this batch has decided so far (members of one stream go one after another).
@@ -272,7 +274,9 @@ interface HeadRow {
  * locked FOR UPDATE in key order, and the `_meta` records the deciders need. Sent as one
  * round trip (simple protocol), so the values are inlined as escaped JSON literals.
  *
- * Metadata: a record write needs only the definitions of the entities it writes. A batch
+ * Metadata: a record write needs only the definitions of the entities it writes, and
+ * their active rules and state machines (`rule:<id>`, `state_machine:<id>` whose
+ * `entity` is one of them). A batch
  * that changes an app's metadata reads all of that app's `_meta` records (removed ones
  * included), after taking the app's metadata lock (a transaction lock, keyed
  * [METADATA_LOCK_CLASS, hashtext(app)], taken in key order) in a statement of its own,
@@ -285,7 +289,7 @@ async function beginReadSeenAndLockHeads(conn: Conn, members: AppendRequest[], p
   const commands = members.map((m) => ({ app: m.command.app, user_id: m.command.user.id, command_id: m.command.command_id }));
   const streams = [...new Map(parts.map((p) => [streamKey(p), { app: p.app, entity: p.entity, entity_id: p.entity_id }])).values()];
   const metaApps = [...new Set(parts.filter((p) => p.entity === META_ENTITY).map((p) => p.app))];
-  const entities = [...new Map(parts.filter((p) => !metaApps.includes(p.app)).map((p) => [`${p.app}.${p.entity}`, { app: p.app, key: `entity:${p.entity}` }])).values()];
+  const entities = [...new Map(parts.filter((p) => !metaApps.includes(p.app)).map((p) => [`${p.app}.${p.entity}`, { app: p.app, entity: p.entity, key: `entity:${p.entity}` }])).values()];
   const lock = metaApps.length === 0 ? '' : `
     SELECT pg_advisory_xact_lock(${METADATA_LOCK_CLASS}, h)
     FROM (SELECT DISTINCT hashtext(a) AS h FROM jsonb_array_elements_text(${jsonLiteral(metaApps)}) AS a ORDER BY 1) AS keys;`;
@@ -310,6 +314,12 @@ async function beginReadSeenAndLockHeads(conn: Conn, members: AppendRequest[], p
         FROM event_store.streams d
         JOIN jsonb_to_recordset(${jsonLiteral(entities)}) AS k(app text, key text) ON d.app = k.app AND d.entity_id = k.key
         WHERE d.entity = '_meta' AND NOT d.deleted
+        UNION ALL
+        SELECT d.app, d.entity_id, d.state, d.deleted, d.last_position
+        FROM event_store.streams d
+        JOIN jsonb_to_recordset(${jsonLiteral(entities)}) AS k(app text, entity text) ON d.app = k.app
+        WHERE d.entity = '_meta' AND NOT d.deleted AND (d.entity_id LIKE 'rule:%' OR d.entity_id LIKE 'state_machine:%')
+          AND d.state->>'entity' = k.entity AND d.state->'active' IS DISTINCT FROM 'false'::jsonb
         UNION ALL
         SELECT d.app, d.entity_id, d.state, d.deleted, d.last_position
         FROM event_store.streams d

@@ -3,6 +3,7 @@ import { events2026112317 } from './2026_11_23_1700_events';
 import { snapshots2026112319 } from './2026_11_23_1950_snapshots';
 import { uniqueValues2026112320 } from './2026_11_23_2000_unique_values';
 import { overwritten2026112320 } from './2026_11_23_2010_overwritten';
+import { shelveReason2026112409 } from './2026_11_24_0900_shelve_reason';
 
 export const EVENT_STORE_SCHEMA = 'event_store';
 
@@ -12,4 +13,5 @@ export const eventStoreMigrations: Migrations = {
   '2026_11_23_1950_snapshots': snapshots2026112319,
   '2026_11_23_2000_unique_values': uniqueValues2026112320,
   '2026_11_23_2010_overwritten': overwritten2026112320,
+  '2026_11_24_0900_shelve_reason': shelveReason2026112409,
 };

@@ -1,5 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
-import type { TakesEvent } from '@takes/contracts';
+import type { ErrorBody, TakesEvent } from '@takes/contracts';
 
 /** event_store.events: one row per event, the source of truth. */
 export interface EventsTable {
@@ -28,4 +28,6 @@ export interface EventsTable {
   trace_id: string | null;
   /** lost_update: the values the write destroyed, by JSON Pointer. */
   overwritten: ColumnType<Record<string, unknown> | null, string | null, string | null>;
+  /** shelved: why the edit was not applied, in the error shape. */
+  reason: ColumnType<ErrorBody | null, string | null, string | null>;
 }

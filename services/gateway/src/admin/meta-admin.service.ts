@@ -6,8 +6,19 @@ import { MetadataService } from '../metadata/metadata.service';
 import { ReadYourWrites } from '../reads/read-your-writes';
 import { uuidv7 } from '@takes/ids';
 
-/** Rocket's list/get row for an entity or relation. */
+/** Kinds whose records have a server-made id (Rocket's `/_admin/rules/:id`), not a name. */
+export const ID_KINDS: ReadonlySet<MetaKind> = new Set<MetaKind>(['rule', 'state_machine']);
+
+/** A rule or state machine as Rocket's admin API shows it: the stored definition without the registry's `name`. */
+function idRecord(definition: Record<string, unknown>): Record<string, unknown> {
+  const { name: _name, ...rest } = definition;
+  return rest;
+}
+
+/** Rocket's list/get row for an entity or relation; for a rule or state machine, its fields and times. */
 export function metaRow(item: MetaItemView) {
+  const kind = item.key.slice(0, item.key.indexOf(':')) as MetaKind;
+  if (ID_KINDS.has(kind)) return { ...idRecord(item.definition as Record<string, unknown>), created_at: item.created_at, updated_at: item.updated_at };
   const definition = item.definition as { name: string; table?: string };
   return {
     name: definition.name,
@@ -42,8 +53,12 @@ export class MetaAdminService {
     return metaRow(item);
   }
 
-  /** POST (mustExist false) or PUT (mustExist true) of a definition. */
-  async define(app: string, kind: MetaKind, input: unknown, principal: Principal, traceparent: string, pathName?: string) {
+  /**
+   * POST (no pathName) or PUT (pathName) of a definition. A rule or state machine gets
+   * its id from the server on POST, and keeps the path's on PUT.
+   */
+  async define(app: string, kind: MetaKind, body: unknown, principal: Principal, traceparent: string, pathName?: string) {
+    const input = ID_KINDS.has(kind) && body !== null && typeof body === 'object' && !Array.isArray(body) ? { ...body, id: pathName ?? uuidv7() } : body;
     const parsed = metaKind(kind).parse(input, this.metadata.metadata(app));
     if (!parsed.ok) throw new TakesError('VALIDATION_FAILED', `invalid ${kind} definition`, parsed.details);
     const definition = parsed.value;
@@ -76,7 +91,7 @@ export class MetaAdminService {
       created_at: existing?.created_at && !existing.removed ? existing.created_at : now,
       updated_at: now,
     });
-    return result.record;
+    return ID_KINDS.has(kind) ? idRecord(result.record) : result.record;
   }
 
   async remove(app: string, kind: MetaKind, name: string, principal: Principal, traceparent: string): Promise<void> {

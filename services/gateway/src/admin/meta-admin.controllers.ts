@@ -9,7 +9,7 @@ import { MetaAdminService } from './meta-admin.service';
  * The admin routes of one kind of metadata (Rocket's JSON): list, define, get,
  * redefine, remove. A change is in effect for the very next request.
  */
-function metaAdminController(kind: MetaKind, path: string): Type<unknown> {
+function metaAdminController(kind: MetaKind, path: string, key: 'name' | 'id' = 'name'): Type<unknown> {
   @ApiTags('admin')
   @Controller(`api/:app/_admin/${path}`)
   @Allow('admin')
@@ -42,7 +42,7 @@ function metaAdminController(kind: MetaKind, path: string): Type<unknown> {
     @HttpCode(200)
     async remove(@Param('app') app: string, @Param('name') name: string, @Req() req: FastifyRequest) {
       await this.meta.remove(app, kind, name, req.principal!, req.traceparent);
-      return { data: { name, deleted: true } };
+      return { data: { [key]: name, deleted: true } };
     }
   }
   return MetaAdminController;
@@ -52,3 +52,7 @@ function metaAdminController(kind: MetaKind, path: string): Type<unknown> {
 export const EntitiesController = metaAdminController('entity', 'entities');
 /** `/api/:app/_admin/relations`: relations between entities. */
 export const RelationsController = metaAdminController('relation', 'relations');
+/** `/api/:app/_admin/rules`: field, expression and computed rules, with server-made ids; run by the event store on every write. */
+export const RulesController = metaAdminController('rule', 'rules', 'id');
+/** `/api/:app/_admin/state-machines`: state machines on an entity's field, with server-made ids; run by the event store on every write. */
+export const StateMachinesController = metaAdminController('state_machine', 'state-machines', 'id');

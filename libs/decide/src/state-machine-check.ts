@@ -1,0 +1,27 @@
+import { TakesError } from '@takes/contracts';
+import { stateMachinesOf } from '@takes/metadata';
+import { checkTransition } from '@takes/state-machines';
+import type { RecordCheck } from './record-checks';
+import { changesBack, numericView } from './rule-checks';
+
+/**
+ * The entity's state machines, head state against next state: on create the initial
+ * state is set (or another one refused); a change of the state field must be a
+ * transition the machine lists (422 "Invalid transition from 'X' to 'Y'"), made by one of
+ * its roles (403 FORBIDDEN) and passing its guard (422); its set_field actions are
+ * applied, "now" being the store's clock for the write (context.now).
+ */
+export const stateMachineCheck: RecordCheck = (next, previous, context) => {
+  let state = next;
+  for (const machine of stateMachinesOf(context.metadata, context.entity.name)) {
+    const view = numericView(context.entity, state);
+    const outcome = checkTransition(machine, previous === undefined ? null : numericView(context.entity, previous), view, { user: { ...context.user }, now: context.now });
+    if (outcome.kind === 'refused') {
+      const details = outcome.details.map((detail) => ({ ...detail }));
+      const error = outcome.status === 403 ? new TakesError('FORBIDDEN', details[0]?.message ?? 'transition not allowed', details) : new TakesError('VALIDATION_FAILED', details[0]?.message ?? 'validation failed', details);
+      return { ok: false, error };
+    }
+    state = changesBack(state, view, outcome.record);
+  }
+  return { ok: true, state };
+};
