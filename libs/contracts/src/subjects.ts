@@ -13,10 +13,11 @@ import type { ReadModel } from './watermark';
 /** App names, as in Rocket: `^[a-z][a-z0-9_-]{0,62}$`. */
 export const APP_NAME = /^[a-z][a-z0-9_-]{0,62}$/;
 /**
- * Entity names: `[a-z][a-z0-9_]*`; `_meta` for metadata; `_link_<relation>` for the links
- * of a many_to_many relation (one record per linked pair, projected into its join table).
+ * Entity names: `_?[a-z][a-z0-9_]*` (Rocket accepts a leading `_`; libs/metadata refuses
+ * the names Takes reserves), `_meta` for metadata among them; `_link_<relation>` for the
+ * links of a many_to_many relation (one record per linked pair, projected into its join table).
  */
-export const ENTITY_NAME = /^(?:[a-z][a-z0-9_]{0,62}|_meta|_link_[a-z][a-z0-9_]{0,62})$/;
+export const ENTITY_NAME = /^(?:_?[a-z][a-z0-9_]{0,62}|_link__?[a-z][a-z0-9_]{0,62})$/;
 
 export interface Subjects {
   /** `cmd.<app>.<entity>`: commands for one entity, served by the event store. */

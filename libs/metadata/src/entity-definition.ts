@@ -87,8 +87,8 @@ class Problems {
   add(field: string, rule: string, message: string): void {
     this.details.push({ field, rule, message });
   }
-  name(field: string, value: unknown, what: string): value is string {
-    const problem = identifierProblem(value, what);
+  name(field: string, value: unknown, what: string, kind: 'field' | 'name' = 'field'): value is string {
+    const problem = identifierProblem(value, what, kind);
     if (problem) this.add(field, problem.rule, problem.message);
     return problem === null;
   }
@@ -331,10 +331,10 @@ export function parseEntityDefinition(input: unknown): Parsed<EntityDefinition> 
   if (!isJsonObject(input)) {
     return { ok: false, details: [{ rule: 'type', message: 'an entity definition must be a JSON object' }] };
   }
-  const nameOk = problems.name('name', input.name, 'entity name');
+  const nameOk = problems.name('name', input.name, 'entity name', 'name');
   const name = input.name as string;
   const table = unset(input.table) ? name : input.table;
-  if (nameOk || !unset(input.table)) problems.name('table', table, 'table name');
+  if (nameOk || !unset(input.table)) problems.name('table', table, 'table name', 'name');
 
   const fields: FieldDefinition[] = [];
   if (!Array.isArray(input.fields)) {

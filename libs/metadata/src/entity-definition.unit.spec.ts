@@ -141,9 +141,17 @@ describe('parseEntityDefinition', () => {
     for (const bad of [null, [], 'invoice', 3]) expect(problems(bad)).toEqual([{ rule: 'type', message: expect.any(String) }]);
   });
 
-  it('names: ^[a-z][a-z0-9_]*$, at most 63, nothing starting with "_"', () => {
+  it('names: ^[a-z][a-z0-9_]*$, at most 63; entity and table names may start with "_" unless Takes reserves them', () => {
     expect(problems({ name: 'Invoice', fields: [] })).toEqual([{ field: 'name', rule: 'pattern', message: expect.any(String) }]);
     expect(problems({ name: '_meta', fields: [] })[0]).toMatchObject({ field: 'name', rule: 'reserved' });
+    for (const word of ['_admin', '_sync', '_changes', '_conflicts', '_workflows', '_files', '_events', '_ui', '_link_tags']) {
+      expect(problems({ name: word, fields: [] })[0]).toMatchObject({ field: 'name', rule: 'reserved' });
+    }
+    // Rocket's suites name every entity `_test_…`
+    expect(parsed({ name: '_test_orders', fields: [] })).toMatchObject({ name: '_test_orders', table: '_test_orders' });
+    expect(parsed({ name: 'orders', table: '_orders', fields: [] }).table).toBe('_orders');
+    expect(problems({ name: 'orders', table: '_admin', fields: [] })[0]).toMatchObject({ field: 'table', rule: 'reserved' });
+    expect(problems({ name: '__x', fields: [] })[0]).toMatchObject({ field: 'name', rule: 'pattern' });
     expect(problems({ name: 'a'.repeat(64), fields: [] })[0]).toMatchObject({ field: 'name', rule: 'max_length' });
     expect(parsed({ name: 'a'.repeat(63), fields: [] }).name).toHaveLength(63);
     expect(problems({ fields: [] })[0]).toMatchObject({ field: 'name', rule: 'required' });

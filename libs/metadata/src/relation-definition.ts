@@ -72,8 +72,8 @@ export function parseRelationDefinition(
     return { ok: false, details: [{ rule: 'type', message: 'a relation definition must be a JSON object' }] };
   }
   const details: ErrorDetail[] = [];
-  const name = (key: string, what: string): string | null => {
-    const problem = identifierProblem(input[key], what);
+  const name = (key: string, what: string, kind: 'field' | 'name' = 'field'): string | null => {
+    const problem = identifierProblem(input[key], what, kind);
     if (problem) {
       details.push({ field: key, ...problem });
       return null;
@@ -81,7 +81,7 @@ export function parseRelationDefinition(
     return input[key] as string;
   };
 
-  const relationName = name('name', 'relation name');
+  const relationName = name('name', 'relation name', 'name');
   let type: RelationType | null = null;
   if (unset(input.type)) details.push({ field: 'type', rule: 'required', message: 'type is required' });
   else if (!(RELATION_TYPES as readonly unknown[]).includes(input.type)) {
@@ -121,7 +121,7 @@ export function parseRelationDefinition(
 
   let join: { join_table: string; source_join_key: string; target_join_key: string } | null = null;
   if (manyToMany) {
-    const joinTable = name('join_table', 'join_table (required for many_to_many)');
+    const joinTable = name('join_table', 'join_table (required for many_to_many)', 'name');
     const sourceJoinKey = name('source_join_key', 'source_join_key (required for many_to_many)');
     const targetJoinKey = name('target_join_key', 'target_join_key (required for many_to_many)');
     if (sourceJoinKey && sourceJoinKey === targetJoinKey) {

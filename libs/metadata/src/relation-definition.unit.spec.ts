@@ -144,7 +144,9 @@ describe('parseRelationDefinition', () => {
 
   it('a relation name cannot be a field of its source (nested writes use it as a body key)', () => {
     expect(problems({ ...invoices, name: 'name' })[0]).toMatchObject({ field: 'name', rule: 'conflict' });
-    expect(problems({ ...invoices, name: '_items' })[0]).toMatchObject({ field: 'name', rule: 'reserved' });
+    expect(problems({ ...invoices, name: '_write_mode' })[0]).toMatchObject({ field: 'name', rule: 'reserved' });
+    expect(problems({ ...invoices, name: '_link_items' })[0]).toMatchObject({ field: 'name', rule: 'reserved' });
+    expect(parseRelationDefinition({ ...invoices, name: '_items' }, entities).ok).toBe(true);
   });
 
   it('refuses what is not an object and collects every problem', () => {

@@ -23,6 +23,8 @@ export interface ServiceOptions<C> {
    * every request, extra routes. Runs once the application is made, before it listens.
    */
   configureHttp?(app: NestFastifyApplication, config: C, logger: Logger): void | Promise<void>;
+  /** configureHttp parses JSON bodies itself: Nest then adds no body parser of its own. */
+  ownBodyParsers?: boolean;
   /** NATS request/reply handlers (`@MessagePattern`), in a queue group shared by the replicas. */
   rpc?: {
     connection: symbol;
@@ -49,6 +51,7 @@ export async function runService<C>(options: ServiceOptions<C>): Promise<NestFas
     const config = options.loadConfig();
     const app = await NestFactory.create<NestFastifyApplication>(options.module(config, logger), new FastifyAdapter(options.fastify?.(config)), {
       logger: new PinoNestLogger(logger),
+      bodyParser: !options.ownBodyParsers,
     });
     app.enableShutdownHooks();
     await options.configureHttp?.(app, config, logger);

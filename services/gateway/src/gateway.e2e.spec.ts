@@ -224,7 +224,7 @@ describe('gateway as a client sees it (event store and gateway as processes)', (
         ['patch bad path', `PATCH /api/main/inspection/${id}`, { body: [{ op: 'replace', path: '/extra/deep/x', value: 1 }], contentType: 'application/json-patch+json' }, 400, 'INVALID_PAYLOAD'],
         ['patch wrong type', `PATCH /api/main/inspection/${id}`, { body: [{ op: 'replace', path: '/readings', value: 'x' }], contentType: 'application/json-patch+json' }, 422, 'VALIDATION_FAILED'],
         ['patch failing test', `PATCH /api/main/inspection/${id}`, { body: [{ op: 'test', path: '/site', value: 'other' }], contentType: 'application/json-patch+json' }, 409, 'CONFLICT'],
-        ['oversize body', 'POST /api/main/inspection', { body: { site: 'x', notes: 'n'.repeat(300 * 1024) } }, 400, 'INVALID_PAYLOAD'],
+        ['oversize body', 'POST /api/main/inspection', { body: { site: 'x', notes: 'n'.repeat(300 * 1024) } }, 413, 'INVALID_PAYLOAD'],
         ['bad If-Match', `PUT /api/main/inspection/${id}`, { body: { readings: 1 }, headers: { 'If-Match': 'yesterday' } }, 400, 'INVALID_PAYLOAD'],
         ['unknown record', `PUT /api/main/inspection/${randomUUID()}`, { body: { readings: 1 } }, 404, 'NOT_FOUND'],
       ];

@@ -71,7 +71,9 @@ export class AuthService {
     const token = (body as { refresh_token?: unknown } | null)?.refresh_token;
     if (typeof token !== 'string' || !token) throw new TakesError('UNAUTHORIZED', 'refresh_token is required');
     const stored = await this.db.selectFrom('refresh_tokens').select(['family', 'app']).where('token_hash', '=', hashRefreshToken(token)).executeTakeFirst();
-    if (!stored || stored.app !== audience) throw new TakesError('UNAUTHORIZED', 'invalid refresh token');
+    // Logging out is idempotent, as in Rocket: a token that is unknown, already revoked or
+    // of another audience leaves nothing to revoke here, and the answer is the same.
+    if (!stored || stored.app !== audience) return;
     await this.db.updateTable('refresh_tokens').set({ revoked_at: new Date() }).where('family', '=', stored.family).where('revoked_at', 'is', null).execute();
   }
 

@@ -3,14 +3,16 @@ import type { Logger } from 'pino';
 import type { GatewayConfig } from '../config';
 import { HttpMetrics } from '../ops/http-metrics';
 import { RateLimiter } from '../ops/rate-limiter';
-import { acceptJsonPatchBodies } from './json-patch-body';
+import { answerOversizeBodiesAfterUpload } from './edge-errors';
+import { acceptJsonBodies } from './json-bodies';
 import { serveOpenApi } from './openapi';
 import { addRequestHooks } from './request-hooks';
 
-/** The gateway's HTTP server beyond Nest's routes: JSON Patch bodies, the hooks on every request, the OpenAPI document. */
+/** The gateway's HTTP server beyond Nest's routes: JSON bodies (JSON Patch too), the hooks on every request, the OpenAPI document. */
 export function configureHttp(app: NestFastifyApplication, config: GatewayConfig, logger: Logger): void {
   const fastify = app.getHttpAdapter().getInstance();
-  acceptJsonPatchBodies(fastify);
+  acceptJsonBodies(fastify);
+  answerOversizeBodiesAfterUpload(fastify);
   addRequestHooks(fastify, { limiter: new RateLimiter(config.rateLimitPerSecond), metrics: app.get(HttpMetrics), logger });
   serveOpenApi(app);
 }

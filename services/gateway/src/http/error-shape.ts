@@ -6,7 +6,7 @@ export function toErrorResponse(error: unknown): { status: number; body: { error
   const e = error as { code?: string; statusCode?: number; status?: number; message?: string; getStatus?: () => number; getResponse?: () => unknown };
   // Fastify's own refusals while reading the body.
   if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-    return invalid(`request body is larger than the limit (${e.message?.match(/\d+/)?.[0] ?? 'configured'} bytes)`);
+    return invalid('request body is larger than the limit', 413);
   }
   if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return invalid('unsupported content type; send application/json');
   if (e.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return invalid('request body is empty');
@@ -21,13 +21,13 @@ export function toErrorResponse(error: unknown): { status: number; body: { error
     if (status === 400) return invalid(e.message ?? 'bad request');
     if (status === 401) return { status, body: { error: { code: ErrorCode.UNAUTHORIZED, message: e.message ?? 'unauthorized' } } };
     if (status === 403) return { status, body: { error: { code: ErrorCode.FORBIDDEN, message: e.message ?? 'forbidden' } } };
-    if (status === 413) return invalid('request body is larger than the limit');
+    if (status === 413) return invalid('request body is larger than the limit', 413);
     if (status >= 400 && status < 500) return invalid(e.message ?? 'bad request');
   }
   if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) return invalid(e.message ?? 'bad request');
   return { status: 500, body: { error: { code: ErrorCode.INTERNAL_ERROR, message: 'internal error' } } };
 }
 
-function invalid(message: string) {
-  return { status: 400, body: { error: { code: ErrorCode.INVALID_PAYLOAD, message } } };
+function invalid(message: string, status = 400) {
+  return { status, body: { error: { code: ErrorCode.INVALID_PAYLOAD, message } } };
 }

@@ -11,7 +11,8 @@ describe('toErrorResponse', () => {
   });
   it('turns body errors into INVALID_PAYLOAD and unknown routes into NOT_FOUND', () => {
     expect(toErrorResponse(new PayloadTooLargeException()).body.error.code).toBe('INVALID_PAYLOAD');
-    expect(toErrorResponse(Object.assign(new Error('x'), { code: 'FST_ERR_CTP_BODY_TOO_LARGE', statusCode: 413 })).status).toBe(400);
+    expect(toErrorResponse(Object.assign(new Error('x'), { code: 'FST_ERR_CTP_BODY_TOO_LARGE', statusCode: 413 })).status).toBe(413);
+    expect(toErrorResponse(new PayloadTooLargeException()).status).toBe(413);
     expect(toErrorResponse(new SyntaxError('Unexpected token')).body.error.code).toBe('INVALID_PAYLOAD');
     expect(toErrorResponse(new NotFoundException()).body.error.code).toBe('NOT_FOUND');
   });
