@@ -42,11 +42,19 @@ export const fieldValidation: RecordCheck = (next, previous, { entity }) => {
 };
 
 /**
- * The checks every record write passes, in order: the entity's field checks; its rules
- * (computed fields set); its state machines (initial state, transitions, set_field);
- * the field checks again, so values the server set are normalized as a client's are.
+ * The entity's rules (computed fields set) and state machines (initial state,
+ * transitions, set_field); then the field checks again, so values the server set are
+ * normalized as a client's are. Both hand back the state they were given when the
+ * entity has none, so a write to such an entity is not field-checked twice.
  */
-export const RECORD_CHECKS: readonly RecordCheck[] = [fieldValidation, ruleCheck, stateMachineCheck, fieldValidation];
+const serverValues: RecordCheck = (next, previous, context) => {
+  const result = checkRecord(next, previous, context, [ruleCheck, stateMachineCheck]);
+  if (!result.ok || result.state === next) return result;
+  return fieldValidation(result.state, previous, context);
+};
+
+/** The checks every record write passes, in order: the entity's field checks, then the values the server sets. */
+export const RECORD_CHECKS: readonly RecordCheck[] = [fieldValidation, serverValues];
 
 /** The checks a delete passes, on the record as it stands: the before_delete rules. */
 export const DELETE_CHECKS: readonly RecordCheck[] = [deleteRuleCheck];
