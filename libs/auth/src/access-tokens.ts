@@ -14,6 +14,23 @@ export interface AccessClaims {
   /** The app the token is for, or `_platform`. */
   aud: string;
   email?: string;
+  /** The user's attributes (claim `attrs`), which permission conditions name as `$user.<attribute>`. */
+  attributes?: Record<string, UserAttribute>;
+}
+
+/** A user attribute: a string, number or boolean, or a list of them. */
+export type UserAttribute = string | number | boolean | (string | number | boolean)[];
+
+function isAttribute(value: unknown): value is UserAttribute {
+  const scalar = (v: unknown) => typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
+  return scalar(value) || (Array.isArray(value) && value.every(scalar));
+}
+
+/** The `attrs` claim as attributes: only well-formed entries are kept. */
+function attributesClaim(value: unknown): Record<string, UserAttribute> | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const entries = Object.entries(value).filter(([key, v]) => /^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(key) && isAttribute(v));
+  return entries.length > 0 ? Object.fromEntries(entries) : undefined;
 }
 
 export interface TokenKey {
@@ -28,7 +45,8 @@ export function tokenKey(secret: string): TokenKey {
 
 export async function issueAccessToken(key: TokenKey, claims: AccessClaims, ttlSeconds = 15 * 60, now = new Date()): Promise<string> {
   const iat = Math.floor(now.getTime() / 1000);
-  return new SignJWT({ roles: claims.roles, ...(claims.email ? { email: claims.email } : {}) })
+  const attributes = claims.attributes && Object.keys(claims.attributes).length > 0 ? { attrs: claims.attributes } : {};
+  return new SignJWT({ roles: claims.roles, ...(claims.email ? { email: claims.email } : {}), ...attributes })
     .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
     .setSubject(claims.sub)
     .setAudience(claims.aud)
@@ -60,7 +78,8 @@ export async function verifyAccessToken(
     });
     const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is string => typeof r === 'string') : [];
     const aud = Array.isArray(payload.aud) ? payload.aud[0] : payload.aud!;
-    return { sub: payload.sub!, roles, aud, email: typeof payload.email === 'string' ? payload.email : undefined };
+    const attributes = attributesClaim(payload.attrs);
+    return { sub: payload.sub!, roles, aud, email: typeof payload.email === 'string' ? payload.email : undefined, ...(attributes ? { attributes } : {}) };
   } catch (error) {
     const reason =
       error instanceof errors.JWTExpired ? 'token expired'

@@ -29,6 +29,15 @@ describe('access tokens', () => {
     await expect(verifyAccessToken(key, 'not.a.token', ['main'])).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
   });
 
+  it('carries the user attributes permission conditions name, dropping malformed ones', async () => {
+    const token = await issueAccessToken(key, { sub: 'u1', roles: ['crew'], aud: 'main', attributes: { division: 'north', sites: ['s1', 's2'], level: 3 } });
+    await expect(verifyAccessToken(key, token, ['main'])).resolves.toMatchObject({ attributes: { division: 'north', sites: ['s1', 's2'], level: 3 } });
+    const bare = await issueAccessToken(key, { sub: 'u1', roles: [], aud: 'main' });
+    expect((await verifyAccessToken(key, bare, ['main'])).attributes).toBeUndefined();
+    const odd = await new SignJWT({ roles: [], attrs: { ok: 'x', nested: { a: 1 }, 'bad key': 'y' } }).setProtectedHeader({ alg: 'HS256' }).setSubject('u').setAudience('main').setIssuer('takes').setIssuedAt().setExpirationTime('1h').sign(key.secret);
+    expect((await verifyAccessToken(key, odd, ['main'])).attributes).toEqual({ ok: 'x' });
+  });
+
   it('accepts a token that expired within the clock tolerance', async () => {
     const justExpired = await issueAccessToken(key, { sub: 'u1', roles: [], aud: 'main' }, 60, new Date(Date.now() - 70_000));
     await expect(verifyAccessToken(key, justExpired, ['main'], { clockToleranceSeconds: 30 })).resolves.toMatchObject({ sub: 'u1' });

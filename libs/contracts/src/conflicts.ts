@@ -40,6 +40,8 @@ export interface QueueRequest {
   v?: 1;
   app: string;
   entity?: string;
+  /** Only records of these entities (the ones the caller may read). */
+  entities?: string[];
   user?: string;
   device?: string;
   /** Only fields contested at least this many seconds ago. */
@@ -142,6 +144,7 @@ export const queueRequestSchema = {
     app: { type: 'string', pattern: APP_NAME.source },
     // Any string: an entity, user or device nobody has is an empty page, not an error.
     entity: { type: 'string' },
+    entities: { type: 'array', items: { type: 'string' }, maxItems: 10_000 },
     user: { type: 'string' },
     device: { type: 'string' },
     min_age_seconds: { type: 'integer', minimum: 0 },

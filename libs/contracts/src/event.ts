@@ -30,7 +30,15 @@ export interface PatchOperation {
 export interface Actor {
   id: string;
   roles: string[];
+  /**
+   * The user's attributes (set through `/_admin/users`, carried in the access token), which
+   * permission conditions name as `$user.<attribute>`. Absent: none.
+   */
+  attributes?: Record<string, ActorAttribute>;
 }
+
+/** A user attribute's value: a string, number or boolean, or a list of them. */
+export type ActorAttribute = string | number | boolean | (string | number | boolean)[];
 
 /**
  * An event: the same fields in the events table and in the JetStream message body.
@@ -73,6 +81,17 @@ const actorSchema = {
   properties: {
     id: { type: 'string', minLength: 1, maxLength: 200 },
     roles: { type: 'array', items: { type: 'string', maxLength: 100 }, maxItems: 100 },
+    attributes: {
+      type: 'object',
+      maxProperties: 50,
+      propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]{0,63}$' },
+      additionalProperties: {
+        anyOf: [
+          { type: ['string', 'number', 'boolean'], maxLength: 1000 },
+          { type: 'array', maxItems: 1000, items: { type: ['string', 'number', 'boolean'], maxLength: 1000 } },
+        ],
+      },
+    },
   },
   additionalProperties: false,
 } as const;

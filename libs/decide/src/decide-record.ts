@@ -5,7 +5,8 @@ import { applyClientPatch } from '@takes/merge';
 import { touchedFields } from './touched-fields';
 import { checkSize, DEFAULT_LIMITS, nextEvent, reject, type AppendDecision, type DecideLimits, type Decision, type StreamHead } from './decision';
 import { decideStale, shelve, staleStamp, type StaleContext } from './decide-stale';
-import { checkRecord, DELETE_CHECKS, type RecordCheck } from './record-checks';
+import { roleRefusal } from './permission-checks';
+import { checkRecord, DELETE_CHECKS, RESTORE_CHECKS, type RecordCheck } from './record-checks';
 import { uniqueChanges, type UniqueValue } from './unique-values';
 
 /** What the record decider decides on: one write to one record, and what the store loaded for it. */
@@ -61,6 +62,9 @@ export function decideRecord(input: RecordInput): Decision {
   // state (the join-table row) from the relation.
   if (!entity && !isLinkEntity(command.entity)) return reject('UNKNOWN_ENTITY', `unknown entity ${command.entity}`);
   const context = entity && { command, user: command.user, entity, metadata: input.metadata, now: input.now ?? head?.lastCommitTs ?? EPOCH };
+  // No permission for the action at all: refused before the record is looked at, offline edits included.
+  const refusal = context && roleRefusal(context);
+  if (refusal) return { kind: 'reject', error: refusal };
   const headVersion = head?.version ?? 0;
   const base = command.base_version ?? headVersion;
 
@@ -99,6 +103,9 @@ export function decideRecord(input: RecordInput): Decision {
   } else if (context && command.op === 'delete') {
     // The delete's own hook point: before_delete rules see the record as it stands.
     const checked = checkRecord(current, current, context, input.deleteChecks ?? DELETE_CHECKS);
+    if (!checked.ok) return { kind: 'reject', error: checked.error };
+  } else if (context && command.op === 'restore') {
+    const checked = checkRecord(current, current, context, RESTORE_CHECKS);
     if (!checked.ok) return { kind: 'reject', error: checked.error };
   }
 

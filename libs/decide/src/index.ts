@@ -18,3 +18,4 @@ export { uniqueValuesOf, uniqueChanges, type UniqueValue } from './unique-values
 export type { StaleContext } from './decide-stale';
 export { computedFields, deleteRuleCheck, numericView, ruleCheck } from './rule-checks';
 export { stateMachineCheck } from './state-machine-check';
+export { actionOf, roleRefusal, writeAccess, writeConditions } from './permission-checks';

@@ -1,5 +1,6 @@
 import { TakesError, type Actor, type AppendCommand } from '@takes/contracts';
 import { normalizeRecordState, type AppMetadata, type EntityDefinition } from '@takes/metadata';
+import { writeConditions } from './permission-checks';
 import { deleteRuleCheck, ruleCheck } from './rule-checks';
 import { stateMachineCheck } from './state-machine-check';
 
@@ -53,11 +54,17 @@ const serverValues: RecordCheck = (next, previous, context) => {
   return fieldValidation(result.state, previous, context);
 };
 
-/** The checks every record write passes, in order: the entity's field checks, then the values the server sets. */
-export const RECORD_CHECKS: readonly RecordCheck[] = [fieldValidation, serverValues];
+/**
+ * The checks every record write passes, in order: the entity's field checks, the values
+ * the server sets, then the permission conditions on the settled result.
+ */
+export const RECORD_CHECKS: readonly RecordCheck[] = [fieldValidation, serverValues, writeConditions];
 
-/** The checks a delete passes, on the record as it stands: the before_delete rules. */
-export const DELETE_CHECKS: readonly RecordCheck[] = [deleteRuleCheck];
+/** The checks a delete passes, on the record as it stands: the delete permission's conditions, then the before_delete rules. */
+export const DELETE_CHECKS: readonly RecordCheck[] = [writeConditions, deleteRuleCheck];
+
+/** The checks a restore passes, on the record as it stands: the update permission's conditions. */
+export const RESTORE_CHECKS: readonly RecordCheck[] = [writeConditions];
 
 /**
  * checkRecord(next, previous, context): runs the checks in order, each on the state the

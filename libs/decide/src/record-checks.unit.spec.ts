@@ -3,6 +3,7 @@ import { emptyMetadata, parseEntityDefinition, type EntityDefinition } from '@ta
 import { decideRecord, isStaleEdit, settleUniqueValues, type RecordInput } from './decide-record';
 import type { AppendDecision, Decision, StreamHead } from './decision';
 import type { StaleContext } from './decide-stale';
+import { grantAll } from './permission-grants.fixture';
 import { RECORD_CHECKS, checkRecord, type RecordCheck } from './record-checks';
 
 const user = { id: 'u1', roles: ['inspector'] };
@@ -17,6 +18,7 @@ function entity(extra: object = {}): EntityDefinition {
   return parsed.value;
 }
 const inspection = entity();
+const granted = grantAll(emptyMetadata(), 'inspection', ['inspector']);
 function command(partial: Partial<AppendCommand>): AppendCommand {
   return { v: 1, command_id: 'c2', app: 'main', entity: 'inspection', entity_id: 'r1', op: 'put', user, ...partial };
 }
@@ -37,7 +39,7 @@ const closedNeedsNoteFromUser: RecordCheck = (next, previous, context) =>
 const checks = [...RECORD_CHECKS, closedNeedsNoteFromUser];
 
 function decide(partial: Partial<AppendCommand>, extra: Partial<RecordInput> = {}): Decision {
-  return decideRecord({ command: command(partial), head, entity: inspection, metadata: emptyMetadata(), checks, ...extra });
+  return decideRecord({ command: command(partial), head, entity: inspection, metadata: granted, checks, ...extra });
 }
 function appended(decision: Decision): AppendDecision {
   if (decision.kind !== 'append') throw new Error(`expected append, got ${decision.error.code} ${decision.error.message}`);
@@ -46,7 +48,7 @@ function appended(decision: Decision): AppendDecision {
 
 describe('checkRecord, the hook every record write passes', () => {
   it('runs the checks in order, each on the state the one before returned, and stops at the first refusal', () => {
-    const context = { command: command({}), user, entity: inspection, metadata: emptyMetadata(), now: '2026-01-01T00:00:00.000Z' };
+    const context = { command: command({}), user, entity: inspection, metadata: granted, now: '2026-01-01T00:00:00.000Z' };
     const upper: RecordCheck = (next) => ({ ok: true, state: { ...next, status: String(next.status).toUpperCase() } });
     const seen: unknown[] = [];
     const spy: RecordCheck = (next) => (seen.push(next.status), { ok: true, state: next });
@@ -82,7 +84,7 @@ describe('settleUniqueValues, the second step of a record write', () => {
   });
 
   it('a value another record holds: an online write is CONFLICT, an offline edit is shelved', () => {
-    const online = { command: command({ data: { code: 'A-1' } }), head, entity: inspection, metadata: emptyMetadata() };
+    const online = { command: command({ data: { code: 'A-1' } }), head, entity: inspection, metadata: granted };
     const taken = { field: 'code', value: 'A-1' };
     expect(settleUniqueValues(online, appended(decideRecord(online)), taken)).toMatchObject({ kind: 'reject', error: { code: 'CONFLICT', details: [{ field: 'code', rule: 'unique' }] } });
     const offline = { ...online, command: command({ base_version: 1, data: { code: 'A-1' } }), stale };

@@ -1,5 +1,6 @@
 import type { AppendCommand } from '@takes/contracts';
 import { checkMetaDefine, metaStateOf, withMetaItem, type MetaState } from '@takes/metadata';
+import { grantAll } from './permission-grants.fixture';
 import { decideRecord } from './decide-record';
 import type { Decision, StreamHead } from './decision';
 import type { StaleContext } from './decide-stale';
@@ -32,13 +33,14 @@ const app = [
   ['rule:total', { id: 'total', entity: 'order', type: 'computed', definition: { field: 'total', expression: 'record.quantity * record.price' } }],
   ['rule:keep', { id: 'keep', entity: 'order', hook: 'before_delete', type: 'expression', definition: { expression: 'record.locked == true', message: 'locked orders stay' } }],
 ].reduce((state, [key, definition]) => define(state, key as string, definition as object), define(metaStateOf([]), 'entity:order', order));
-const entity = app.metadata.entities.get('order')!;
+const granted = grantAll(app.metadata, 'order', ['clerk']);
+const entity = granted.entities.get('order')!;
 
 function command(partial: Partial<AppendCommand>): AppendCommand {
   return { v: 1, command_id: 'c9', app: 'main', entity: 'order', entity_id: 'o1', op: 'put', user, ...partial };
 }
 function context(partial: Partial<AppendCommand> = {}): RecordCheckContext {
-  return { command: command(partial), user, entity, metadata: app.metadata, now: NOW };
+  return { command: command(partial), user, entity, metadata: granted, now: NOW };
 }
 
 describe('ruleCheck', () => {
@@ -66,7 +68,7 @@ describe('ruleCheck', () => {
 
   it('refuses a delete through decideRecord, and lets an unlocked one through', () => {
     const head = (locked: boolean): StreamHead => ({ version: 1, state: { id: 'o1', quantity: 1, price: '1.00', total: '1.00', locked }, deleted: false, lastCommitTs: NOW });
-    const decide = (locked: boolean): Decision => decideRecord({ command: command({ op: 'delete' }), head: head(locked), entity, metadata: app.metadata, now: NOW });
+    const decide = (locked: boolean): Decision => decideRecord({ command: command({ op: 'delete' }), head: head(locked), entity, metadata: granted, now: NOW });
     expect(decide(true)).toMatchObject({ kind: 'reject', error: { code: 'VALIDATION_FAILED' } });
     expect(decide(false)).toMatchObject({ kind: 'append', events: [{ type: 'deleted' }] });
   });
@@ -82,7 +84,7 @@ describe('rules in a merge', () => {
     branchTs: '2026-11-24T08:00:00.000Z',
   });
   const decide = (data: Record<string, unknown>) =>
-    decideRecord({ command: command({ base_version: 1, device: 'd2', data }), head, entity, metadata: app.metadata, stale: stale('90.00'), now: NOW });
+    decideRecord({ command: command({ base_version: 1, device: 'd2', data }), head, entity, metadata: granted, stale: stale('90.00'), now: NOW });
 
   it('recomputes the computed field on the merged record and never contests it', () => {
     // The client sends its own (stale) total too: the server's value wins, uncontested.

@@ -1,5 +1,6 @@
 import type { AppendCommand } from '@takes/contracts';
 import { checkMetaDefine, metaStateOf, withMetaItem, type MetaState } from '@takes/metadata';
+import { grantAll } from './permission-grants.fixture';
 import { checkRecord, type RecordCheckContext } from './record-checks';
 import { stateMachineCheck } from './state-machine-check';
 
@@ -35,12 +36,13 @@ const machine = {
   },
 };
 const app = define(define(metaStateOf([]), 'entity:invoice', invoice), 'state_machine:lifecycle', machine);
-const entity = app.metadata.entities.get('invoice')!;
+const granted = grantAll(app.metadata, 'invoice', ['clerk', 'accountant', 'a']);
+const entity = granted.entities.get('invoice')!;
 
 function context(roles: string[]): RecordCheckContext {
   const user = { id: 'u1', roles };
   const command: AppendCommand = { v: 1, command_id: 'c1', app: 'main', entity: 'invoice', entity_id: 'i1', op: 'put', user };
-  return { command, user, entity, metadata: app.metadata, now: NOW };
+  return { command, user, entity, metadata: granted, now: NOW };
 }
 const clerk = context(['clerk']);
 const accountant = context(['accountant']);

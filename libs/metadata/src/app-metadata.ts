@@ -4,9 +4,10 @@ import { isMetaKind, metaKind, nameMismatch, splitMetaKey } from './meta-kinds';
 import type { RelationDefinition } from './relation-definition';
 import type { Rule } from '@takes/rules';
 import type { StateMachine } from '@takes/state-machines';
+import type { Permission } from '@takes/permissions';
 
 /**
- * One app's entities, relations, rules and state machines as its `_meta` stream leaves them. Immutable: every
+ * One app's entities, relations, rules, state machines and permissions as its `_meta` stream leaves them. Immutable: every
  * change returns a new value, so a reader may hold one while the registry moves on.
  */
 export interface AppMetadata {
@@ -16,6 +17,8 @@ export interface AppMetadata {
   readonly rules: ReadonlyMap<string, Rule>;
   /** State machines in force by id, their guards compiled. */
   readonly stateMachines: ReadonlyMap<string, StateMachine>;
+  /** Rocket's permission rows by id (the store loads only those of the entities a batch writes). */
+  readonly permissions: ReadonlyMap<string, Permission>;
   /** The position of the last change applied (0: none). */
   readonly position: number;
   /**
@@ -37,7 +40,7 @@ export interface MetaChange {
 }
 
 export function emptyMetadata(): AppMetadata {
-  return { entities: new Map(), relations: new Map(), rules: new Map(), stateMachines: new Map(), position: 0, rejected: new Map() };
+  return { entities: new Map(), relations: new Map(), rules: new Map(), stateMachines: new Map(), permissions: new Map(), position: 0, rejected: new Map() };
 }
 
 /**

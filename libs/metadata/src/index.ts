@@ -96,3 +96,4 @@ export {
 export { linkShapeChanges, tableConflict, tableOwners, type TableOwner } from './table-names';
 export { META_ID, compiledRule, parseStoredRule, ruleProblems, rulesOf, type StoredRule } from './rule-kind';
 export { compiledStateMachine, parseStoredStateMachine, stateMachineProblems, stateMachinesOf, type StoredStateMachine } from './state-machine-kind';
+export { permissionProblems, permissionValue, permissionsOf } from './permission-kind';

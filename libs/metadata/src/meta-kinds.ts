@@ -3,6 +3,8 @@ import type { AppMetadata } from './app-metadata';
 import { entityChanges } from './entity-changes';
 import { parseEntityDefinition, type EntityDefinition } from './entity-definition';
 import type { Parsed } from './parsed';
+import { parseStoredPermission, permissionProblems } from './permission-kind';
+import type { Permission } from '@takes/permissions';
 import { parseRelationDefinition, type RelationDefinition } from './relation-definition';
 import { compiledRule, parseStoredRule, ruleProblems, type StoredRule } from './rule-kind';
 import { compiledStateMachine, parseStoredStateMachine, stateMachineProblems, type StoredStateMachine } from './state-machine-kind';
@@ -108,6 +110,14 @@ const stateMachineKind: MetaKindDefinition<StoredStateMachine> = {
   drop: (metadata, name) => ({ ...metadata, stateMachines: without(metadata.stateMachines, name) }),
 };
 
+/** Rocket's permission rows (`permission:<id>`): the event store's decide checks writes, the gateway filters reads. */
+const permissionKind: MetaKindDefinition<Permission> = {
+  parse: (input) => parseStoredPermission(input),
+  changeProblems: (next, app) => permissionProblems(next, app.metadata),
+  put: (metadata, definition) => ({ ...metadata, permissions: new Map(metadata.permissions).set(definition.name, definition) }),
+  drop: (metadata, name) => ({ ...metadata, permissions: without(metadata.permissions, name) }),
+};
+
 /**
  * The registry of metadata kinds: a `_meta` record `<kind>:<name>` is read, checked and
  * folded by its kind's definition here, by every service (the gateway's admin API, the
@@ -121,6 +131,7 @@ export const META_KIND_DEFINITIONS = {
   relation: relationKind,
   rule: ruleKind,
   state_machine: stateMachineKind,
+  permission: permissionKind,
 } as const;
 
 /** The kinds of `_meta` records this build reads: the `<kind>` of entity_id `<kind>:<name>`. */

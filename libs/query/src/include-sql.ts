@@ -2,7 +2,7 @@ import type { EntityDefinition } from '@takes/metadata';
 import type { Expression, Kysely, SelectQueryBuilder, SqlBool } from 'kysely';
 import { INCLUDE_KEY, includedEntityName } from './includes';
 import type { Include } from './list-query';
-import { liveRowConditions, selectedColumns, type ReadOptions, type ReadRow } from './list-sql';
+import { allowedRowsCondition, liveRowConditions, selectedColumns, type ReadOptions, type ReadRow } from './list-sql';
 import { sqlName } from './sql-names';
 
 /** Aliases of the included entity's table and of a many_to_many join table. */
@@ -77,7 +77,9 @@ export function buildIncludeQuery(
       const conditions: Expression<SqlBool>[] = [eb(eb.ref(keyColumn), '=', eb.fn.any(eb.val(keys)))];
       // An unlinked pair keeps its join row as a tombstone (the link record was deleted).
       if (r.type === 'many_to_many') conditions.push(...liveRowConditions(eb, `${JOIN}.`, false, options));
-      return eb.and([...conditions, ...liveRowConditions(eb, `${RELATED}.`, hideDeleted, options)]);
+      // Related rows the caller may not read are left out (options.allowedRows).
+      const allowed = allowedRowsCondition(eb, `${RELATED}.`, related, options.allowedRows);
+      return eb.and([...conditions, ...liveRowConditions(eb, `${RELATED}.`, hideDeleted, options), ...(allowed ? [allowed] : [])]);
     })
     .orderBy(keyColumn);
   return (primaryKey === keyColumn ? ordered : ordered.orderBy(primaryKey)) as SelectQueryBuilder<any, any, ReadRow>;

@@ -22,5 +22,5 @@ export {
   includeKeys,
   includedEntityName,
 } from './includes';
-export { buildListQuery, type ListSql, type ReadOptions, type ReadRow, type ReadTable } from './list-sql';
+export { allowedRowsCondition, buildListQuery, type ListSql, type ReadOptions, type ReadRow, type ReadTable } from './list-sql';
 export { buildIncludeQuery } from './include-sql';

@@ -20,6 +20,12 @@ export interface ReadOptions {
   readonly tombstoneColumn?: string;
   /** More read-table columns to select after listColumns (e.g. `_state`, `_position`). */
   readonly extraColumns?: readonly string[];
+  /**
+   * The rows the caller may read (a user's read permission): a row is returned when it
+   * meets every filter of at least one of the lists; an empty list of lists returns no
+   * row. Undefined: every row.
+   */
+  readonly allowedRows?: readonly (readonly Filter[])[];
 }
 
 /** The conditions every row must meet whatever the query: not soft-deleted, not a tombstone. */
@@ -35,6 +41,30 @@ export function liveRowConditions(
     conditions.push(eb(eb.ref(`${prefix}${sqlName(options.tombstoneColumn, 'tombstone column')}`), 'is not', sql.lit(true)));
   }
   return conditions;
+}
+
+/**
+ * options.allowedRows as one condition on the entity's columns (`prefix` the table alias
+ * and a dot, or ''): an OR of ANDs, every name looked up in metadata and every value a
+ * parameter; null when every row is allowed.
+ */
+export function allowedRowsCondition(
+  eb: ExpressionBuilder<any, any>,
+  prefix: string,
+  entity: EntityDefinition,
+  allowedRows: ReadOptions['allowedRows'],
+): Expression<SqlBool> | null {
+  if (allowedRows === undefined) return null;
+  if (allowedRows.length === 0) return sql<SqlBool>`false`;
+  const byName = new Map(listColumns(entity).map((c) => [c.name, c]));
+  return eb.or(
+    allowedRows.map((filters) =>
+      eb.and(filters.map((filter) => {
+        const column = columnOf(byName, filter.field, 'permission');
+        return filterCondition(eb, `${prefix}${sqlName(column.name, 'column')}`, column, filter);
+      })),
+    ),
+  );
 }
 
 /** The names a read query selects: listColumns, then options.extraColumns (checked as SQL names). */
@@ -129,10 +159,12 @@ export function buildListQuery(
   const from = () => db.withSchema(sqlName(table.schema, 'schema')).selectFrom(sqlName(table.table, 'table'));
   const selected = selectedColumns(entity, options);
   const where = <QB extends SelectQueryBuilder<any, any, any>>(qb: QB): QB => {
-    if (!hideDeleted && options.tombstoneColumn === undefined && filters.length === 0) return qb;
+    if (!hideDeleted && options.tombstoneColumn === undefined && filters.length === 0 && options.allowedRows === undefined) return qb;
     return qb.where((eb) => {
       const conditions = liveRowConditions(eb, '', hideDeleted, options);
       for (const { filter, column } of filters) conditions.push(filterCondition(eb, sqlName(column.name, 'column'), column, filter));
+      const allowed = allowedRowsCondition(eb, '', entity, options.allowedRows);
+      if (allowed) conditions.push(allowed);
       return eb.and(conditions);
     }) as QB;
   };

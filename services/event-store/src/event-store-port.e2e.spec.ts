@@ -5,7 +5,7 @@ import { startStoreCluster, type StoreCluster } from './testing/store-processes'
 // The EventStore port (NatsEventStore) against a real event store process over NATS:
 // what the store answers, callers get, codes and details included.
 
-const user = { id: 'port-user', roles: ['inspector'] };
+const user = { id: 'port-user', roles: ['admin'] };
 let seq = 0;
 function command(partial: Partial<AppendCommand> & Pick<AppendCommand, 'entity_id' | 'op'>): AppendCommand {
   return { v: 1, command_id: `port-${Date.now()}-${++seq}`, app: 'main', entity: 'inspection', user, ...partial } as AppendCommand;

@@ -2,7 +2,7 @@ import { headers as natsHeaders } from 'nats';
 import type { AppendCommand, RecordStateView, StreamHeadView, TakesEvent } from '@takes/contracts';
 import { startStoreCluster, type StoreCluster } from './testing/store-processes';
 
-const user = { id: 'crew-7', roles: ['inspector'] };
+const user = { id: 'crew-7', roles: ['admin'] };
 let seq = 0;
 function command(partial: Partial<AppendCommand> & Pick<AppendCommand, 'entity_id' | 'op'>): AppendCommand {
   return { v: 1, command_id: `e2e-${Date.now()}-${++seq}`, app: 'main', entity: 'inspection', user, ...partial } as AppendCommand;
@@ -55,7 +55,7 @@ describe('event store as processes, driven over NATS', () => {
     const other = await cluster.send({ ...create, data: { a: 2 } });
     expect(other).toMatchObject({ error: { code: 'VALIDATION_FAILED', details: [{ field: 'command_id', rule: 'idempotency' }] } });
     // The same id by another user is another command.
-    expect(await cluster.send({ ...create, entity_id: 'idem-2', user: { id: 'crew-8', roles: [] } })).toMatchObject({ data: { version: 1 } });
+    expect(await cluster.send({ ...create, entity_id: 'idem-2', user: { id: 'crew-8', roles: ['admin'] } })).toMatchObject({ data: { version: 1 } });
   });
 
   it('bad input gets the documented error and appends nothing', async () => {

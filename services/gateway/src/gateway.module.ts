@@ -11,7 +11,7 @@ import { NatsConflicts, NatsEventStore, NatsProjectorRebuilds, NatsWatermarks, t
 import type { Database } from '@takes/db';
 import { METRICS_REGISTRY } from '@takes/observability';
 import { InfrastructureModule } from '@takes/service-kit';
-import { EntitiesController, RelationsController, RulesController, StateMachinesController } from './admin/meta-admin.controllers';
+import { EntitiesController, PermissionsController, RelationsController, RulesController, StateMachinesController } from './admin/meta-admin.controllers';
 import { MetaAdminService } from './admin/meta-admin.service';
 import { RebuildController } from './admin/rebuild.controller';
 import { UsersController } from './admin/users.controller';
@@ -31,6 +31,7 @@ import { KeyGenerator } from './records/key-generator';
 import { NestedLookupsFactory } from './records/nested-lookups';
 import { RecordCommands } from './records/record-commands';
 import { RecordsController } from './records/records.controller';
+import { RecordAccess } from './permissions/record-access';
 import { ReadYourWrites } from './reads/read-your-writes';
 import { RecordReader } from './reads/record-reader';
 import { SyncController } from './sync/sync.controller';
@@ -82,6 +83,7 @@ export class GatewayModule {
         RelationsController,
         RulesController,
         StateMachinesController,
+        PermissionsController,
         UsersController,
         RebuildController,
         SyncController,
@@ -113,6 +115,7 @@ export class GatewayModule {
         NestedLookupsFactory,
         RecordCommands,
         RecordReader,
+        RecordAccess,
         ReadYourWrites,
         GatewayLifecycle,
       ],

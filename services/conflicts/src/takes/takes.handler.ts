@@ -82,13 +82,13 @@ export class TakesHandler {
     const perPage = Math.min(Math.max(request.per_page ?? 25, 1), 100);
     const page = Math.max(request.page ?? 1, 1);
     const where = `app = $1 AND ($2::text IS NULL OR entity = $2) AND ($3::text IS NULL OR user_id = $3) AND ($4::text IS NULL OR device = $4)
-      AND ($5::int IS NULL OR contested_at <= now() - make_interval(secs => $5))`;
-    const params = [request.app, request.entity ?? null, request.user ?? null, request.device ?? null, request.min_age_seconds ?? null];
+      AND ($5::int IS NULL OR contested_at <= now() - make_interval(secs => $5)) AND ($6::text[] IS NULL OR entity = ANY($6))`;
+    const params = [request.app, request.entity ?? null, request.user ?? null, request.device ?? null, request.min_age_seconds ?? null, request.entities ?? null];
     const { rows } = await this.database.pool.query(
       `SELECT entity, entity_id AS id, array_agg(pointer ORDER BY pointer) AS fields, max(version) AS version,
               min(contested_at) AS contested_since, array_agg(DISTINCT user_id) AS users, array_agg(DISTINCT device) FILTER (WHERE device IS NOT NULL) AS devices
        FROM conflicts.contested WHERE ${where}
-       GROUP BY entity, entity_id ORDER BY min(contested_at), entity, entity_id LIMIT $6 OFFSET $7`,
+       GROUP BY entity, entity_id ORDER BY min(contested_at), entity, entity_id LIMIT $7 OFFSET $8`,
       [...params, perPage, (page - 1) * perPage],
     );
     const [{ total }] = (await this.database.pool.query(`SELECT count(DISTINCT (entity, entity_id))::int AS total FROM conflicts.contested WHERE ${where}`, params)).rows;

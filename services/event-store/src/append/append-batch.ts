@@ -275,7 +275,8 @@ interface HeadRow {
  * round trip (simple protocol), so the values are inlined as escaped JSON literals.
  *
  * Metadata: a record write needs only the definitions of the entities it writes, and
- * their active rules and state machines (`rule:<id>`, `state_machine:<id>` whose
+ * their active rules, state machines and permissions (`rule:<id>`, `state_machine:<id>`,
+ * `permission:<id>` whose
  * `entity` is one of them). A batch
  * that changes an app's metadata reads all of that app's `_meta` records (removed ones
  * included), after taking the app's metadata lock (a transaction lock, keyed
@@ -318,7 +319,8 @@ async function beginReadSeenAndLockHeads(conn: Conn, members: AppendRequest[], p
         SELECT d.app, d.entity_id, d.state, d.deleted, d.last_position
         FROM event_store.streams d
         JOIN jsonb_to_recordset(${jsonLiteral(entities)}) AS k(app text, entity text) ON d.app = k.app
-        WHERE d.entity = '_meta' AND NOT d.deleted AND (d.entity_id LIKE 'rule:%' OR d.entity_id LIKE 'state_machine:%')
+        WHERE d.entity = '_meta' AND NOT d.deleted
+          AND (d.entity_id LIKE 'rule:%' OR d.entity_id LIKE 'state_machine:%' OR d.entity_id LIKE 'permission:%')
           AND d.state->>'entity' = k.entity AND d.state->'active' IS DISTINCT FROM 'false'::jsonb
         UNION ALL
         SELECT d.app, d.entity_id, d.state, d.deleted, d.last_position

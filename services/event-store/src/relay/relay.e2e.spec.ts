@@ -5,7 +5,7 @@ import { startStoreCluster, type StoreCluster } from '../testing/store-processes
 const RECORDS = 250;
 const EVENTS_PER_RECORD = 40; // 10,000 events in all
 const WRITERS = 32;
-const user = { id: 'crew', roles: ['inspector'] };
+const user = { id: 'crew', roles: ['admin'] };
 
 /** Sends a command until it is answered: the same command id makes every retry safe. */
 async function sendUntilAnswered(cluster: StoreCluster, command: AppendCommand): Promise<AppendResult> {

@@ -56,3 +56,5 @@ export const RelationsController = metaAdminController('relation', 'relations');
 export const RulesController = metaAdminController('rule', 'rules', 'id');
 /** `/api/:app/_admin/state-machines`: state machines on an entity's field, with server-made ids; run by the event store on every write. */
 export const StateMachinesController = metaAdminController('state_machine', 'state-machines', 'id');
+/** `/api/:app/_admin/permissions`: Rocket's permission rows (entity, action, roles, conditions), with server-made ids; reads filtered by the gateway, writes checked by the event store. */
+export const PermissionsController = metaAdminController('permission', 'permissions', 'id');

@@ -1,13 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EVENT_STORE, TakesError, type EventStore, type MetaItemView } from '@takes/contracts';
 import { metaKey, metaKind, type MetaKind } from '@takes/metadata';
-import type { Principal } from '../http/request-context';
+import { actorOf, type Principal } from '../http/request-context';
 import { MetadataService } from '../metadata/metadata.service';
 import { ReadYourWrites } from '../reads/read-your-writes';
 import { uuidv7 } from '@takes/ids';
 
 /** Kinds whose records have a server-made id (Rocket's `/_admin/rules/:id`), not a name. */
-export const ID_KINDS: ReadonlySet<MetaKind> = new Set<MetaKind>(['rule', 'state_machine']);
+export const ID_KINDS: ReadonlySet<MetaKind> = new Set<MetaKind>(['rule', 'state_machine', 'permission']);
 
 /** A rule or state machine as Rocket's admin API shows it: the stored definition without the registry's `name`. */
 function idRecord(definition: Record<string, unknown>): Record<string, unknown> {
@@ -114,7 +114,7 @@ export class MetaAdminService {
         op,
         base_version: baseVersion,
         ...(data ? { data } : {}),
-        user: { id: principal.userId, roles: principal.roles },
+        user: actorOf(principal),
       },
       { traceparent },
     );

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { TakesError } from '@takes/contracts';
-import { hashPassword } from '@takes/auth';
+import { hashPassword, type UserAttribute } from '@takes/auth';
 import { uuidv7 } from '@takes/ids';
 import type { GatewayDb } from '../tables/gateway.db';
 
@@ -9,6 +9,7 @@ export interface UserView {
   id: string;
   email: string;
   roles: string[];
+  attributes: Record<string, UserAttribute>;
   active: boolean;
   created_at: string;
   updated_at: string;
@@ -20,6 +21,7 @@ export interface UserRow {
   email: string;
   password_hash: string;
   roles: string[];
+  attributes: Record<string, UserAttribute>;
   active: boolean;
   created_at: Date;
   updated_at: Date;
@@ -30,6 +32,7 @@ export function userView(row: UserRow): UserView {
     id: row.id,
     email: row.email,
     roles: row.roles,
+    attributes: row.attributes ?? {},
     active: row.active,
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
@@ -43,7 +46,7 @@ function isUniqueViolation(error: unknown): boolean {
 export async function createUser(
   db: Kysely<GatewayDb>,
   app: string,
-  input: { email: string; password: string; roles: string[]; active?: boolean },
+  input: { email: string; password: string; roles: string[]; attributes?: Record<string, UserAttribute>; active?: boolean },
 ): Promise<UserRow> {
   try {
     return (await db
@@ -54,6 +57,7 @@ export async function createUser(
         email: input.email,
         password_hash: await hashPassword(input.password),
         roles: input.roles,
+        attributes: JSON.stringify(input.attributes ?? {}),
         active: input.active ?? true,
       })
       .returningAll()
@@ -96,7 +100,7 @@ export async function updateUser(
   db: Kysely<GatewayDb>,
   app: string,
   id: string,
-  changes: { email?: string; password?: string; roles?: string[]; active?: boolean },
+  changes: { email?: string; password?: string; roles?: string[]; attributes?: Record<string, UserAttribute>; active?: boolean },
 ): Promise<UserRow | undefined> {
   try {
     return (await db
@@ -105,6 +109,7 @@ export async function updateUser(
         ...(changes.email !== undefined ? { email: changes.email } : {}),
         ...(changes.password !== undefined ? { password_hash: await hashPassword(changes.password) } : {}),
         ...(changes.roles !== undefined ? { roles: changes.roles } : {}),
+        ...(changes.attributes !== undefined ? { attributes: JSON.stringify(changes.attributes) } : {}),
         ...(changes.active !== undefined ? { active: changes.active } : {}),
         updated_at: new Date(),
       })

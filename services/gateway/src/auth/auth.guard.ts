@@ -53,7 +53,7 @@ export class AuthGuard implements CanActivate {
     const platform = claims.aud === PLATFORM_AUDIENCE;
     if (platform && !claims.roles.includes('platform_admin')) throw new TakesError('FORBIDDEN', 'platform admin only');
     const roles = platform ? ['admin'] : claims.roles;
-    request.principal = { userId: platform ? `platform:${claims.sub}` : claims.sub, roles, email: claims.email, app: app!, platform };
+    request.principal = { userId: platform ? `platform:${claims.sub}` : claims.sub, roles, email: claims.email, ...(!platform && claims.attributes ? { attributes: claims.attributes } : {}), app: app!, platform };
     if (access === 'admin' && !roles.includes('admin')) throw new TakesError('FORBIDDEN', 'admin role required');
     return true;
   }

@@ -90,7 +90,7 @@ export class AuthService {
         revoked_at: null,
       })
       .execute();
-    const access = await issueAccessToken(this.key, { sub: user.id, roles: user.roles, aud: audience, email: user.email });
+    const access = await issueAccessToken(this.key, { sub: user.id, roles: user.roles, aud: audience, email: user.email, attributes: user.attributes });
     return { access_token: access, refresh_token: refresh.token };
   }
 }

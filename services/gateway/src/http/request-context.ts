@@ -1,4 +1,5 @@
 import { traceIdOf, newTraceparent } from '@takes/bus';
+import type { UserAttribute } from '@takes/auth';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -15,6 +16,8 @@ export interface Principal {
   userId: string;
   roles: string[];
   email?: string;
+  /** What permission conditions name as `$user.<attribute>` (from the token). */
+  attributes?: Record<string, UserAttribute>;
   /** The app of the route. */
   app: string;
   /** A platform token acting in an app (as admin, like Rocket). */
@@ -26,4 +29,9 @@ export function traceFromHeader(header: string | string[] | undefined): { traceI
   const traceId = traceIdOf(incoming);
   const traceparent = newTraceparent(traceId);
   return { traceId: traceIdOf(traceparent)!, traceparent };
+}
+
+/** The caller as the event store's commands carry it: id, roles and attributes. */
+export function actorOf(principal: Principal): { id: string; roles: string[]; attributes?: Record<string, UserAttribute> } {
+  return { id: principal.userId, roles: principal.roles, ...(principal.attributes ? { attributes: principal.attributes } : {}) };
 }

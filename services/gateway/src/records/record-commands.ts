@@ -20,12 +20,13 @@ import {
   type EntityDefinition,
   type NestedWrite,
 } from '@takes/metadata';
-import type { Principal } from '../http/request-context';
+import { actorOf, type Principal } from '../http/request-context';
 import { MetadataService } from '../metadata/metadata.service';
 import { ReadYourWrites } from '../reads/read-your-writes';
 import { KeyGenerator } from './key-generator';
 import { NestedLookupsFactory } from './nested-lookups';
-import { assertAllowed, type RecordAction } from './permissions';
+import type { PermissionAction } from '@takes/permissions';
+import { RecordAccess } from '../permissions/record-access';
 import type { WriteHeaders } from './write-headers';
 
 /** One edit of one record, as HTTP routes and `_sync` both describe it. */
@@ -37,8 +38,8 @@ export interface RecordEdit {
   patch?: unknown;
 }
 
-const ACTION: Record<RecordEdit['op'], RecordAction> = { create: 'create', put: 'update', patch: 'update', delete: 'delete', restore: 'update' };
-const CHILD_ACTION: Record<ChildOp, RecordAction> = { create: 'create', put: 'update', delete: 'delete', restore: 'update' };
+const ACTION: Record<RecordEdit['op'], PermissionAction> = { create: 'create', put: 'update', patch: 'update', delete: 'delete', restore: 'update' };
+const CHILD_ACTION: Record<ChildOp, PermissionAction> = { create: 'create', put: 'update', delete: 'delete', restore: 'update' };
 
 const patchDocumentSchema = { type: 'array', items: patchOperationSchema, maxItems: 10_000 } as const;
 
@@ -57,11 +58,13 @@ export class RecordCommands {
     private readonly lookups: NestedLookupsFactory,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly consistency: ReadYourWrites,
+    private readonly access: RecordAccess,
   ) {}
 
   async build(app: string, principal: Principal, edit: RecordEdit, headers: WriteHeaders): Promise<{ command: AppendCommand; entity: EntityDefinition }> {
     const entity = this.metadata.entity(app, edit.entity);
-    assertAllowed(principal, edit.entity, ACTION[edit.op]);
+    // The role check, early; the event store's decide checks the permission's conditions.
+    this.access.assertMayAct(app, principal, entity, ACTION[edit.op]);
     const base: AppendCommand = {
       v: 1,
       command_id: headers.commandId,
@@ -74,7 +77,7 @@ export class RecordCommands {
       branch_ts: headers.branchTs ?? null,
       submit_ts: headers.submitTs ?? null,
       device: headers.device ?? null,
-      user: { id: principal.userId, roles: principal.roles },
+      user: actorOf(principal),
       // Resending this request with its Idempotency-Key must find the first answer, even
       // though keys made here (and a nested write's plan) would differ the second time.
       request_hash: requestFingerprint({
@@ -145,7 +148,7 @@ export class RecordCommands {
     if (!headers.madeCommandId && (await this.store.command({ app, user_id: principal.userId, command_id: headers.commandId })).seen) return { children: [] };
     const children = await planNestedWrites(this.metadata.metadata(app), { entity, ...parent }, nested, this.lookups.forApp(app), now);
     for (const child of children) {
-      if (!isLinkEntity(child.entity)) assertAllowed(principal, child.entity, CHILD_ACTION[child.op]);
+      if (!isLinkEntity(child.entity)) this.access.assertMayAct(app, principal, this.metadata.entity(app, child.entity), CHILD_ACTION[child.op]);
     }
     return { children };
   }

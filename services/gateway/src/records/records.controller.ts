@@ -7,7 +7,7 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { MetadataService } from '../metadata/metadata.service';
 import { ReadYourWrites } from '../reads/read-your-writes';
 import { RecordReader } from '../reads/record-reader';
-import { assertAllowed } from './permissions';
+import { RecordAccess } from '../permissions/record-access';
 import { RecordCommands, type RecordEdit } from './record-commands';
 import { parseWriteHeaders } from './write-headers';
 
@@ -47,6 +47,7 @@ export class RecordsController {
     private readonly metadata: MetadataService,
     private readonly reader: RecordReader,
     private readonly consistency: ReadYourWrites,
+    private readonly access: RecordAccess,
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
   ) {
     this.maxPerPage = config.maxPerPage;
@@ -87,18 +88,18 @@ export class RecordsController {
   @Get(':entity')
   @ApiOperation({ summary: 'List records: filter[field.op]=v (eq neq gt gte lt lte in not_in like), sort=-a,b, page, per_page, include=rel' })
   async list(@Param('app') app: string, @Param('entity') entity: string, @Query() query: Record<string, unknown>, @Req() req: FastifyRequest) {
-    const definition = this.readable(app, entity, req);
+    const definition = this.metadata.entity(app, entity);
     await this.consistency.waitFor(this.consistency.target(req.principal!.userId, req.headers['x-takes-min-position'] ?? (query.min_position as string | undefined)));
     const { min_position: _ignored, ...rest } = query;
-    return this.reader.list(app, definition, rest, this.maxPerPage);
+    return this.reader.list(app, req.principal!, definition, rest, this.maxPerPage);
   }
 
   @Get(':entity/:id')
   @ApiOperation({ summary: 'One record (include=rel for related records); reads wait for your own last write' })
   async get(@Param('app') app: string, @Param('entity') entity: string, @Param('id') id: string, @Query() query: Record<string, unknown>, @Req() req: FastifyRequest, @Res({ passthrough: true }) res: FastifyReply) {
-    const definition = this.readable(app, entity, req);
+    const definition = this.metadata.entity(app, entity);
     await this.consistency.waitFor(this.consistency.target(req.principal!.userId, req.headers['x-takes-min-position'] ?? (query.min_position as string | undefined)));
-    const found = await this.reader.one(app, definition, id, query);
+    const found = await this.reader.one(app, req.principal!, definition, id, query);
     void res.header('ETag', `"${found.version}"`);
     return { data: found.data };
   }
@@ -106,7 +107,7 @@ export class RecordsController {
   @Get(':entity/:id/events')
   @ApiOperation({ summary: "The record's events, oldest first (from_version, limit to page)" })
   async events(@Param('app') app: string, @Param('entity') entity: string, @Param('id') id: string, @Query() query: Record<string, string>, @Req() req: FastifyRequest) {
-    this.readable(app, entity, req);
+    await this.readable(app, entity, id, req);
     const page = await this.store.readStream(
       { app, entity, entity_id: id, from_version: positiveInt(query.from_version, 'from_version') ?? 1, limit: positiveInt(query.limit, 'limit') ?? 100 },
       { traceparent: req.traceparent },
@@ -118,7 +119,7 @@ export class RecordsController {
   @Get(':entity/:id/at')
   @ApiOperation({ summary: 'The record as it was at a version (?version=) or at a time (?time=)' })
   async at(@Param('app') app: string, @Param('entity') entity: string, @Param('id') id: string, @Query() query: Record<string, string>, @Req() req: FastifyRequest) {
-    const definition = this.readable(app, entity, req);
+    const definition = await this.readable(app, entity, id, req);
     const version = positiveInt(query.version, 'version');
     const time = query.time;
     if ((version === undefined) === (time === undefined)) throw new TakesError('INVALID_PAYLOAD', 'give exactly one of version and time');
@@ -130,9 +131,10 @@ export class RecordsController {
     return { data: visibleRecord(definition, state.state), meta: { version: state.version, deleted: state.deleted, commit_ts: state.commit_ts } };
   }
 
-  private readable(app: string, entity: string, req: FastifyRequest): EntityDefinition {
+  /** The entity, once the record is one the caller may read now (after their own last write shows in the read tables). */
+  private async readable(app: string, entity: string, id: string, req: FastifyRequest): Promise<EntityDefinition> {
     const definition = this.metadata.entity(app, entity);
-    assertAllowed(req.principal!, entity, 'read');
+    await this.access.assertReadable(app, req.principal!, definition, id, req.headers['x-takes-min-position']);
     return definition;
   }
 

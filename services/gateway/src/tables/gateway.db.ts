@@ -1,3 +1,4 @@
+import type { UserAttribute } from '@takes/auth';
 import type { ColumnType, Generated } from 'kysely';
 
 /** gateway.apps: the apps of this deployment. */
@@ -16,6 +17,8 @@ export interface UsersTable {
   email: string;
   password_hash: string;
   roles: string[];
+  /** What permission conditions name as `$user.<attribute>`. */
+  attributes: ColumnType<Record<string, UserAttribute>, string | undefined, string>;
   active: Generated<boolean>;
   created_at: Generated<Date>;
   updated_at: ColumnType<Date, Date | undefined, Date>;
