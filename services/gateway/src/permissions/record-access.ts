@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Kysely } from 'kysely';
 import { TakesError } from '@takes/contracts';
 import { permissionValue, permissionsOf, type EntityDefinition } from '@takes/metadata';
-import { accessFor, type PermissionAction, type ResolvedCondition, type RowAccess } from '@takes/permissions';
+import { ADMIN_ROLE, accessFor, type PermissionAction, type ResolvedCondition, type RowAccess } from '@takes/permissions';
 import { allowedRowsCondition, type Filter } from '@takes/query';
 import { appSchema } from '@takes/read-model';
 import { actorOf, type Principal } from '../http/request-context';
@@ -54,6 +54,21 @@ export class RecordAccess {
     const access = this.access(app, principal, entity, 'read');
     if (access.kind === 'none') throw new TakesError('FORBIDDEN', `no permission to read ${entity.name}`);
     return rowsOf(access);
+  }
+
+  /**
+   * The app's entities the caller may read, wholly or in part, with their rows; 403 when
+   * there is none (a route over the whole app, such as the review queue or `_changes`,
+   * is not for a user who may read nothing).
+   */
+  readableEntities(app: string, principal: Principal): Map<string, ReadableRows> {
+    const readable = new Map<string, ReadableRows>();
+    for (const entity of this.metadata.metadata(app).entities.values()) {
+      const access = this.access(app, principal, entity, 'read');
+      if (access.kind !== 'none') readable.set(entity.name, rowsOf(access));
+    }
+    if (readable.size === 0 && !principal.roles.includes(ADMIN_ROLE)) throw new TakesError('FORBIDDEN', 'no permission to read any entity of this app');
+    return readable;
   }
 
   /** Like readable, but a related entity the caller may not read at all gives no rows (an include leaves them out). */

@@ -28,11 +28,9 @@ export class TakesController {
   async queue(@Param('app') app: string, @Query() query: Record<string, string>, @Req() req: FastifyRequest) {
     const principal = req.principal!;
     // The entities the caller may read, and the row filters of those they may read in part.
-    const readable = new Map<string, ReturnType<RecordAccess['readable']>>();
-    for (const entity of query.entity ? [this.metadata.entity(app, query.entity)] : this.metadata.metadata(app).entities.values()) {
-      if (query.entity) readable.set(entity.name, this.access.readable(app, principal, entity));
-      else if (this.access.access(app, principal, entity, 'read').kind !== 'none') readable.set(entity.name, this.access.readable(app, principal, entity));
-    }
+    const readable = query.entity
+      ? new Map([[query.entity, this.access.readable(app, principal, this.metadata.entity(app, query.entity))]])
+      : this.access.readableEntities(app, principal);
     const everything = principal.roles.includes('admin');
     await this.consistency.waitFor(this.consistency.target(req.principal!.userId, req.headers['x-takes-min-position'] ?? query.min_position), ReadModel.review_queue);
     const int = (value: string | undefined, name: string) => {
