@@ -22,6 +22,18 @@ function where(query: RawQuery) {
 }
 
 describe('buildListQuery: the page and its total', () => {
+  it('allowedRows (a read permission): an OR of ANDs on the page and its total, values as parameters; none allowed is false', () => {
+    const allowedRows = [[{ field: 'site', op: 'eq' as const, value: 'north' }, { field: 'score', op: 'lte' as const, value: 10 }], [{ field: 'inspector', op: 'in' as const, values: ['u-7'] }]];
+    const list = buildListQuery(db, table, inspection, parseListQuery(inspection, allRelations, { 'filter[site]': 'south' }), { allowedRows });
+    const rows = list.rows.compile();
+    expect(rows.sql).toContain(`where ("deleted_at" is null and "site" = $1 and (("site" = $2 and "score" <= $3) or "inspector" = any($4)))`);
+    expect(rows.parameters.slice(0, 4)).toEqual(['south', 'north', 10, ['u-7']]);
+    expect(list.count.compile().sql).toContain('or "inspector" = any($4)');
+    const none = buildListQuery(db, table, inspection, parseListQuery(inspection, allRelations, {}), { allowedRows: [] }).rows.compile();
+    expect(none.sql).toContain('where ("deleted_at" is null and false)');
+    expect(() => buildListQuery(db, table, inspection, parseListQuery(inspection, allRelations, {}), { allowedRows: [[{ field: 'ghost', op: 'eq', value: 1 }]] }).rows.compile()).toThrow(TakesError);
+  });
+
   it('no query: live rows, every column, primary key order, first page of 25', () => {
     const { rows, count } = compiled({});
     expect(rows.sql).toBe(`select ${COLUMNS} ${FROM} where "deleted_at" is null order by "id" asc limit $1 offset $2`);

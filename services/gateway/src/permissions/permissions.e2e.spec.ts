@@ -154,7 +154,10 @@ describe('permissions: row conditions on every route, writes decided by the even
         for (let since: string | undefined, more = true; more; ) {
           const page = await takes.api('GET', `/api/main/_changes?limit=50${since ? `&since=${since}` : ''}`, { token });
           expect(page.status).toBe(200);
-          for (const event of page.body.data) (event.entity === '_meta' ? metaKinds.add(event.entity_id.split(':')[0]) : ids.add(`${event.entity}:${event.entity_id}`));
+          for (const event of page.body.data) {
+            if (event.entity === '_meta') metaKinds.add(event.entity_id.split(':')[0]);
+            else ids.add(`${event.entity}:${event.entity_id}`);
+          }
           since = page.body.meta.next;
           more = page.body.meta.has_more;
         }
