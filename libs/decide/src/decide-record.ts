@@ -31,6 +31,8 @@ export interface RecordInput {
    * set_field. Default: the stream's last commit time.
    */
   now?: string;
+  /** What the entity's rules' related_load asked for (see relatedLookups), loaded by the store. */
+  related?: Record<string, unknown>;
 }
 
 const EPOCH = new Date(0).toISOString();
@@ -61,7 +63,7 @@ export function decideRecord(input: RecordInput): Decision {
   // A many_to_many link record has no definition of its own: the gateway builds its
   // state (the join-table row) from the relation.
   if (!entity && !isLinkEntity(command.entity)) return reject('UNKNOWN_ENTITY', `unknown entity ${command.entity}`);
-  const context = entity && { command, user: command.user, entity, metadata: input.metadata, now: input.now ?? head?.lastCommitTs ?? EPOCH };
+  const context = entity && { command, user: command.user, entity, metadata: input.metadata, now: input.now ?? head?.lastCommitTs ?? EPOCH, related: input.related };
   // No permission for the action at all: refused before the record is looked at, offline edits included.
   const refusal = context && roleRefusal(context);
   if (refusal) return { kind: 'reject', error: refusal };

@@ -19,3 +19,4 @@ export type { StaleContext } from './decide-stale';
 export { computedFields, deleteRuleCheck, numericView, ruleCheck } from './rule-checks';
 export { stateMachineCheck } from './state-machine-check';
 export { actionOf, roleRefusal, writeAccess, writeConditions } from './permission-checks';
+export { MAX_RELATED_ROWS, meetsRelatedFilter, relatedLookups, relatedView, type RelatedLookup } from './related-loads';

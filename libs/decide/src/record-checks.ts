@@ -22,6 +22,8 @@ export interface RecordCheckContext {
    * commit): `now` in rules and guards, and what set_field "now" writes.
    */
   now: string;
+  /** What the entity's rules' related_load asked for (relatedView), loaded by the store from committed state and this batch's writes. */
+  related?: Record<string, unknown>;
 }
 
 /** A check's answer: the state to go on with (a check may normalize it), or why it is refused. */

@@ -70,6 +70,7 @@ function runRules(hook: RuleHook): RecordCheck {
       hook,
       user: { ...context.user },
       now: context.now,
+      related: context.related,
     });
     if (!checked.ok) return { ok: false, error: new TakesError('VALIDATION_FAILED', 'validation failed', checked.details.map((detail) => ({ ...detail }))) };
     return { ok: true, state: decimalsAsText(context.entity, changesBack(next, view, checked.value), next) };

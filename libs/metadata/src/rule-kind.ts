@@ -61,11 +61,25 @@ export function ruleProblems(rule: StoredRule, metadata: AppMetadata): ErrorDeta
   const problems: ErrorDetail[] = [];
   const field = rule.definition.field;
   if (typeof field === 'string' && !fieldOf(entity, field)) problems.push({ field: 'definition.field', rule: 'exists', message: `entity ${rule.entity} has no field ${field}` });
-  // Loading related records inside the append transaction is not wired yet: refused
-  // rather than run with nothing loaded.
-  if (Array.isArray(rule.definition.related_load) && rule.definition.related_load.length > 0) {
-    problems.push({ field: 'definition.related_load', rule: 'unsupported', message: 'related_load is not supported yet' });
-  }
+  // related_load: a relation that starts or ends at the rule's entity (not many_to_many),
+  // filtered on fields the related entity has.
+  const loads = Array.isArray(rule.definition.related_load) ? (rule.definition.related_load as { relation?: unknown; filter?: unknown }[]) : [];
+  loads.forEach((load, i) => {
+    const at = `definition.related_load[${i}]`;
+    const relation = typeof load.relation === 'string' ? metadata.relations.get(load.relation) : undefined;
+    if (!relation || (relation.source !== rule.entity && relation.target !== rule.entity)) {
+      problems.push({ field: `${at}.relation`, rule: 'exists', message: `no relation ${String(load.relation)} starts or ends at ${rule.entity}` });
+      return;
+    }
+    if (relation.type === 'many_to_many') {
+      problems.push({ field: `${at}.relation`, rule: 'unsupported', message: 'related_load of a many_to_many relation is not supported' });
+      return;
+    }
+    const related = metadata.entities.get(relation.source === rule.entity ? relation.target : relation.source);
+    for (const name of Object.keys((load.filter ?? {}) as object)) {
+      if (related && !fieldOf(related, name)) problems.push({ field: `${at}.filter.${name}`, rule: 'exists', message: `entity ${related.name} has no field ${name}` });
+    }
+  });
   return problems;
 }
 

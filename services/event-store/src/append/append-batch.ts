@@ -32,6 +32,7 @@ import type { PriorEvent } from '@takes/merge';
 import { metaStateOf, withMetaItem, type EntityDefinition, type MetaState, type PositionedMetaItem } from '@takes/metadata';
 import { EVENT_COLUMNS, toEvent, type EventRowData } from '../reads/event-rows';
 import { commandKey, streamKey, type AppendRequest } from './append-request';
+import { loadRelated } from './related-rows';
 import { METADATA_LOCK_CLASS } from '@takes/db';
 import {
   finalUniqueChanges,
@@ -188,6 +189,14 @@ async function decidePart(ctx: DecideContext, part: AppendCommand, state: BatchS
   // The store's clock for this stream: `now` of rules, guards and set_field.
   const now = nextCommitTs(ctx.now, head?.lastCommitTs ?? null).toISOString();
   const input: RecordInput = { command: part, head, entity, metadata: app.metadata, limits: ctx.deps.limits, now };
+  if (entity) {
+    try {
+      input.related = await loadRelated(ctx.conn, part, head, entity, app.metadata, state.heads);
+    } catch (error) {
+      if (error instanceof TakesError) return { kind: 'reject', error };
+      throw error;
+    }
+  }
   if (isStaleEdit(part, head, entity)) {
     // A stale edit is merged against the stream's events: the stored ones and those
     // this batch has decided so far (members of one stream go one after another).

@@ -47,8 +47,11 @@ describe('rules and state machines over HTTP (all services as processes)', () =>
     expect((await takes.api('POST', '/api/main/_admin/entities', { token: admin, body: invoiceEntity })).status).toBe(201);
     for (const rule of rules) expect((await takes.api('POST', '/api/main/_admin/rules', { token: admin, body: rule })).status).toBe(201);
     expect((await takes.api('POST', '/api/main/_admin/state-machines', { token: admin, body: lifecycle })).status).toBe(201);
-    // Non-admin roles have no record permissions yet (Rocket's whitelist), so the accountant is an admin too.
-    const user = await takes.api('POST', '/api/main/_admin/users', { token: admin, body: { email: 'acc@localhost', password: 'changeme-acc', roles: ['admin', 'accountant'] } });
+    // The accountant may read and update invoices (Rocket's whitelist); the state machine's roles decide the rest.
+    for (const action of ['read', 'update']) {
+      expect((await takes.api('POST', '/api/main/_admin/permissions', { token: admin, body: { entity: 'invoice', action, roles: ['accountant'] } })).status).toBe(201);
+    }
+    const user = await takes.api('POST', '/api/main/_admin/users', { token: admin, body: { email: 'acc@localhost', password: 'changeme-acc', roles: ['accountant'] } });
     expect(user.status).toBe(201);
     accountant = await takes.login('main', 'acc@localhost', 'changeme-acc');
   });
@@ -189,5 +192,55 @@ describe('rules and state machines over HTTP (all services as processes)', () =>
     // The offline device sends its own (stale) total too.
     const merged = await takes.api('PUT', `/api/main/invoice/${id}`, { token: admin, body: { price: '50.00', total: '100.00' }, headers: { 'If-Match': '"1"', 'X-Takes-Device': 'tablet-A' } });
     expect(merged.body).toMatchObject({ data: { quantity: 3, price: '50.00', total: '150.00' }, meta: { outcome: 'merged', contested: [] } });
+  });
+
+  describe('related_load: rules see related records from committed state and from the same command', () => {
+    const order = { name: 'order', table: 'orders', fields: [{ name: 'id', type: 'uuid' }, { name: 'status', type: 'string', enum: ['open', 'closed'], default: 'open' }] };
+    const line = { name: 'line', table: 'lines', fields: [{ name: 'id', type: 'uuid' }, { name: 'order_id', type: 'uuid', nullable: true }, { name: 'quantity', type: 'int' }, { name: 'price', type: 'decimal', precision: 2 }] };
+    const lines = { name: 'lines', type: 'one_to_many', source: 'order', target: 'line', source_key: 'id', target_key: 'order_id', ownership: 'source', on_delete: 'cascade' };
+
+    beforeAll(async () => {
+      for (const [path, body] of [['entities', order], ['entities', line], ['relations', lines]] as const) {
+        expect((await takes.api('POST', `/api/main/_admin/${path}`, { token: admin, body })).status).toBe(201);
+      }
+      const atMost = { entity: 'order', type: 'expression', definition: { expression: "sum(related.lines, 'quantity * price') > 1000", message: 'an order is at most 1000', related_load: [{ relation: 'lines' }] } };
+      const closed = { entity: 'line', type: 'expression', definition: { field: 'order_id', expression: "related.lines != nil && related.lines.status == 'closed'", message: 'the order is closed', related_load: [{ relation: 'lines' }] } };
+      for (const rule of [atMost, closed]) expect((await takes.api('POST', '/api/main/_admin/rules', { token: admin, body: rule })).status).toBe(201);
+    });
+
+    it('refuses at save a related_load of a relation that does not touch the entity, or a filter on a field the related entity lacks', async () => {
+      const bad = await takes.api('POST', '/api/main/_admin/rules', { token: admin, body: { entity: 'invoice', type: 'expression', definition: { expression: 'false', related_load: [{ relation: 'lines' }] } } });
+      expect(bad.status).toBe(422);
+      expect(bad.body.error.details[0]).toMatchObject({ field: 'definition.related_load[0].relation', rule: 'exists' });
+      const badFilter = await takes.api('POST', '/api/main/_admin/rules', { token: admin, body: { entity: 'order', type: 'expression', definition: { expression: 'false', related_load: [{ relation: 'lines', filter: { colour: 'red' } }] } } });
+      expect(badFilter.body.error.details[0]).toMatchObject({ field: 'definition.related_load[0].filter.colour', rule: 'exists' });
+    });
+
+    it("a parent's rule sums its committed children; a child's rule reads its parent, even one written earlier in the same command", async () => {
+      const id = randomUUID();
+      const created = await takes.api('POST', '/api/main/order', { token: admin, body: { id, lines: { _write_mode: 'replace', data: [{ quantity: 2, price: 100 }] } } });
+      expect(created.status).toBe(201);
+      expect((await takes.api('POST', '/api/main/line', { token: admin, body: { order_id: id, quantity: 3, price: '100.50' } })).status).toBe(201);
+      // 200 + 301.50 is within the bound; with another 500.00 the order's own next write is refused.
+      expect((await takes.api('PUT', `/api/main/order/${id}`, { token: admin, body: { status: 'open' } })).status).toBe(200);
+      expect((await takes.api('POST', '/api/main/line', { token: admin, body: { order_id: id, quantity: 5, price: 100 } })).status).toBe(201);
+      const tooMuch = await takes.api('PUT', `/api/main/order/${id}`, { token: admin, body: { status: 'closed' } });
+      expect(tooMuch.status).toBe(422);
+      expect(tooMuch.body.error.details).toMatchObject([{ message: 'an order is at most 1000' }]);
+
+      const small = randomUUID();
+      expect((await takes.api('POST', '/api/main/order', { token: admin, body: { id: small } })).status).toBe(201);
+      expect((await takes.api('PUT', `/api/main/order/${small}`, { token: admin, body: { status: 'closed' } })).status).toBe(200);
+      const late = await takes.api('POST', '/api/main/line', { token: admin, body: { order_id: small, quantity: 1, price: 1 } });
+      expect(late.status).toBe(422);
+      expect(late.body.error.details).toMatchObject([{ field: 'order_id', message: 'the order is closed' }]);
+
+      // The parent is not committed yet when its line is decided: the line sees it as this command wrote it.
+      const before = await takes.recordEventCount();
+      const closedWithLine = await takes.api('POST', '/api/main/order', { token: admin, body: { status: 'closed', lines: { _write_mode: 'replace', data: [{ quantity: 1, price: 1 }] } } });
+      expect(closedWithLine.status).toBe(422);
+      expect(JSON.stringify(closedWithLine.body.error)).toContain('the order is closed');
+      expect(await takes.recordEventCount()).toBe(before);
+    });
   });
 });
