@@ -159,6 +159,12 @@ describe('invites, password reset and email (gateway and SMTP as real servers)',
       expect((await takes.api('POST', '/api/main/_admin/invites/bulk', { token: admin, body: { emails: ['mass@crew.example'], active: false } })).status).toBe(422);
     });
 
+    it('one pending invite per address even when admins ask at once', async () => {
+      const answers = await Promise.all(Array.from({ length: 6 }, () => takes.api('POST', '/api/main/_admin/invites', { token: admin, body: { email: 'race@crew.example' } })));
+      expect(answers.map((a) => a.status).sort()).toEqual([201, 409, 409, 409, 409, 409]);
+      expect((await takes.sql("SELECT 1 FROM gateway.invites WHERE email = 'race@crew.example'")).length).toBe(1);
+    });
+
     it("bulk: Rocket's created, skipped and summary", async () => {
       await takes.api('POST', '/api/main/_admin/invites', { token: admin, body: { email: 'pending@crew.example' } });
       const bulk = await takes.api('POST', '/api/main/_admin/invites/bulk', {
@@ -183,6 +189,9 @@ describe('invites, password reset and email (gateway and SMTP as real servers)',
     it('forgot-password sends nothing and makes no token without a provider, and answers as for anyone', async () => {
       const known = await takes.api('POST', '/api/main/auth/forgot-password', { body: { email: 'admin@localhost' } });
       expect(known.status).toBe(200);
+      const unknown = await takes.api('POST', '/api/main/auth/forgot-password', { body: { email: 'nobody@crew.example' } });
+      expect([unknown.status, unknown.body]).toEqual([known.status, known.body]);
+      expect(JSON.stringify(known.body)).not.toMatch(/token/i);
       expect((await takes.sql('SELECT 1 FROM gateway.password_resets')).length).toBe(0);
     });
   });
@@ -268,6 +277,10 @@ describe('invites, password reset and email (gateway and SMTP as real servers)',
         expect(m).toBeDefined();
         return m!;
       });
+      await takes.api('POST', '/api/mail/_admin/users', { token: mailAdmin, body: { email: 'inactive@crew.example', password: 'inactive-password', active: false } });
+      const inactive = await takes.api('POST', '/api/mail/auth/forgot-password', { body: { email: 'inactive@crew.example' } });
+      expect([inactive.status, inactive.body]).toEqual([known.status, known.body]);
+      expect(await logsFor('mail', mailAdmin, 'inactive@crew.example')).toEqual([]);
       expect(smtp.to('nobody@crew.example')).toEqual([]);
       expect(await logsFor('mail', mailAdmin, 'nobody@crew.example')).toEqual([]);
       const token = tokenIn(mail);
