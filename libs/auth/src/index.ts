@@ -9,3 +9,25 @@ export {
   type TokenKey,
 } from './access-tokens';
 export { newRefreshToken, hashRefreshToken, judgeRefresh, REFRESH_TTL_SECONDS, type RefreshVerdict } from './refresh-tokens';
+export {
+  newOneTimeToken,
+  hashOneTimeToken,
+  judgeOneTimeToken,
+  expiresAfter,
+  INVITE_TTL_SECONDS,
+  RESET_TTL_SECONDS,
+  type OneTimeVerdict,
+  type StoredOneTimeToken,
+} from './one-time-tokens';
+export {
+  inviteStatus,
+  parseInviteInput,
+  parseBulkInviteInput,
+  normalizeEmail,
+  isEmailAddress,
+  MAX_BULK_INVITES,
+  type InviteInput,
+  type InviteState,
+  type InviteStatus,
+} from './invites';
+export { passwordProblems, MIN_PASSWORD_LENGTH, MAX_PASSWORD_LENGTH } from './password-rules';

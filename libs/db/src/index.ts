@@ -1,7 +1,7 @@
 export { createDatabase, DEFAULT_DATABASE_URL, type Database, type DatabaseOptions } from './database';
 export { ensureDatabase, dropDatabase } from './ensure-database';
 export { migrateSchema, type Migration, type Migrations, type MigrateOptions } from './migrate';
-export { isUnavailableError, isRetryableTransactionError, isTimeoutError } from './pg-errors';
+export { isUnavailableError, isRetryableTransactionError, isTimeoutError, isUniqueViolation } from './pg-errors';
 export { inTransaction } from './transaction';
 export {
   POSITION_LOCK,

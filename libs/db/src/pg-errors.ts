@@ -33,3 +33,8 @@ export function isTimeoutError(error: unknown): boolean {
   const code = (error as { code?: string } | null)?.code;
   return code === '57014' || code === '55P03';
 }
+
+/** A unique constraint refused the row (SQLSTATE 23505). */
+export function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: string } | null)?.code === '23505';
+}

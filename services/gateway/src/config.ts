@@ -1,4 +1,6 @@
-import { envDurationMs, envInt, type Env } from '@takes/config';
+import { envDurationMs, envInt, envString, type Env } from '@takes/config';
+import { INVITE_TTL_SECONDS, RESET_TTL_SECONDS } from '@takes/auth';
+import { DEFAULT_RETRY_POLICY, parseEnvAllowList, type EnvAllowList, type RetryPolicy } from '@takes/email';
 import { sharedSettings, type SharedSettings } from '@takes/service-kit';
 
 /** Every setting of the gateway, read once from the environment at start-up. */
@@ -19,6 +21,29 @@ export interface GatewayConfig extends SharedSettings {
   /** Largest page of a list. */
   maxPerPage: number;
   pool: { max: number; acquireTimeoutMs: number };
+  invites: {
+    ttlMs: number;
+    /** Link put in invite mails as `{{accept_url}}`, with `{{token}}` and `{{app}}` filled in ('' = none; the mail carries the token). */
+    acceptUrl: string;
+  };
+  resets: {
+    ttlMs: number;
+    /** Link put in reset mails as `{{reset_url}}`, with `{{token}}` and `{{app}}` filled in. */
+    resetUrl: string;
+    /** forgot-password requests per hour for one address (beyond: answered the same, nothing sent). */
+    perEmailPerHour: number;
+    /** forgot-password requests per hour from one IP address (beyond: 429). */
+    perIpPerHour: number;
+  };
+  email: {
+    /** Environment variables provider configs may name as `{{env.VAR}}`. */
+    envAllow: EnvAllowList;
+    /** How often the sender looks for mail that is due (ms); new mail is sent at once. */
+    pollMs: number;
+    /** How long one SMTP connection may take at each step (ms). */
+    sendTimeoutMs: number;
+    retry: RetryPolicy;
+  };
 }
 
 export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');
@@ -38,6 +63,26 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     pool: {
       max: envInt(env, 'TAKES_GATEWAY_POOL_MAX', 10, { min: 1 }),
       acquireTimeoutMs: envDurationMs(env, 'TAKES_DB_ACQUIRE_TIMEOUT', 2_000),
+    },
+    invites: {
+      ttlMs: envDurationMs(env, 'TAKES_INVITE_TTL', INVITE_TTL_SECONDS * 1000),
+      acceptUrl: envString(env, 'TAKES_INVITE_ACCEPT_URL', ''),
+    },
+    resets: {
+      ttlMs: envDurationMs(env, 'TAKES_RESET_TTL', RESET_TTL_SECONDS * 1000),
+      resetUrl: envString(env, 'TAKES_RESET_URL', ''),
+      perEmailPerHour: envInt(env, 'TAKES_RESET_PER_EMAIL_HOURLY', 5, { min: 1 }),
+      perIpPerHour: envInt(env, 'TAKES_RESET_PER_IP_HOURLY', 30, { min: 1 }),
+    },
+    email: {
+      envAllow: parseEnvAllowList(env.TAKES_EMAIL_ENV_ALLOW),
+      pollMs: envDurationMs(env, 'TAKES_EMAIL_POLL', 5_000),
+      sendTimeoutMs: envDurationMs(env, 'TAKES_EMAIL_SEND_TIMEOUT', 15_000),
+      retry: {
+        maxAttempts: envInt(env, 'TAKES_EMAIL_MAX_ATTEMPTS', DEFAULT_RETRY_POLICY.maxAttempts, { min: 1 }),
+        baseMs: envDurationMs(env, 'TAKES_EMAIL_RETRY_BASE', DEFAULT_RETRY_POLICY.baseMs),
+        maxMs: envDurationMs(env, 'TAKES_EMAIL_RETRY_MAX', DEFAULT_RETRY_POLICY.maxMs),
+      },
     },
   };
 }

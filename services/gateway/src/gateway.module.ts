@@ -20,6 +20,13 @@ import { AppsService } from './apps/apps.service';
 import { AuthController } from './auth/auth.controller';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthService } from './auth/auth.service';
+import { PasswordResetService } from './auth/password-reset.service';
+import { EmailLogsController } from './email/email-logs.controller';
+import { EmailProvidersController } from './email/email-providers.controller';
+import { EmailSender } from './email/email-sender';
+import { EmailTemplatesController } from './email/email-templates.controller';
+import { InvitesController } from './invites/invites.controller';
+import { InvitesService } from './invites/invites.service';
 import { ChangesController } from './changes/changes.controller';
 import { TakesController } from './takes/takes.controller';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config';
@@ -85,6 +92,10 @@ export class GatewayModule {
         StateMachinesController,
         PermissionsController,
         UsersController,
+        InvitesController,
+        EmailProvidersController,
+        EmailTemplatesController,
+        EmailLogsController,
         RebuildController,
         SyncController,
         ChangesController,
@@ -109,6 +120,9 @@ export class GatewayModule {
         { provide: APP_FILTER, useClass: ErrorShapeFilter },
         AppsService,
         AuthService,
+        InvitesService,
+        PasswordResetService,
+        EmailSender,
         MetadataService,
         MetaAdminService,
         KeyGenerator,

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put } fro
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Kysely } from 'kysely';
 import { TakesError, type ErrorDetail } from '@takes/contracts';
-import type { UserAttribute } from '@takes/auth';
+import { passwordProblems, type UserAttribute } from '@takes/auth';
 import { Allow } from '../auth/auth.guard';
 import { createUser, deleteUser, findUser, listUsers, updateUser, userView } from '../apps/users.repository';
 import type { GatewayDb } from '../tables/gateway.db';
@@ -45,9 +45,7 @@ function parseUser(body: unknown, create: boolean): UserInput {
   if (create || input.email !== undefined) {
     if (typeof input.email !== 'string' || !/^[^@\s]+@[^@\s]+$/.test(input.email)) details.push({ field: 'email', rule: 'format', message: 'email must be an address' });
   }
-  if (create || input.password !== undefined) {
-    if (typeof input.password !== 'string' || input.password.length < 8) details.push({ field: 'password', rule: 'min_length', message: 'password must be at least 8 characters' });
-  }
+  if (create || input.password !== undefined) details.push(...passwordProblems(input.password));
   if (input.roles !== undefined && (!Array.isArray(input.roles) || input.roles.some((r) => typeof r !== 'string' || !r))) {
     details.push({ field: 'roles', rule: 'type', message: 'roles must be a list of names' });
   }

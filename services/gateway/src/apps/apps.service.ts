@@ -81,7 +81,9 @@ export class AppsService {
   async remove(name: string): Promise<void> {
     const deleted = await this.db.deleteFrom('apps').where('name', '=', name).executeTakeFirst();
     if (Number(deleted.numDeletedRows) === 0) throw new TakesError('APP_NOT_FOUND', `app ${name} not found`);
-    await this.db.deleteFrom('users').where('app', '=', name).execute();
+    for (const table of ['invites', 'email_logs', 'email_templates', 'email_providers', 'users'] as const) {
+      await this.db.deleteFrom(table).where('app', '=', name).execute();
+    }
     await sql`DROP SCHEMA IF EXISTS ${sql.id(appSchema(name))} CASCADE`.execute(this.db);
     this.cache = undefined;
   }

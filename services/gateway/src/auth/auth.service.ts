@@ -77,6 +77,11 @@ export class AuthService {
     await this.db.updateTable('refresh_tokens').set({ revoked_at: new Date() }).where('family', '=', stored.family).where('revoked_at', 'is', null).execute();
   }
 
+  /** A new session (token pair, new refresh family) for a user who just proved who they are another way (an invite). */
+  startSession(user: UserRow, audience: string, db: Kysely<GatewayDb> = this.db): Promise<TokenPair> {
+    return this.issue(user, audience, uuidv7(), db);
+  }
+
   private async issue(user: UserRow, audience: string, family: string, db: Kysely<GatewayDb> = this.db): Promise<TokenPair> {
     const refresh = newRefreshToken();
     await db
