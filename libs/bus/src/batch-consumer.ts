@@ -17,6 +17,12 @@ export interface BatchConsumerOptions {
  * acknowledged only after their batch committed; a crash means redelivery, which the
  * consumer must skip (it keeps a watermark or per-record versions).
  */
+/** JetStream's answer for a stream that does not exist (yet). */
+function isStreamMissing(error: unknown): boolean {
+  const err = error as { api_error?: { err_code?: number }; message?: string };
+  return err?.api_error?.err_code === 10059 || /stream not found/i.test(err?.message ?? '');
+}
+
 export class BatchConsumer {
   private messages?: ConsumerMessages;
   private queue: JsMsg[] = [];
@@ -25,9 +31,25 @@ export class BatchConsumer {
 
   constructor(private readonly nc: NatsConnection, private readonly options: BatchConsumerOptions) {}
 
-  /** Creates the durable consumer if needed. New consumers start with events published from now on: older ones come from the store. */
-  async open(): Promise<void> {
+  /**
+   * Creates the durable consumer if needed. New consumers start with events published from
+   * now on: older ones come from the store. Until the event store has made the stream
+   * (services start side by side, the store may be later), it waits for it, saying so
+   * once through `onWaiting`, instead of failing.
+   */
+  async open(onWaiting?: (stream: string) => void): Promise<void> {
     const jsm = await this.nc.jetstreamManager();
+    for (let said = false; !this.stopped; said = true) {
+      try {
+        await jsm.streams.info(this.options.stream);
+        break;
+      } catch (error) {
+        if (!isStreamMissing(error)) throw error;
+        if (!said) onWaiting?.(this.options.stream);
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
+    if (this.stopped) return;
     try {
       await jsm.consumers.info(this.options.stream, this.options.durable);
     } catch (error) {

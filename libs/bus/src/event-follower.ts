@@ -18,6 +18,8 @@ export interface EventFollowerOptions {
   onRetry?(error: unknown, attempt: number, stage: 'read' | 'apply'): void;
   /** The store has nothing more after the watermark; JetStream's batches follow. */
   onCaughtUp?(): void;
+  /** The stream does not exist yet (the event store makes it); the follower waits for it. */
+  onWaitingForStream?(stream: string): void;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -38,7 +40,8 @@ export class EventFollower {
   async run(): Promise<void> {
     const { nc, stream, durable, filterSubject, batchSize } = this.options;
     this.consumer = new BatchConsumer(nc, { stream, durable, filterSubject, batchSize });
-    await this.consumer.open();
+    await this.consumer.open(this.options.onWaitingForStream);
+    if (!this.running) return;
     // The next page is read while this one is applied, so reading and applying overlap.
     let next = this.read(async () => this.options.readAfter(await this.options.watermark(), batchSize));
     for (;;) {

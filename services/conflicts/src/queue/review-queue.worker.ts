@@ -51,6 +51,7 @@ export class ReviewQueueWorker implements OnApplicationBootstrap, OnApplicationS
       readAfter: async (position, limit) => (await this.store.readAfter({ after_position: position, limit })).events,
       apply: (events) => this.apply(events),
       onRetry: (error, attempt) => this.log.warn({ err: error, attempt }, 'review queue batch failed; retrying'),
+      onWaitingForStream: (stream) => this.log.info({ stream }, 'waiting for the event store to create the stream'),
     });
     await this.follower.run();
   }

@@ -91,6 +91,7 @@ export class Projector implements OnApplicationBootstrap, OnApplicationShutdown 
         if (stage === 'apply') this.metrics.failures.inc();
         this.log.warn({ err: error, attempt }, stage === 'apply' ? 'projection failed; retrying' : 'catch-up read failed; retrying');
       },
+      onWaitingForStream: (stream) => this.log.info({ stream }, 'waiting for the event store to create the stream'),
       onCaughtUp: () => void this.watermark().then((watermark) => this.log.info({ watermark }, 'projector caught up; following JetStream')),
     });
     await this.follower.run();
