@@ -36,6 +36,8 @@ export const EVENT_EFFECTS: { readonly [T in EventType]: EventEffect } = {
   deleted: { applies: true, deleted: 'set', edit: false, pick: false },
   restored: { applies: true, deleted: 'clear', edit: false, pick: false },
   resolved: { applies: true, deleted: 'keep', edit: false, pick: true },
+  // A state machine's send_event: a named signal on the record's stream, changing nothing.
+  signaled: { applies: false, deleted: 'keep', edit: false, pick: false },
   defined: { applies: true, deleted: 'clear', edit: false, pick: false },
   removed: { applies: true, deleted: 'set', edit: false, pick: false },
 };

@@ -12,6 +12,7 @@ export const EventType = {
   deleted: 'deleted',
   restored: 'restored',
   resolved: 'resolved',
+  signaled: 'signaled',
   defined: 'defined',
   removed: 'removed',
 } as const;
@@ -73,6 +74,11 @@ export interface TakesEvent {
    * losing chain of longest-chain.
    */
   reason?: ErrorBody | null;
+  /**
+   * signaled only: the name a state machine's send_event action gave (`invoice.paid`).
+   * The event changes nothing; it follows the transition's event in the same commit.
+   */
+  signal?: string | null;
 }
 
 const actorSchema = {
@@ -140,6 +146,7 @@ export const takesEventSchema = {
     user: actorSchema,
     device: { type: ['string', 'null'] },
     overwritten: { type: ['object', 'null'] },
+    signal: { type: ['string', 'null'] },
     reason: {
       type: ['object', 'null'],
       required: ['code', 'message'],

@@ -3,7 +3,7 @@ import { TakesError, type AppendCommand, type EventType, type PatchOperation } f
 import { isLinkEntity, type AppMetadata, type EntityDefinition } from '@takes/metadata';
 import { applyClientPatch } from '@takes/merge';
 import { touchedFields } from './touched-fields';
-import { checkSize, DEFAULT_LIMITS, nextEvent, reject, type AppendDecision, type DecideLimits, type Decision, type StreamHead } from './decision';
+import { checkSize, DEFAULT_LIMITS, nextEvent, reject, signalEvents, type AppendDecision, type DecideLimits, type Decision, type StreamHead } from './decision';
 import { decideStale, shelve, staleStamp, type StaleContext } from './decide-stale';
 import { roleRefusal } from './permission-checks';
 import { checkRecord, DELETE_CHECKS, RESTORE_CHECKS, type RecordCheck } from './record-checks';
@@ -98,10 +98,12 @@ export function decideRecord(input: RecordInput): Decision {
   const written = nextState(command, current, head?.deleted ?? false);
   if (written instanceof TakesError) return { kind: 'reject', error: written };
   let state = written.state;
+  let signals: readonly string[] | undefined;
   if (context && (command.op === 'create' || command.op === 'put' || command.op === 'patch' || command.op === 'resolve')) {
     const checked = checkRecord(state, command.op === 'create' ? undefined : current, context, input.checks);
     if (!checked.ok) return { kind: 'reject', error: checked.error };
     state = checked.state;
+    signals = checked.signals;
   } else if (context && command.op === 'delete') {
     // The delete's own hook point: before_delete rules see the record as it stands.
     const checked = checkRecord(current, current, context, input.deleteChecks ?? DELETE_CHECKS);
@@ -119,11 +121,12 @@ export function decideRecord(input: RecordInput): Decision {
     branch_ts: command.branch_ts,
     submit_ts: command.submit_ts,
   });
+  const events = [event, ...signalEvents(event, signals)];
   return checkSize(
     {
       kind: 'append',
-      events: [event],
-      next: { version: event.version, state, deleted: written.deleted },
+      events,
+      next: { version: events[events.length - 1].version, state, deleted: written.deleted },
       outcome: 'applied',
       contested: [],
       reserve: uniqueChanges(entity, current, state).reserve,

@@ -2,7 +2,7 @@ import { compare } from 'fast-json-patch';
 import { TakesError, type ErrorBody, type PatchOperation } from '@takes/contracts';
 import type { EntityDefinition } from '@takes/metadata';
 import { overwrite, unzipTime, type PriorEvent, type RecordVersion } from '@takes/merge';
-import type { AppendDecision, Decision, PendingEvent, StreamHead } from './decision';
+import { signalEvents, type AppendDecision, type Decision, type PendingEvent, type StreamHead } from './decision';
 import { checkRecord, DELETE_CHECKS, type RecordCheck, type RecordCheckContext } from './record-checks';
 import { computedFields } from './rule-checks';
 import { uniqueChanges } from './unique-values';
@@ -69,7 +69,8 @@ export function decideStale(
       overwritten: written.overwritten,
       ...stamp,
     };
-    return { kind: 'append', events: [event], next: { version: event.version, state: checked.state, deleted: false }, outcome: 'applied', contested: [], reserve: uniqueChanges(entity, head.state, checked.state).reserve };
+    const appended = [event, ...signalEvents(event, checked.signals)];
+    return { kind: 'append', events: appended, next: { version: appended[appended.length - 1].version, state: checked.state, deleted: false }, outcome: 'applied', contested: [], reserve: uniqueChanges(entity, head.state, checked.state).reserve };
   }
 
   const merged = unzipTime({
@@ -86,7 +87,7 @@ export function decideStale(
   const serverSet = computedFields(context);
   const uncontested = (pointers: string[]) => (serverSet.size === 0 ? pointers : pointers.filter((p) => !serverSet.has(topField(p))));
   let next = merged.next;
-  let events = merged.events.map((event) => ({ ...event, contested: uncontested(event.contested), ...stamp }));
+  let events: PendingEvent[] = merged.events.map((event) => ({ ...event, contested: uncontested(event.contested), ...stamp }));
   if (merged.outcome !== 'shelved') {
     const deleting = merged.next.deleted && !head.deleted;
     const checked = merged.next.deleted
@@ -94,8 +95,10 @@ export function decideStale(
       : checkRecord(merged.next.state, head.state, context, checks);
     if (checked && !checked.ok) return shelve(head, merged.submitted, stamp, checked.error.toBody(), changedFields(head.state, merged.submitted));
     if (checked && !merged.next.deleted) {
-      next = { ...merged.next, state: checked.state };
       events = withFinalState(events, head.state, checked.state);
+      // A transition the merge made runs its send_event actions like an online write's.
+      events = [...events, ...signalEvents(events[events.length - 1], checked.signals)];
+      next = { ...merged.next, state: checked.state, version: events[events.length - 1].version };
     }
   }
   const contested = [...new Set(events.flatMap((event) => event.contested))].sort();

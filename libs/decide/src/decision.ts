@@ -21,7 +21,28 @@ export type PendingEvent = Pick<TakesEvent, 'type' | 'version' | 'prior_version'
   overwritten?: Record<string, unknown>;
   /** shelved: why the edit was not applied (the refusal an online write would have got). */
   reason?: ErrorBody;
+  /** signaled: the send_event action's name. */
+  signal?: string;
 };
+
+/**
+ * The `signaled` events of a write's send_event actions, after its last event, in order:
+ * each changes nothing and moves the version on by one.
+ */
+export function signalEvents(after: PendingEvent, signals: readonly string[] | undefined): PendingEvent[] {
+  return (signals ?? []).map((signal, i) => ({
+    type: 'signaled',
+    version: after.version + 1 + i,
+    prior_version: after.version + i,
+    base_version: after.version + i,
+    patch: [],
+    submitted: {},
+    contested: [],
+    branch_ts: after.branch_ts,
+    submit_ts: after.submit_ts,
+    signal,
+  }));
+}
 
 /**
  * What a decider answers: events to append (with the record's next state, and the

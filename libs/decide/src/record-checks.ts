@@ -27,7 +27,14 @@ export interface RecordCheckContext {
 }
 
 /** A check's answer: the state to go on with (a check may normalize it), or why it is refused. */
-export type RecordCheckResult = { ok: true; state: Record<string, unknown> } | { ok: false; error: TakesError };
+export type RecordCheckResult =
+  | {
+      ok: true;
+      state: Record<string, unknown>;
+      /** send_event actions of the transitions the write makes, by name, in order: `signaled` events after the write's own. */
+      signals?: readonly string[];
+    }
+  | { ok: false; error: TakesError };
 
 /**
  * One pure check of a record's next state against its previous one (undefined for a
@@ -53,7 +60,8 @@ export const fieldValidation: RecordCheck = (next, previous, { entity }) => {
 const serverValues: RecordCheck = (next, previous, context) => {
   const result = checkRecord(next, previous, context, [ruleCheck, stateMachineCheck]);
   if (!result.ok || result.state === next) return result;
-  return fieldValidation(result.state, previous, context);
+  const validated = fieldValidation(result.state, previous, context);
+  return validated.ok && result.signals ? { ...validated, signals: result.signals } : validated;
 };
 
 /**
@@ -81,10 +89,12 @@ export function checkRecord(
   checks: readonly RecordCheck[] = RECORD_CHECKS,
 ): RecordCheckResult {
   let state = next;
+  let signals: string[] = [];
   for (const check of checks) {
     const result = check(state, previous, context);
     if (!result.ok) return result;
     state = result.state;
+    if (result.signals) signals = [...signals, ...result.signals];
   }
-  return { ok: true, state };
+  return signals.length > 0 ? { ok: true, state, signals } : { ok: true, state };
 }

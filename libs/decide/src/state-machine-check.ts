@@ -9,10 +9,12 @@ import { changesBack, numericView } from './rule-checks';
  * state is set (or another one refused); a change of the state field must be a
  * transition the machine lists (422 "Invalid transition from 'X' to 'Y'"), made by one of
  * its roles (403 FORBIDDEN) and passing its guard (422); its set_field actions are
- * applied, "now" being the store's clock for the write (context.now).
+ * applied, "now" being the store's clock for the write (context.now), and its send_event
+ * actions returned as signals (decide appends a `signaled` event for each).
  */
 export const stateMachineCheck: RecordCheck = (next, previous, context) => {
   let state = next;
+  const signals: string[] = [];
   for (const machine of stateMachinesOf(context.metadata, context.entity.name)) {
     const view = numericView(context.entity, state);
     const outcome = checkTransition(machine, previous === undefined ? null : numericView(context.entity, previous), view, { user: { ...context.user }, now: context.now });
@@ -22,6 +24,7 @@ export const stateMachineCheck: RecordCheck = (next, previous, context) => {
       return { ok: false, error };
     }
     state = changesBack(state, view, outcome.record);
+    if (outcome.kind === 'allowed') for (const action of outcome.actions) if (action.type === 'send_event') signals.push(action.event);
   }
-  return { ok: true, state };
+  return signals.length > 0 ? { ok: true, state, signals } : { ok: true, state };
 };

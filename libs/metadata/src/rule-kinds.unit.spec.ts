@@ -41,14 +41,14 @@ describe('the rule kind', () => {
     expect(check).toMatchObject({ ok: false, details: [{ field: 'expression', rule: 'expression', line: 1 }] });
   });
 
-  it('refuses an unknown entity or field, and related_load until it is wired', () => {
+  it('refuses an unknown entity or field, and a related_load of a relation that does not exist', () => {
     expect(checkMetaDefine('rule:r4', { ...rule, id: 'r4', entity: 'nope' }, withInvoice)).toMatchObject({ ok: false, details: [{ field: 'entity', rule: 'exists' }] });
     expect(checkMetaDefine('rule:r4', { ...rule, id: 'r4', definition: { field: 'nope', operator: 'min', value: 1 } }, withInvoice)).toMatchObject({
       ok: false,
       details: [{ field: 'definition.field', rule: 'exists' }],
     });
     const related = { id: 'r5', entity: 'invoice', type: 'expression', definition: { expression: 'true', related_load: [{ relation: 'items' }] } };
-    expect(checkMetaDefine('rule:r5', related, withInvoice)).toMatchObject({ ok: false, details: [{ rule: 'unsupported' }] });
+    expect(checkMetaDefine('rule:r5', related, withInvoice)).toMatchObject({ ok: false, details: [{ field: 'definition.related_load[0].relation', rule: 'exists' }] });
   });
 
   it('refuses a key that is not the rule id', () => {

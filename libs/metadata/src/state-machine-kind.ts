@@ -50,7 +50,7 @@ export function stateMachineProblems(stored: StoredStateMachine, metadata: AppMe
       const at = `transitions[${i}].actions[${j}]`;
       if (action.type === 'set_field' && !fieldOf(entity, action.field)) {
         problems.push({ field: `${at}.field`, rule: 'exists', message: `entity ${stored.entity} has no field ${action.field}` });
-      } else if (action.type !== 'set_field') {
+      } else if (action.type !== 'set_field' && action.type !== 'send_event') {
         // Refused rather than silently skipped until the store carries them out.
         problems.push({ field: `${at}.type`, rule: 'unsupported', message: `${action.type} actions are not supported yet` });
       }

@@ -33,12 +33,13 @@ export function toEvent(row: EventRowData): TakesEvent {
     device: row.device,
     ...(row.overwritten ? { overwritten: row.overwritten } : {}),
     ...(row.reason ? { reason: row.reason } : {}),
+    ...(row.signal ? { signal: row.signal } : {}),
   };
 }
 
 /** The envelope's columns, in one list for every read. */
 export const EVENT_COLUMNS =
-  'position, id, v, command_id, parent, app, entity, entity_id, type, version, prior_version, base_version, patch, submitted, contested, branch_ts, submit_ts, commit_ts, user_id, user_roles, device, overwritten, reason';
+  'position, id, v, command_id, parent, app, entity, entity_id, type, version, prior_version, base_version, patch, submitted, contested, branch_ts, submit_ts, commit_ts, user_id, user_roles, device, overwritten, reason, signal';
 const COLUMNS = sql.raw(EVENT_COLUMNS);
 
 /** Events of one record from a version on, in version order. */

@@ -30,4 +30,6 @@ export interface EventsTable {
   overwritten: ColumnType<Record<string, unknown> | null, string | null, string | null>;
   /** shelved: why the edit was not applied, in the error shape. */
   reason: ColumnType<ErrorBody | null, string | null, string | null>;
+  /** signaled events: the send_event action's name. */
+  signal: string | null;
 }

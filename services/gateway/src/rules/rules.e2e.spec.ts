@@ -194,6 +194,29 @@ describe('rules and state machines over HTTP (all services as processes)', () =>
     expect(merged.body).toMatchObject({ data: { quantity: 3, price: '50.00', total: '150.00' }, meta: { outcome: 'merged', contested: [] } });
   });
 
+  it("a transition's send_event action appends a signaled event after the write's own, in the same commit, published on JetStream", async () => {
+    const ticket = { name: 'ticket', table: 'tickets', fields: [{ name: 'id', type: 'uuid' }, { name: 'status', type: 'string', nullable: true }] };
+    expect((await takes.api('POST', '/api/main/_admin/entities', { token: admin, body: ticket })).status).toBe(201);
+    const machine = { entity: 'ticket', field: 'status', definition: { initial: 'open', transitions: [{ from: 'open', to: 'closed', actions: [{ type: 'send_event', event: 'ticket.closed' }] }] } };
+    expect((await takes.api('POST', '/api/main/_admin/state-machines', { token: admin, body: machine })).status).toBe(201);
+    const id = randomUUID();
+    expect((await takes.api('POST', '/api/main/ticket', { token: admin, body: { id } })).body.data.status).toBe('open');
+    const closed = await takes.api('PUT', `/api/main/ticket/${id}`, { token: admin, body: { status: 'closed' } });
+    expect(closed.status).toBe(200);
+    expect(closed.body.meta.version).toBe(3);
+    expect(closed.headers.get('etag')).toBe('"3"');
+    const events = (await takes.api<{ data: TakesEvent[] }>('GET', `/api/main/ticket/${id}/events`, { token: admin })).body.data;
+    expect(events.map((e) => [e.type, e.version, e.signal ?? null])).toEqual([['created', 1, null], ['updated', 2, null], ['signaled', 3, 'ticket.closed']]);
+    expect(events[2]).toMatchObject({ patch: [], submitted: {}, commit_ts: events[1].commit_ts });
+    await eventually(async () => {
+      const published = (await takes.stream.messages()).filter((m) => m.subject === `${takes.stream.prefix}evt.main.ticket.signaled`);
+      expect(published.map((m) => m.body)).toMatchObject([{ entity_id: id, signal: 'ticket.closed', version: 3 }]);
+    });
+    // The read table and a client's next write follow the version on.
+    expect((await takes.api('GET', `/api/main/ticket/${id}`, { token: admin })).headers.get('etag')).toBe('"3"');
+    expect((await takes.api('PUT', `/api/main/ticket/${id}`, { token: admin, body: { status: 'closed' }, headers: { 'if-match': '3' } })).status).toBe(200);
+  });
+
   describe('related_load: rules see related records from committed state and from the same command', () => {
     const order = { name: 'order', table: 'orders', fields: [{ name: 'id', type: 'uuid' }, { name: 'status', type: 'string', enum: ['open', 'closed'], default: 'open' }] };
     const line = { name: 'line', table: 'lines', fields: [{ name: 'id', type: 'uuid' }, { name: 'order_id', type: 'uuid', nullable: true }, { name: 'quantity', type: 'int' }, { name: 'price', type: 'decimal', precision: 2 }] };
