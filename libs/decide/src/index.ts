@@ -18,3 +18,5 @@ export { uniqueValuesOf, uniqueChanges, type UniqueValue } from './unique-values
 export type { StaleContext } from './decide-stale';
 export { computedFields, deleteRuleCheck, numericView, ruleCheck } from './rule-checks';
 export { stateMachineCheck } from './state-machine-check';
+export { managedFields, keyRefusal, managedRefusal } from './managed-fields';
+export { pickRefusal } from './record-pick';
