@@ -79,16 +79,24 @@ export interface ChildResult {
   entity: string;
   entity_id: string;
   path?: string;
-  outcome: 'applied' | 'merged' | 'shelved';
+  outcome: AppendOutcome;
   version: number;
   deleted: boolean;
   record: Record<string, unknown>;
   events: { id: string; type: string; version: number; position: number }[];
 }
 
+/**
+ * What became of an accepted write: `applied`; `merged` (a stale edit merged in);
+ * `shelved` (kept, not applied); `unchanged` (it changed nothing: no event, the current
+ * version); `overwritten` (history off, `stale_write: overwrite`: values changed since
+ * its base were written over, a `lost_update` event; `overwritten` holds them).
+ */
+export type AppendOutcome = 'applied' | 'merged' | 'shelved' | 'unchanged' | 'overwritten';
+
 /** What the store answers for an accepted command. */
 export interface AppendResult {
-  outcome: 'applied' | 'merged' | 'shelved';
+  outcome: AppendOutcome;
   command_id: string;
   entity_id: string;
   version: number;
@@ -100,6 +108,8 @@ export interface AppendResult {
   commit_ts: string;
   /** A nested write's related records, in the order of the command's children. `position` is then the last of all. */
   related?: ChildResult[];
+  /** outcome `overwritten`: the values the write destroyed, by JSON Pointer (the `lost_update` event's). */
+  overwritten?: Record<string, unknown>;
 }
 
 export const appendCommandSchema = {

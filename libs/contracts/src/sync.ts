@@ -1,4 +1,5 @@
 import type { ErrorBody } from './errors';
+import type { AppendOutcome } from './command';
 
 /**
  * `POST /api/:app/_sync` (HTTP): a device's offline edits, one result each, in order
@@ -35,7 +36,7 @@ export interface SyncRequest {
 /** What became of one edit; `rejected` carries the error in the error shape. */
 export interface SyncResult {
   command_id: string | null;
-  outcome: 'applied' | 'merged' | 'shelved' | 'rejected';
+  outcome: AppendOutcome | 'rejected';
   id?: string;
   version?: number;
   position?: number;
@@ -43,6 +44,8 @@ export interface SyncResult {
   /** The record after the edit; null once deleted. */
   record?: Record<string, unknown> | null;
   error?: ErrorBody;
+  /** outcome `overwritten`: the values written over, by JSON Pointer. */
+  overwritten?: Record<string, unknown>;
 }
 
 /** The response body: one result per edit, in the order of the edits. */

@@ -13,7 +13,11 @@ export interface WriteResponse {
 }
 
 export interface WriteMeta {
-  /** `merged`: a stale edit merged in; `shelved`: kept but not applied (see the record's history). */
+  /**
+   * `merged`: a stale edit merged in; `shelved`: kept but not applied (see the record's
+   * history); `unchanged`: the write changed nothing, no event, the current version;
+   * `overwritten`: values changed since the base were written over (see `overwritten`).
+   */
   outcome: AppendResult['outcome'];
   version: number;
   /** The store's global position of the write: what X-Takes-Min-Position waits for. */
@@ -23,6 +27,8 @@ export interface WriteMeta {
   command_id: string;
   /** A nested write: each related record written (links are `_link_<relation>` records). */
   related?: RelatedWrite[];
+  /** outcome `overwritten`: the values the write destroyed, by JSON Pointer. */
+  overwritten?: Record<string, unknown>;
 }
 
 export interface RelatedWrite {

@@ -7,6 +7,8 @@ import { checkSize, DEFAULT_LIMITS, nextEvent, reject, signalEvents, type Append
 import { decideStale, shelve, staleStamp, type StaleContext } from './decide-stale';
 import { roleRefusal } from './permission-checks';
 import { checkRecord, DELETE_CHECKS, RESTORE_CHECKS, type RecordCheck } from './record-checks';
+import { clientFieldsDiffer, keyChange, keyRefusal, managedFields, sameKey, stampTimestamps, withoutManagedValues } from './managed-fields';
+import { isRecordPick, pickRefusal, decideRecordPick } from './record-pick';
 import { uniqueChanges, type UniqueValue } from './unique-values';
 
 /** What the record decider decides on: one write to one record, and what the store loaded for it. */
@@ -57,13 +59,24 @@ export function isStaleEdit(command: AppendCommand, head: StreamHead | null, ent
  * looks them up and gives the answer to settleUniqueValues.
  */
 export function decideRecord(input: RecordInput): Decision {
-  const { command, head, entity } = input;
+  const { head, entity } = input;
   const limits = input.limits ?? DEFAULT_LIMITS;
-  if (command.op === 'define' || command.op === 'remove') return reject('INVALID_PAYLOAD', `${command.op} is for metadata (_meta) only`);
+  if (input.command.op === 'define' || input.command.op === 'remove') return reject('INVALID_PAYLOAD', `${input.command.op} is for metadata (_meta) only`);
   // A many_to_many link record has no definition of its own: the gateway builds its
   // state (the join-table row) from the relation.
-  if (!entity && !isLinkEntity(command.entity)) return reject('UNKNOWN_ENTITY', `unknown entity ${command.entity}`);
-  const context = entity && { command, user: command.user, entity, metadata: input.metadata, now: input.now ?? head?.lastCommitTs ?? EPOCH, related: input.related };
+  if (!entity && !isLinkEntity(input.command.entity)) return reject('UNKNOWN_ENTITY', `unknown entity ${input.command.entity}`);
+  // A record's key never changes, and the fields the server manages are set here, after
+  // any merge, from the write's time: what a command says about them is dropped first
+  // (a pick of one is refused).
+  const managed = entity ? managedFields(entity, input.metadata) : new Set<string>();
+  if (entity && head && head.version > 0 && input.command.op !== 'create') {
+    const problem = keyChange(input.command, entity, head.state) ?? (input.command.op === 'resolve' ? pickRefusal(entity, managed, (input.command.data as { field: string }).field) : null);
+    if (problem) return { kind: 'reject', error: problem };
+  }
+  const command = entity ? withoutManagedValues(input.command, managed) : input.command;
+  if (command instanceof TakesError) return { kind: 'reject', error: command };
+  const now = input.now ?? head?.lastCommitTs ?? EPOCH;
+  const context = entity && { command, user: command.user, entity, metadata: input.metadata, now, related: input.related };
   // No permission for the action at all: refused before the record is looked at, offline edits included.
   const refusal = context && roleRefusal(context);
   if (refusal) return { kind: 'reject', error: refusal };
@@ -87,6 +100,8 @@ export function decideRecord(input: RecordInput): Decision {
         deleted: head.deleted,
       });
     }
+    // A reviewer's pick of a whole-record contest (deleted or not): allowed on a deleted record.
+    if (context && isRecordPick(command)) return checkSize(decideRecordPick(context, head, input.deleteChecks ?? DELETE_CHECKS), limits);
     if (command.op === 'restore') {
       if (!head.deleted) return reject('CONFLICT', `${command.entity} ${command.entity_id} is not deleted`);
     } else if (head.deleted) {
@@ -99,10 +114,22 @@ export function decideRecord(input: RecordInput): Decision {
   if (written instanceof TakesError) return { kind: 'reject', error: written };
   let state = written.state;
   let signals: readonly string[] | undefined;
-  if (context && (command.op === 'create' || command.op === 'put' || command.op === 'patch' || command.op === 'resolve')) {
-    const checked = checkRecord(state, command.op === 'create' ? undefined : current, context, input.checks);
+  if (context && command.op === 'create') {
+    const checked = checkRecord(stampTimestamps(context.entity, state, 'create', now), undefined, context, input.checks);
     if (!checked.ok) return { kind: 'reject', error: checked.error };
     state = checked.state;
+    signals = checked.signals;
+  } else if (context && (command.op === 'put' || command.op === 'patch' || command.op === 'resolve')) {
+    const checked = checkRecord(state, current, context, input.checks);
+    if (!checked.ok) return { kind: 'reject', error: checked.error };
+    if (!sameKey(checked.state[context.entity.primary_key.field], current[context.entity.primary_key.field])) {
+      return { kind: 'reject', error: keyRefusal(context.entity.primary_key.field) };
+    }
+    const changes = clientFieldsDiffer(current, checked.state, managed);
+    // A write that changes nothing appends nothing: the answer is the current version
+    // (a pick still appends: it settles the contest, whatever value it keeps).
+    if (!changes && command.op !== 'resolve') return unchanged(head!);
+    state = changes ? stampTimestamps(context.entity, checked.state, 'update', now) : checked.state;
     signals = checked.signals;
   } else if (context && command.op === 'delete') {
     // The delete's own hook point: before_delete rules see the record as it stands.
@@ -133,6 +160,11 @@ export function decideRecord(input: RecordInput): Decision {
     },
     limits,
   );
+}
+
+/** A write that changes nothing: no event, the record as it stands at its version. */
+export function unchanged(head: StreamHead): Decision {
+  return { kind: 'append', events: [], next: { version: head.version, state: head.state, deleted: head.deleted }, outcome: 'unchanged', contested: [], reserve: [] };
 }
 
 /** What a fresh write makes of the record: its event type, next state and what it submitted. */

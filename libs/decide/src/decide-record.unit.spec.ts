@@ -57,10 +57,9 @@ describe('decideRecord', () => {
     expect(d.events[0].submitted).toEqual({ b: 2, c: null });
   });
 
-  it('a put that changes nothing is still an event, with an empty patch', () => {
+  it('a put that changes nothing appends nothing and answers the current version (outcome unchanged)', () => {
     const d = appended(decide(command({ data: { a: 1 } }), head({ a: 1 })));
-    expect(d.events[0].patch).toEqual([]);
-    expect(d.events[0].submitted).toEqual({ a: 1 });
+    expect(d).toMatchObject({ events: [], outcome: 'unchanged', next: { version: 3, state: { a: 1 } } });
   });
 
   it('patch applies RFC 6902 and records the touched fields as submitted', () => {
@@ -77,7 +76,8 @@ describe('decideRecord', () => {
     expect(rejected(decide(command({ op: 'patch', patch: [{ op: 'test', path: '/a', value: 2 }] }), head({ a: 1 }))).code).toBe('CONFLICT');
     expect(rejected(decide(command({ op: 'patch', patch: [{ op: 'replace', path: '/missing/x', value: 1 }] }), head({ a: 1 }))).code).toBe('INVALID_PAYLOAD');
     expect(rejected(decide(command({ op: 'patch', patch: [{ op: 'bogus' as never, path: '/a' }] }), head({ a: 1 }))).code).toBe('INVALID_PAYLOAD');
-    expect(rejected(decide(command({ op: 'patch', patch: [{ op: 'replace', path: '', value: 3 }] }), head({ a: 1 }))).code).toBe('INVALID_PAYLOAD');
+    // Replacing the whole document would replace its key: refused as a key change.
+    expect(rejected(decide(command({ op: 'patch', patch: [{ op: 'replace', path: '', value: 3 }] }), head({ a: 1 }))).code).toBe('VALIDATION_FAILED');
   });
 
   it('a stale base is CONFLICT with the current state and version', () => {

@@ -4,7 +4,7 @@ import type { EntityDefinition } from '@takes/metadata';
 import { overwrite, unzipTime, type PriorEvent, type RecordVersion } from '@takes/merge';
 import { signalEvents, type AppendDecision, type Decision, type PendingEvent, type StreamHead } from './decision';
 import { checkRecord, DELETE_CHECKS, type RecordCheck, type RecordCheckContext } from './record-checks';
-import { computedFields } from './rule-checks';
+import { clientFieldsDiffer, managedFields, stampTimestamps, topField } from './managed-fields';
 import { uniqueChanges } from './unique-values';
 
 /** What the store loads for a write whose base is older than the head (see isStaleEdit). */
@@ -46,6 +46,7 @@ export function decideStale(
   deleteChecks: readonly RecordCheck[] = DELETE_CHECKS,
 ): Decision {
   const { command, entity } = context;
+  const managed = managedFields(entity, context.metadata);
   const base = stale.base.version;
   const stamp = staleStamp(stale);
   if (command.op !== 'put' && command.op !== 'patch' && command.op !== 'delete' && command.op !== 'restore') {
@@ -59,18 +60,23 @@ export function decideStale(
     if (written.kind === 'reject') return { kind: 'reject', error: written.error };
     const checked = checkRecord(written.nextState, head.state, context, checks);
     if (!checked.ok) return { kind: 'reject', error: checked.error };
+    if (!clientFieldsDiffer(head.state, checked.state, managed)) return unchangedHead(head);
+    const state = stampTimestamps(entity, checked.state, 'update', context.now);
+    // Values changed since the base and written over: a `lost_update` that carries them,
+    // and the client is told (`overwritten`). Nothing lost: an ordinary update.
+    const lost = Object.keys(written.overwritten).length > 0;
     const event: PendingEvent = {
-      type: 'lost_update',
+      type: lost ? 'lost_update' : 'updated',
       version: head.version + 1,
       prior_version: head.version,
-      patch: compare(head.state, checked.state) as PatchOperation[],
+      patch: compare(head.state, state) as PatchOperation[],
       submitted: written.submitted,
       contested: [],
-      overwritten: written.overwritten,
+      ...(lost ? { overwritten: written.overwritten } : {}),
       ...stamp,
     };
     const appended = [event, ...signalEvents(event, checked.signals)];
-    return { kind: 'append', events: appended, next: { version: appended[appended.length - 1].version, state: checked.state, deleted: false }, outcome: 'applied', contested: [], reserve: uniqueChanges(entity, head.state, checked.state).reserve };
+    return { kind: 'append', events: appended, next: { version: appended[appended.length - 1].version, state, deleted: false }, outcome: lost ? 'overwritten' : 'applied', contested: [], reserve: uniqueChanges(entity, head.state, state).reserve };
   }
 
   const merged = unzipTime({
@@ -82,12 +88,13 @@ export function decideStale(
   });
   if (merged.kind === 'reject') return merged;
   // The merged result passes the record checks as an online write would; one they refuse
-  // is shelved with the refusal as its reason. Computed fields are the server's: dropped
-  // from what is contested, and recomputed on the merged record.
-  const serverSet = computedFields(context);
-  const uncontested = (pointers: string[]) => (serverSet.size === 0 ? pointers : pointers.filter((p) => !serverSet.has(topField(p))));
+  // is shelved with the refusal as its reason. Managed fields (auto timestamps, the
+  // soft-delete marker, computed fields) are the server's: never contested, and set on
+  // the merged record from the write's time.
+  const uncontested = (pointers: string[]) => (managed.size === 0 ? pointers : pointers.filter((p) => !managed.has(topField(p))));
   let next = merged.next;
   let events: PendingEvent[] = merged.events.map((event) => ({ ...event, contested: uncontested(event.contested), ...stamp }));
+  if (changesNothing(events, head, merged.submitted)) return unchangedHead(head);
   if (merged.outcome !== 'shelved') {
     const deleting = merged.next.deleted && !head.deleted;
     const checked = merged.next.deleted
@@ -95,10 +102,11 @@ export function decideStale(
       : checkRecord(merged.next.state, head.state, context, checks);
     if (checked && !checked.ok) return shelve(head, merged.submitted, stamp, checked.error.toBody(), changedFields(head.state, merged.submitted));
     if (checked && !merged.next.deleted) {
-      events = withFinalState(events, head.state, checked.state);
+      const state = clientFieldsDiffer(head.state, checked.state, managed) ? stampTimestamps(entity, checked.state, 'update', context.now) : checked.state;
+      events = withFinalState(events, head.state, state);
       // A transition the merge made runs its send_event actions like an online write's.
       events = [...events, ...signalEvents(events[events.length - 1], checked.signals)];
-      next = { ...merged.next, state: checked.state, version: events[events.length - 1].version };
+      next = { ...merged.next, state, version: events[events.length - 1].version };
     }
   }
   const contested = [...new Set(events.flatMap((event) => event.contested))].sort();
@@ -112,9 +120,25 @@ export function decideStale(
   };
 }
 
-/** The top-level field a JSON Pointer is in (`/total/x` → `total`). */
-function topField(pointer: string): string {
-  return (pointer.split('/')[1] ?? '').replace(/~1/g, '/').replace(/~0/g, '~');
+/** The record as it stands: a stale write that changes nothing appends nothing. */
+function unchangedHead(head: StreamHead): AppendDecision {
+  return { kind: 'append', events: [], next: { version: head.version, state: head.state, deleted: head.deleted }, outcome: 'unchanged', contested: [], reserve: [] };
+}
+
+/**
+ * A merge that would append one edit event changing nothing, contesting nothing, whose
+ * submitted values are the head's already (a PUT of only the key, an edit the record
+ * already holds): nothing to keep.
+ */
+function changesNothing(events: { type: string; patch: PatchOperation[]; contested: string[] }[], head: StreamHead, submitted: Record<string, unknown>): boolean {
+  if (events.length !== 1 || head.deleted) return false;
+  const [event] = events;
+  if ((event.type !== 'merged' && event.type !== 'updated') || event.patch.length > 0 || event.contested.length > 0) return false;
+  return compare(pick(head.state, Object.keys(submitted)), pick(submitted, Object.keys(submitted))).length === 0;
+}
+
+function pick(state: Record<string, unknown>, keys: string[]): Record<string, unknown> {
+  return Object.fromEntries(keys.map((key) => [key, state[key] ?? null]));
 }
 
 /** Pointers of the submitted fields whose value is not the head's: what a reviewer may pick from a shelved edit. */

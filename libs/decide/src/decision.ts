@@ -8,6 +8,8 @@ export const META_ENTITY = '_meta';
 /** The head of a record's stream as the store holds it (null version 0 = no stream yet). */
 export interface StreamHead extends RecordState {
   lastCommitTs: string | null;
+  /** The global position of the stream's last event (what a write that appends nothing answers). */
+  lastPosition?: number;
 }
 
 /**
@@ -54,7 +56,12 @@ export type Decision =
       kind: 'append';
       events: PendingEvent[];
       next: RecordState;
-      outcome: 'applied' | 'merged' | 'shelved';
+      /**
+       * `unchanged`: the write changed nothing, no event (events is empty; next is the
+       * head); `overwritten`: history off, a stale write written over values changed
+       * since its base (a `lost_update` event carrying them).
+       */
+      outcome: 'applied' | 'merged' | 'shelved' | 'unchanged' | 'overwritten';
       contested: string[];
       reserve: UniqueValue[];
     }

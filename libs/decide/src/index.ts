@@ -20,3 +20,5 @@ export { computedFields, deleteRuleCheck, numericView, ruleCheck } from './rule-
 export { stateMachineCheck } from './state-machine-check';
 export { actionOf, roleRefusal, writeAccess, writeConditions } from './permission-checks';
 export { MAX_RELATED_ROWS, meetsRelatedFilter, relatedLookups, relatedView, type RelatedLookup } from './related-loads';
+export { managedFields, keyRefusal, managedRefusal } from './managed-fields';
+export { pickRefusal } from './record-pick';

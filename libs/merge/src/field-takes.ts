@@ -1,6 +1,6 @@
 import { effectOf, evolve, initialState, type Actor, type EventType, type TakesEvent } from '@takes/contracts';
 import { overlaps, parsePointer, toPointer, valueAt, type JsonObject, type Path } from './json-document';
-import { RECORD_POINTER } from './unzip-time';
+import { RECORD_CONTEST, RECORD_FIELD, isRecordContest } from './unzip-time';
 
 /** One take of a field: the pair (event, field). */
 export interface FieldTake {
@@ -41,21 +41,32 @@ export interface FieldHistory {
   takes: FieldTake[];
 }
 
+export interface FieldTakesOptions {
+  /** Top-level fields the server manages (auto timestamps, `deleted_at`, computed fields): never a take, left out. */
+  managed?: ReadonlySet<string>;
+}
+
 /**
  * Per-field history of a record, computed from its events alone (GET /history). Every
- * value any event submitted is a take; events are taken in version order.
+ * value any event submitted is a take; events are taken in version order. A record
+ * whose existence was contested (an edit against a delete) has an entry `/_record`
+ * whose takes are `{"deleted": true|false}` (see recordHistory).
  */
-export function fieldTakes(events: readonly TakesEvent[]): FieldHistory[] {
+export function fieldTakes(events: readonly TakesEvent[], options: FieldTakesOptions = {}): FieldHistory[] {
   const ordered = [...events].sort((a, b) => a.version - b.version);
   const states: JsonObject[] = [];
+  const deleted: boolean[] = [];
   let record = initialState();
   for (const event of ordered) {
     record = evolve(record, event);
     states.push(record.state as JsonObject);
+    deleted.push(record.deleted);
   }
   const state = record.state as JsonObject;
+  const managed = options.managed ?? new Set<string>();
 
   const fields = new Set<string>();
+  let recordContested = false;
   for (const event of ordered) {
     for (const op of event.patch) {
       for (const pointer of [op.path, op.from]) {
@@ -64,11 +75,69 @@ export function fieldTakes(events: readonly TakesEvent[]): FieldHistory[] {
       }
     }
     for (const key of Object.keys(event.submitted ?? {})) fields.add(toPointer([key]));
-    for (const pointer of event.contested ?? []) if (pointer !== RECORD_POINTER) fields.add(pointer);
+    for (const pointer of event.contested ?? []) {
+      if (isRecordContest(pointer)) recordContested = true;
+      else fields.add(pointer);
+    }
   }
   for (const key of Object.keys(state)) fields.add(toPointer([key]));
+  fields.delete(RECORD_CONTEST);
+  const histories = [...fields].filter((field) => !managed.has(parsePointer(field)[0])).sort().map((field) => historyOf(field, ordered, states, state));
+  if (recordContested || ordered.some((event) => Object.prototype.hasOwnProperty.call(event.submitted ?? {}, RECORD_FIELD))) {
+    histories.push(recordHistory(ordered, deleted));
+  }
+  return histories.sort((a, b) => (a.field < b.field ? -1 : a.field > b.field ? 1 : 0));
+}
 
-  return [...fields].sort().map((field) => historyOf(field, ordered, states, state));
+/**
+ * The whole-record contest's history (`/_record`): its value is `{"deleted": bool}`.
+ * Takes: each event that set the record's existence (created, deleted, restored, a
+ * pick), each shelved edit, delete or restore (what it wanted: an edit, the record
+ * alive), and the edits made concurrently with a record contest (alive). A take's value
+ * can be picked back with /resolve.
+ */
+function recordHistory(events: TakesEvent[], deleted: boolean[]): FieldHistory {
+  const disputes = events.filter((event) => (event.contested ?? []).some(isRecordContest));
+  const takes: FieldTake[] = [];
+  events.forEach((event, i) => {
+    const effect = effectOf(event.type);
+    const before = i > 0 ? deleted[i - 1] : true;
+    const picked = (event.submitted ?? {})[RECORD_FIELD] as { deleted?: unknown } | undefined;
+    const contested = (event.contested ?? []).some(isRecordContest);
+    const concurrent = disputes.some((dispute) => dispute !== event && dispute.base_version < event.version && event.version < dispute.version);
+    let wanted: boolean | undefined;
+    let applied = false;
+    if (effect.applies && (effect.deleted !== 'keep' || (effect.pick && picked !== undefined))) {
+      wanted = deleted[i];
+      applied = true;
+    } else if (!effect.applies && (contested || concurrent)) {
+      // A shelved edit wanted the record alive; a shelved delete or restore (nothing submitted) the other way round.
+      wanted = Object.keys(event.submitted ?? {}).length > 0 ? false : !before;
+    } else if (effect.edit && (contested || concurrent)) {
+      wanted = false;
+    }
+    if (wanted === undefined) return;
+    takes.push({
+      value: { deleted: wanted },
+      removed: false,
+      applied,
+      current: false,
+      contested: contested || concurrent,
+      picked: effect.pick && applied,
+      event_id: event.id,
+      command_id: event.command_id,
+      type: event.type,
+      version: event.version,
+      user: event.user,
+      device: event.device,
+      branch_ts: event.branch_ts,
+      submit_ts: event.submit_ts,
+      commit_ts: event.commit_ts,
+    });
+  });
+  const last = takes.filter((take) => take.applied).pop();
+  if (last) last.current = true;
+  return { field: RECORD_CONTEST, value: { deleted: deleted[deleted.length - 1] ?? false }, contested: disputes.length > 0, takes };
 }
 
 function historyOf(field: string, events: TakesEvent[], states: JsonObject[], final: JsonObject): FieldHistory {
@@ -109,5 +178,5 @@ function historyOf(field: string, events: TakesEvent[], states: JsonObject[], fi
 }
 
 function contests(event: TakesEvent, path: Path): boolean {
-  return (event.contested ?? []).some((pointer) => pointer !== RECORD_POINTER && overlaps(parsePointer(pointer), path));
+  return (event.contested ?? []).some((pointer) => !isRecordContest(pointer) && overlaps(parsePointer(pointer), path));
 }

@@ -85,4 +85,33 @@ describe('fieldTakes', () => {
     const stream = twoDevicesOnY();
     expect(fieldTakes([...stream.events].reverse())).toEqual(fieldTakes(stream.events));
   });
+
+  it('leaves out the fields the server manages: never a take', () => {
+    const stream = new InMemoryStream({ y: 'y0', updated_at: '2026-03-01T08:00:00.000Z' });
+    stream.write({ command_id: 'b', device: 'B', submit_ts: '2026-03-01T09:00:00.000Z', op: 'put', data: { y: 'yB', updated_at: '2026-03-01T09:00:01.000Z' }, base_version: 1, commit_at: '2026-03-01T09:00:01.000Z' });
+    expect(fieldTakes(stream.events).map((h) => h.field)).toEqual(['/updated_at', '/y']);
+    expect(fieldTakes(stream.events, { managed: new Set(['updated_at']) }).map((h) => h.field)).toEqual(['/y']);
+  });
+
+  it('a delete that met an offline edit is a contest named /_record, with {deleted} takes a reviewer can pick', () => {
+    const stream = new InMemoryStream({ y: 'y0' });
+    // B deletes; A, offline since version 1, edits y and syncs after, but submitted before the delete: shelved.
+    stream.write({ command_id: 'b', device: 'B', submit_ts: '2026-03-01T09:00:00.000Z', op: 'delete', base_version: 1, commit_at: '2026-03-01T09:00:01.000Z' });
+    const shelved = stream.write({ command_id: 'a', device: 'A', submit_ts: '2026-03-01T08:30:00.000Z', op: 'put', data: { y: 'yA' }, base_version: 1, commit_at: '2026-03-01T09:30:01.000Z' });
+    expect(shelved).toMatchObject({ outcome: 'shelved', contested: ['/_record'] });
+    const record = fieldTakes(stream.events).find((h) => h.field === '/_record')!;
+    expect(record).toMatchObject({ value: { deleted: true }, contested: true });
+    expect(record.takes.map((t) => [t.type, t.value, t.applied, t.current])).toEqual([
+      ['created', { deleted: false }, true, false],
+      ['deleted', { deleted: true }, true, true],
+      ['shelved', { deleted: false }, false, false],
+    ]);
+    // A reviewer's pick of it: a restore, then a resolved event submitting the pick.
+    const last = stream.events[stream.events.length - 1];
+    const restored = { ...last, id: 'evt-r', type: 'restored' as const, version: 4, prior_version: 3, base_version: 3, patch: [], submitted: {}, contested: [] };
+    const resolved = { ...restored, id: 'evt-p', type: 'resolved' as const, version: 5, prior_version: 4, base_version: 3, submitted: { _record: { deleted: false } } };
+    const after = fieldTakes([...stream.events, restored, resolved]).find((h) => h.field === '/_record')!;
+    expect(after.value).toEqual({ deleted: false });
+    expect(after.takes.filter((t) => t.current)).toEqual([expect.objectContaining({ type: 'resolved', picked: true, value: { deleted: false } })]);
+  });
 });

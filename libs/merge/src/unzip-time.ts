@@ -8,11 +8,19 @@ import { compareSubmitOrder, laterOf, liftAbove, submitOrderOf, type SubmitOrder
 import { Timeline, type Claim, type Past } from './timeline';
 
 /**
- * The pointer the merge puts in `contested` when the record itself, not a field, was
- * disputed: an edit against a concurrent delete, or a delete against a concurrent edit.
- * "" is the RFC 6901 pointer of the whole document.
+ * The name of the whole-record contest: what the merge puts in `contested` when the
+ * record itself, not a field, was disputed (an edit against a concurrent delete, or a
+ * delete against a concurrent edit). Field names starting with `_` belong to Takes, so
+ * it names no field. A reviewer sees it in /history and settles it with /resolve,
+ * picking `{"deleted": true|false}`.
  */
-export const RECORD_POINTER = '';
+export const RECORD_FIELD = '_record';
+export const RECORD_CONTEST = `/${RECORD_FIELD}`;
+
+/** Whether a contested pointer is the whole-record contest (events stored before it had a name say ""). */
+export function isRecordContest(pointer: string): boolean {
+  return pointer === RECORD_CONTEST || pointer === '';
+}
 
 export type MergeOutcome = 'applied' | 'merged' | 'shelved';
 
@@ -128,7 +136,7 @@ function unzipByField(timeline: Timeline, edit: IncomingEdit, chain: number[], p
     if (compareSubmitOrder(timeline.rankOf(i), latest.rank) > 0) latest = { rank: timeline.rankOf(i), alive };
   }
   const existenceHolds = latest.alive === wantsAlive;
-  const flag = recordContested ? [RECORD_POINTER] : [];
+  const flag = recordContested ? [RECORD_CONTEST] : [];
   const stale = concurrent.length > 0;
   const changedType = stale ? 'merged' : 'updated';
 
@@ -204,7 +212,7 @@ function unzipByLongestChain(timeline: Timeline, edit: IncomingEdit, chain: numb
 
   const mainLatest = main.map((i) => submitOrderOf(since[i])).reduce(laterOf);
   const chainWins = chainLength > mainLength || (chainLength === mainLength && compareSubmitOrder(submitOrderOf(edit), mainLatest) > 0);
-  const recordFlag = head.deleted !== forkDeleted && head.deleted !== deleted ? [RECORD_POINTER] : [];
+  const recordFlag = head.deleted !== forkDeleted && head.deleted !== deleted ? [RECORD_CONTEST] : [];
   if (chainWins) {
     const overridden = changedPaths(timeline.stateAt(fork), head.state)
       .filter((change) => !jsonEqual(valueAt(edited.state, change.path), change.value))

@@ -1,7 +1,7 @@
 import { replay, stampTimes } from '@takes/decide';
 import type { TakesEvent } from '@takes/contracts';
 import { fieldTakes, unzipTime, type UnzipDecision } from './index';
-import { RECORD_POINTER } from './unzip-time';
+import { RECORD_CONTEST } from './unzip-time';
 import { InMemoryStream, type StreamWrite } from './in-memory-stream';
 
 const initial = { x: 'x0', y: 'y0', z: 'z0', notes: '' };
@@ -155,7 +155,7 @@ describe('unzipTime, delete against edit', () => {
     appended(stream.write(edit({ command_id: 'd-1', device: 'D', submit_ts: '2026-03-02T10:00:00.000Z', op: 'delete', commit_at: '2026-03-02T10:00:01.000Z' })));
     expect(stream.head.deleted).toBe(true);
     const e = appended(stream.write(edit({ command_id: 'e-1', device: 'E', submit_ts: '2026-03-03T10:00:00.000Z', data: { y: 'yE' }, commit_at: '2026-03-04T10:00:00.000Z' })));
-    expect(e).toMatchObject({ outcome: 'merged', contested: [RECORD_POINTER] });
+    expect(e).toMatchObject({ outcome: 'merged', contested: [RECORD_CONTEST] });
     expect(e.events.map((ev) => ev.type)).toEqual(['restored', 'merged']);
     expect(stream.head).toMatchObject({ deleted: false, state: { y: 'yE' } });
     expectReplayed(stream);
@@ -166,7 +166,7 @@ describe('unzipTime, delete against edit', () => {
     appended(stream.write(edit({ command_id: 'd-1', device: 'D', submit_ts: '2026-03-02T10:00:00.000Z', op: 'delete', commit_at: '2026-03-02T10:00:01.000Z' })));
     const before = stream.head.state;
     const e = appended(stream.write(edit({ command_id: 'e-1', device: 'E', submit_ts: '2026-03-02T09:00:00.000Z', data: { y: 'yE' }, commit_at: '2026-03-04T10:00:00.000Z' })));
-    expect(e).toMatchObject({ outcome: 'shelved', contested: [RECORD_POINTER], submitted: { y: 'yE' } });
+    expect(e).toMatchObject({ outcome: 'shelved', contested: [RECORD_CONTEST], submitted: { y: 'yE' } });
     expect(e.events).toEqual([expect.objectContaining({ type: 'shelved', patch: [] })]);
     expect(stream.head).toMatchObject({ deleted: true, state: before });
     expect(takesOf(stream.events, '/y').takes.map((t) => [t.value, t.type, t.applied])).toContainEqual(['yE', 'shelved', false]);
@@ -177,13 +177,13 @@ describe('unzipTime, delete against edit', () => {
     const later = recordAtVersion3();
     appended(later.write(edit({ command_id: 'e-1', device: 'E', submit_ts: '2026-03-03T10:00:00.000Z', data: { y: 'yE' }, commit_at: '2026-03-03T10:00:01.000Z' })));
     const lost = appended(later.write(edit({ command_id: 'd-1', device: 'D', submit_ts: '2026-03-02T10:00:00.000Z', op: 'delete' })));
-    expect(lost).toMatchObject({ outcome: 'shelved', contested: [RECORD_POINTER] });
+    expect(lost).toMatchObject({ outcome: 'shelved', contested: [RECORD_CONTEST] });
     expect(later.head.deleted).toBe(false);
 
     const earlier = recordAtVersion3();
     appended(earlier.write(edit({ command_id: 'e-1', device: 'E', submit_ts: '2026-03-01T10:00:00.000Z', data: { y: 'yE' }, commit_at: '2026-03-03T10:00:01.000Z' })));
     const won = appended(earlier.write(edit({ command_id: 'd-1', device: 'D', submit_ts: '2026-03-02T10:00:00.000Z', op: 'delete' })));
-    expect(won).toMatchObject({ outcome: 'merged', contested: [RECORD_POINTER] });
+    expect(won).toMatchObject({ outcome: 'merged', contested: [RECORD_CONTEST] });
     expect(won.events.map((ev) => ev.type)).toEqual(['deleted']);
     expect(earlier.head).toMatchObject({ deleted: true, state: { y: 'yE' } });
     expectReplayed(earlier);

@@ -9,6 +9,7 @@ export {
   DECIMAL_TOTAL_DIGITS,
   isFieldType,
   isJsonValue,
+  autoValue,
   normalizeFieldValue,
   type FieldType,
   type FieldValueSpec,

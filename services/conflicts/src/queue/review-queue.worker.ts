@@ -4,6 +4,7 @@ import { Client } from 'pg';
 import type { Logger } from 'pino';
 import { EVENT_STORE, subjects, type EventStore, type TakesEvent } from '@takes/contracts';
 import { EventFollower } from '@takes/bus';
+import { contestParties, type ContestParties } from '@takes/merge';
 import { REVIEW_QUEUE_LEADER_LOCK, inTransaction, type Database } from '@takes/db';
 import { CONFLICTS_CONFIG, type ConflictsConfig } from '../config';
 import { DATABASE, LOGGER, NATS_CONNECTION } from '../tokens';
@@ -62,9 +63,23 @@ export class ReviewQueueWorker implements OnApplicationBootstrap, OnApplicationS
   }
 
   private async apply(events: TakesEvent[]): Promise<void> {
+    // The other side of each contest (the edits it was merged against) is read before the transaction.
+    const parties = new Map<TakesEvent, ContestParties[]>();
+    for (const event of events) if (touchesReviewQueue(event) && event.contested.length > 0) parties.set(event, await this.partiesOf(event));
     await inTransaction(this.database.pool, async (client) => {
-      for (const event of events) if (touchesReviewQueue(event)) await applyToReviewQueue(client, event);
+      for (const event of events) if (touchesReviewQueue(event)) await applyToReviewQueue(client, event, parties.get(event));
       await advanceWatermark(client, Math.max(...events.map((e) => e.position)));
     });
+  }
+
+  /** Who took part in each pointer the event contests: it, and the events between its base and it. */
+  private async partiesOf(event: TakesEvent): Promise<ContestParties[]> {
+    const between: TakesEvent[] = [];
+    for (let from: number | null = event.base_version + 1; from !== null && from < event.version; ) {
+      const page = await this.store.readStream({ app: event.app, entity: event.entity, entity_id: event.entity_id, from_version: from, limit: Math.min(1000, event.version - from) });
+      between.push(...page.events);
+      from = page.next_version;
+    }
+    return contestParties(event, between);
   }
 }

@@ -158,7 +158,8 @@ async function decideAndWrite(conn: Conn, members: AppendRequest[], deps: Append
 
   if (accepted.length > 0) {
     const count = accepted.reduce((n, part) => n + part.events.length, 0);
-    const { clock, positions } = await takePositionLock(conn, count);
+    // Writes that all changed nothing draw no position (their results are still kept).
+    const { clock, positions } = count > 0 ? await takePositionLock(conn, count) : { clock: now, positions: [] as number[] };
     const rows = stampEvents(accepted, clock, positions);
     const results = resultsOf(accepted, rows);
     const uniques = finalUniqueChanges(accepted, initialStates, (command) => entityOf(state, command));
@@ -219,7 +220,7 @@ function accept(ctx: DecideContext, member: AppendRequest, part: AppendCommand, 
     part,
     child,
     events: decision.events.map((event) => ({ ...event, id: ctx.deps.newId() })),
-    next: { ...decision.next, lastCommitTs: head?.lastCommitTs ?? null },
+    next: { ...decision.next, lastCommitTs: head?.lastCommitTs ?? null, lastPosition: head?.lastPosition },
     outcome: decision.outcome,
     contested: decision.contested,
   };
@@ -276,6 +277,7 @@ interface HeadRow {
   state: Record<string, unknown>;
   deleted: boolean;
   last_commit_ts: string;
+  last_position: string | number;
 }
 
 /**
@@ -305,7 +307,7 @@ async function beginReadSeenAndLockHeads(conn: Conn, members: AppendRequest[], p
     FROM (SELECT DISTINCT hashtext(a) AS h FROM jsonb_array_elements_text(${jsonLiteral(metaApps)}) AS a ORDER BY 1) AS keys;`;
   const results = (await conn.query(`BEGIN;${lock}
     WITH heads AS (
-      SELECT s.app, s.entity, s.entity_id, s.version, s.state, s.deleted, s.last_commit_ts
+      SELECT s.app, s.entity, s.entity_id, s.version, s.state, s.deleted, s.last_commit_ts, s.last_position
       FROM event_store.streams s
       JOIN jsonb_to_recordset(${jsonLiteral(streams)}) AS k(app text, entity text, entity_id text)
         USING (app, entity, entity_id)
@@ -350,6 +352,7 @@ async function beginReadSeenAndLockHeads(conn: Conn, members: AppendRequest[], p
       state: row.state,
       deleted: row.deleted,
       lastCommitTs: new Date(row.last_commit_ts).toISOString(),
+      lastPosition: Number(row.last_position),
     });
   }
   const byApp = new Map<string, PositionedMetaItem[]>();

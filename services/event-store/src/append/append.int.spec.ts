@@ -98,7 +98,7 @@ describe('append (real PostgreSQL, in-process)', () => {
       await fixture.append({ entity_id: 'g', op: 'create', data: { n: 0 } });
       const replies = await Promise.all([
         ...Array.from({ length: 40 }, (_, i) => fixture.append({ entity_id: `g-${i}`, op: 'create', data: { n: i } })),
-        ...Array.from({ length: 10 }, (_, i) => fixture.append({ entity_id: 'g', op: 'put', base_version: 1, data: { n: i } })),
+        ...Array.from({ length: 10 }, (_, i) => fixture.append({ entity_id: 'g', op: 'put', base_version: 1, data: { n: i + 1 } })),
       ]);
       const sameBase = replies.slice(40);
       expect(sameBase.filter((r) => 'data' in r)).toHaveLength(1);

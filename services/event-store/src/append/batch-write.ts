@@ -50,10 +50,13 @@ export async function takePositionLock(conn: Conn, count: number): Promise<{ clo
 
 export function stampEvents(accepted: Accepted[], clock: Date, positions: number[]): EventRow[] {
   const lastCommit = new Map<string, string | null>();
+  const lastPosition = new Map<string, number>();
   const rows: EventRow[] = [];
   for (const member of accepted) {
     const command = member.part;
     const key = streamKey(command);
+    // A write that changed nothing answers with the stream's last event, this batch's included.
+    if (member.events.length === 0 && lastPosition.has(key)) member.next.lastPosition = lastPosition.get(key);
     for (const event of member.events) {
       const previous = lastCommit.has(key) ? lastCommit.get(key)! : member.next.lastCommitTs;
       const commit = nextCommitTs(clock, previous);
@@ -85,6 +88,8 @@ export function stampEvents(accepted: Accepted[], clock: Date, positions: number
         ...(event.reason ? { reason: event.reason } : {}),
         ...(event.signal ? { signal: event.signal } : {}),
       });
+      lastPosition.set(key, rows[rows.length - 1].position);
+      member.next.lastPosition = rows[rows.length - 1].position;
     }
     member.next.lastCommitTs = lastCommit.get(key) ?? member.next.lastCommitTs;
   }
@@ -97,7 +102,8 @@ export function resultsOf(accepted: Accepted[], rows: EventRow[]): Map<AppendReq
   const results = new Map<AppendRequest, AppendResult>();
   for (const part of accepted) {
     const own = part.events.map((event) => byId.get(event.id)!);
-    const last = own[own.length - 1];
+    // No event (outcome `unchanged`): the record's current version, position and commit.
+    const last = own[own.length - 1] ?? { version: part.next.version, position: part.next.lastPosition ?? 0, commit_ts: part.next.lastCommitTs ?? new Date(0).toISOString(), overwritten: undefined };
     const events = own.map((row) => ({ id: row.id, type: row.type, version: row.version, position: row.position }));
     if (part.child < 0) {
       results.set(part.request, {
@@ -112,6 +118,7 @@ export function resultsOf(accepted: Accepted[], rows: EventRow[]): Map<AppendReq
         events,
         commit_ts: last.commit_ts,
         ...(part.request.command.children ? { related: [] } : {}),
+        ...(part.outcome === 'overwritten' && last.overwritten ? { overwritten: last.overwritten } : {}),
       });
       continue;
     }
@@ -171,8 +178,9 @@ export async function writeAllAndCommit(
   // The envelope's fields are the columns, but for the user (two columns) and a missing `overwritten` or `reason`.
   const events = rows.map(({ user, ...row }) => ({ ...row, user_id: user.id, user_roles: user.roles, overwritten: row.overwritten ?? null, reason: row.reason ?? null, signal: row.signal ?? null }));
   const byId = new Map(rows.map((row) => [row.id, row]));
+  // A stream's head is the last member's that appended to it (one that changed nothing leaves it).
   const finalByStream = new Map<string, Accepted>();
-  for (const member of accepted) finalByStream.set(streamKey(member.part), member);
+  for (const member of accepted) if (member.events.length > 0) finalByStream.set(streamKey(member.part), member);
   const heads = [...finalByStream.values()].map((member) => {
     const last = byId.get(member.events[member.events.length - 1].id)!;
     return {
@@ -190,7 +198,7 @@ export async function writeAllAndCommit(
   const firstVersion = new Map<string, number>();
   for (const member of accepted) {
     const key = streamKey(member.part);
-    if (!firstVersion.has(key)) firstVersion.set(key, member.events[0].prior_version);
+    if (!firstVersion.has(key) && member.events.length > 0) firstVersion.set(key, member.events[0].prior_version);
   }
   const snapshots = heads.filter((head) => {
     const before = firstVersion.get(streamKey(head)) ?? 0;

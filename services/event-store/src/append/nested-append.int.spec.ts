@@ -192,6 +192,51 @@ describe('nested writes in the event store (real PostgreSQL, in-process)', () =>
   });
 });
 
+describe('a record key never changes, and a write that changes nothing appends nothing (issue 11, in the store)', () => {
+  let store: StoreFixture;
+  beforeAll(async () => {
+    store = await createStoreFixture('integrity_append');
+    await defineItem(store);
+    const visit = defineTestEntity('visit', 'main', 'field');
+    expect('data' in (await store.committer.submit({ command: visit, fingerprint: commandFingerprint(visit) }))).toBe(true);
+  });
+  afterAll(() => store.close());
+
+  const immutable = { error: { code: 'VALIDATION_FAILED', details: [{ field: 'id', rule: 'immutable' }] } };
+
+  it('a nested write whose related row would change its key is refused whole, nothing appended', async () => {
+    await store.append({ entity_id: 'inv-k', op: 'create', data: { id: 'inv-k' }, children: [{ entity: 'item', entity_id: 'it-k', op: 'create', data: { id: 'it-k', a: 'inv-k' } }] });
+    const before = await store.eventCount();
+    const reply = await store.append({ entity_id: 'inv-k', op: 'put', data: { a: 2 }, children: [{ entity: 'item', entity_id: 'it-k', op: 'put', data: { id: 'it-other', a: 'x' }, path: 'items[0]' }] });
+    expect(reply).toMatchObject({ error: { code: 'VALIDATION_FAILED', details: [{ field: 'items[0].id', rule: 'immutable' }] } });
+    expect(await store.eventCount()).toBe(before);
+  });
+
+  it('an offline (stale) edit that would change the key is refused, not merged or shelved', async () => {
+    await store.append({ entity: 'visit', entity_id: 'v-k', op: 'create', data: { id: 'v-k', a: 1 } });
+    await store.append({ entity: 'visit', entity_id: 'v-k', op: 'put', data: { a: 2 } });
+    const before = await store.eventCount();
+    expect(await store.append({ entity: 'visit', entity_id: 'v-k', op: 'put', base_version: 1, data: { id: 'v-other', b: 1 } })).toMatchObject(immutable);
+    expect(await store.append({ entity: 'visit', entity_id: 'v-k', op: 'patch', base_version: 1, patch: [{ op: 'replace', path: '/id', value: 'v-other' }] })).toMatchObject(immutable);
+    expect(await store.append({ entity: 'visit', entity_id: 'v-k', op: 'resolve', data: { field: '/id', value: 'v-other' } })).toMatchObject(immutable);
+    expect(await store.eventCount()).toBe(before);
+  });
+
+  it('a write that changes nothing: no event, the current version and position, the same answer when resent', async () => {
+    const created = await store.append({ entity: 'visit', entity_id: 'v-n', op: 'create', data: { id: 'v-n', a: 1 } });
+    if (!('data' in created)) throw new Error(JSON.stringify(created));
+    const before = await store.eventCount();
+    const noop = { entity: 'visit', entity_id: 'v-n', op: 'put' as const, command_id: 'noop-1', data: { a: 1 } };
+    const first = await store.append(noop);
+    expect(first).toMatchObject({ data: { outcome: 'unchanged', version: 1, position: created.data.position, events: [], record: { id: 'v-n', a: 1 } } });
+    expect(await store.append(noop)).toEqual(first);
+    expect(await store.append({ entity: 'visit', entity_id: 'v-n', op: 'patch', patch: [{ op: 'test', path: '/a', value: 1 }] })).toMatchObject({ data: { outcome: 'unchanged', version: 1 } });
+    expect(await store.eventCount()).toBe(before);
+    const head = await store.db.selectFrom('streams').select(['version']).where('entity_id', '=', 'v-n').executeTakeFirstOrThrow();
+    expect(head.version).toBe(1);
+  });
+});
+
 async function defineItem(fixture: StoreFixture): Promise<void> {
   const item = defineTestEntity('item');
   // `code` of an item is unique: the store alone can refuse a child for it.

@@ -105,12 +105,10 @@ export class RecordCommands {
       }
       case 'put': {
         const { fields, nested } = splitNestedBody(this.metadata.metadata(app), edit.entity, edit.data);
-        const result = validateRecordWrite(entity, 'put', fields, now);
+        // The key in the body, if any, must be the record's: a key never changes (422 immutable).
+        const result = validateRecordWrite(entity, 'put', fields, now, { id: edit.id });
         if (!result.ok) throw result.error;
         const data = result.value;
-        if (data[pk] !== undefined && String(data[pk]) !== edit.id) {
-          throw new TakesError('VALIDATION_FAILED', 'validation failed', [{ field: pk, rule: 'immutable', message: `${pk} cannot change` }]);
-        }
         const children = await this.nested(app, principal, headers, entity, { id: edit.id!, values: { ...data, [pk]: edit.id }, isNew: false }, nested, now);
         return { command: { ...base, data, ...children }, entity };
       }

@@ -26,6 +26,7 @@ export function writeBody(entity: EntityDefinition, result: AppendResult, delete
       ...(result.related
         ? { related: result.related.map((r) => ({ path: r.path, entity: r.entity, id: r.entity_id, version: r.version, deleted: r.deleted })) }
         : {}),
+      ...(result.overwritten ? { overwritten: result.overwritten } : {}),
     },
   };
 }

@@ -71,6 +71,7 @@ export class SyncController {
         position: result.position,
         contested: result.contested,
         record: result.deleted ? null : visibleRecord(entity, result.record),
+        ...(result.overwritten ? { overwritten: result.overwritten } : {}),
       };
     } catch (error) {
       if (error instanceof TakesError) return { command_id: edit.command_id, outcome: 'rejected', error: error.toBody() };

@@ -7,7 +7,7 @@ import { MetadataService } from '../metadata/metadata.service';
 import { ReadYourWrites } from '../reads/read-your-writes';
 import { RecordAccess } from '../permissions/record-access';
 import { writeBody } from '../records/records.controller';
-import { parseWriteHeaders } from '../records/write-headers';
+import { deviceHash, parseWriteHeaders } from '../records/write-headers';
 
 /**
  * The takes: a record's per-field history, its graph, a reviewer's pick, and the review
@@ -43,7 +43,9 @@ export class TakesController {
       entity: query.entity || undefined,
       ...(everything ? {} : { entities: [...readable.keys()] }),
       user: query.user || undefined,
-      device: query.device || undefined,
+      // Devices are stored hashed (X-Takes-Device): the id a client sends is hashed the same
+      // way; a hash as the queue lists it is taken as it is.
+      device: query.device ? (/^d:[0-9a-f]{16}$/.test(query.device) ? query.device : deviceHash(app, query.device)) : undefined,
       min_age_seconds: int(query.min_age, 'min_age'),
       page: int(query.page, 'page'),
       per_page: int(query.per_page, 'per_page'),
