@@ -18,11 +18,6 @@ export interface RecordInput {
   entity: EntityDefinition | null;
   /** The app's metadata as the store loaded it (see RecordCheckContext.metadata). */
   metadata: AppMetadata;
-  /**
-   * When the record's first event was committed, loaded when an edit of an existing
-   * record gives a branch time (without it, the branch time is not checked).
-   */
-  createdTs?: string | null;
   /** A stale edit's history, loaded when isStaleEdit says the edit is stale (without it, a stale edit is CONFLICT). */
   stale?: StaleContext;
   limits?: DecideLimits;
@@ -39,17 +34,6 @@ export interface RecordInput {
 }
 
 const EPOCH = new Date(0).toISOString();
-
-/**
- * An edit whose branch time is before the record existed: no client can have based an
- * edit on a record before its create was committed. A 422 (the request contradicts
- * itself, whatever the record's state; sending it again cannot help), not a 409.
- */
-function branchBeforeRecord(command: AppendCommand, createdTs: string | null | undefined): Decision | undefined {
-  if (!command.branch_ts || !createdTs || Date.parse(command.branch_ts) >= Date.parse(createdTs)) return undefined;
-  const message = `the branch time ${command.branch_ts} (X-Takes-Branch-Ts) is before ${command.entity} ${command.entity_id} existed (created ${createdTs})`;
-  return reject('VALIDATION_FAILED', message, [{ field: 'branch_ts', rule: 'before_record', message }]);
-}
 
 /**
  * Whether a write is an offline (stale) edit the entity's policy judges: a put, patch,
@@ -91,8 +75,6 @@ export function decideRecord(input: RecordInput): Decision {
     if (base !== 0) return reject('CONFLICT', 'a create has no base version', { version: 0 });
   } else {
     if (!head || head.version === 0) return reject('NOT_FOUND', `${command.entity} ${command.entity_id} not found`);
-    const branchRefusal = branchBeforeRecord(command, input.createdTs);
-    if (branchRefusal) return branchRefusal;
     // Without its history (not loaded) a stale edit cannot be merged: CONFLICT below.
     if (context && input.stale && isStaleEdit(command, head, entity)) return checkSize(decideStale(context, head, input.stale, input.checks, input.deleteChecks), limits);
     if (base !== headVersion) {

@@ -41,17 +41,6 @@ describe('decideRecord', () => {
     expect(applyOperations({}, d.events[0].patch)).toEqual({ a: 1, b: 'x' });
   });
 
-  it('an edit whose branch time is before the record existed is a 422 naming branch_ts; at or after its create it is judged as usual', () => {
-    const created = '2026-11-20T08:00:00.000Z';
-    for (const op of ['put', 'patch', 'delete'] as const) {
-      const edit = command({ op, branch_ts: '2026-11-19T08:00:00.000Z', ...(op === 'put' ? { data: { a: 2 } } : op === 'patch' ? { patch: [{ op: 'replace', path: '/a', value: 2 }] } : {}) });
-      const error = rejected(decideRecord({ command: edit, head: head({ a: 1 }), entity: inspection, metadata: emptyMetadata(), createdTs: created }));
-      expect({ op, code: error.code, details: error.details }).toEqual({ op, code: 'VALIDATION_FAILED', details: [expect.objectContaining({ field: 'branch_ts', rule: 'before_record' })] });
-    }
-    const atCreate = command({ data: { a: 2 }, branch_ts: created });
-    expect(appended(decideRecord({ command: atCreate, head: head({ a: 1 }), entity: inspection, metadata: emptyMetadata(), createdTs: created })).events).toHaveLength(1);
-  });
-
   it('refuses to create a record that exists', () => {
     expect(rejected(decide(command({ op: 'create', data: {} }), head({ a: 1 }))).code).toBe('CONFLICT');
   });

@@ -188,7 +188,6 @@ async function decidePart(ctx: DecideContext, part: AppendCommand, state: BatchS
   // The store's clock for this stream: `now` of rules, guards and set_field.
   const now = nextCommitTs(ctx.now, head?.lastCommitTs ?? null).toISOString();
   const input: RecordInput = { command: part, head, entity, metadata: app.metadata, limits: ctx.deps.limits, now };
-  if (part.op !== 'create' && part.branch_ts && head && head.version > 0) input.createdTs = await createdTs(ctx.conn, part);
   if (isStaleEdit(part, head, entity)) {
     // A stale edit is merged against the stream's events: the stored ones and those
     // this batch has decided so far (members of one stream go one after another).
@@ -403,15 +402,6 @@ async function loadStaleContext(
     submitTs: times.submit_ts,
     branchTs: times.branch_ts,
   };
-}
-
-/** When the record's first event was committed; null when it is not stored yet (created in this batch). */
-async function createdTs(conn: Conn, command: AppendCommand): Promise<string | null> {
-  const { rows } = await conn.query<{ commit_ts: Date }>(
-    'SELECT commit_ts FROM event_store.events WHERE app = $1 AND entity = $2 AND entity_id = $3 AND version = 1',
-    [command.app, command.entity, command.entity_id],
-  );
-  return rows[0] ? rows[0].commit_ts.toISOString() : null;
 }
 
 /**
