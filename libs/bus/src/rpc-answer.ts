@@ -1,5 +1,5 @@
 import type { Msg } from 'nats';
-import { ErrorCode, isTakesError, type ErrorBody, type Reply, type TakesError } from '@takes/contracts';
+import { ErrorCode, MAX_MESSAGE_DEPTH, findUnstorableText, isTakesError, jsonDepth, type ErrorBody, type Reply, type TakesError } from '@takes/contracts';
 
 /** How a responder turns failures into error replies. */
 export interface AnswerOptions {
@@ -10,7 +10,9 @@ export interface AnswerOptions {
 }
 
 /**
- * Answers one request: parses its JSON body, runs `handle`, and replies `{data}` with
+ * Answers one request: parses its JSON body, refuses one that nests deeper than
+ * MAX_MESSAGE_DEPTH or holds text PostgreSQL cannot store (a NUL, a lone surrogate) with
+ * INVALID_PAYLOAD, so no handler meets it, runs `handle`, and replies `{data}` with
  * what it returned, or `{error}`: a thrown TakesError's body, a `knownError`, or else
  * INTERNAL_ERROR (reported to `onError`; no stack or SQL is ever sent).
  */
@@ -20,6 +22,11 @@ export async function answerRequest(msg: Msg, handle: (body: unknown) => Promise
     body = JSON.parse(Buffer.from(msg.data).toString('utf8'));
   } catch {
     respond(msg, { error: { code: ErrorCode.INVALID_PAYLOAD, message: 'message body is not JSON' } }, options);
+    return;
+  }
+  const refusal = messageRefusal(body);
+  if (refusal) {
+    respond(msg, { error: { code: ErrorCode.INVALID_PAYLOAD, message: refusal } }, options);
     return;
   }
   let reply: Reply<unknown>;
@@ -45,4 +52,11 @@ function errorBody(error: unknown, subject: string, options: AnswerOptions): Err
   if (known) return known.toBody();
   options.onError?.(error, subject);
   return { code: ErrorCode.INTERNAL_ERROR, message: 'internal error' };
+}
+
+/** Why a parsed message is refused before any handler sees it, or undefined. */
+export function messageRefusal(body: unknown): string | undefined {
+  if (jsonDepth(body, MAX_MESSAGE_DEPTH) > MAX_MESSAGE_DEPTH) return `message nests deeper than ${MAX_MESSAGE_DEPTH} levels`;
+  const text = findUnstorableText(body);
+  return text && `message holds ${text.reason} at ${text.pointer || '/'}`;
 }

@@ -14,3 +14,4 @@ export * from './sync';
 export * from './write-response';
 export * from './validate';
 export { asyncApiDocument } from './asyncapi';
+export * from './json-limits';

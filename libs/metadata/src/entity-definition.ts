@@ -393,6 +393,48 @@ export function parseEntityDefinition(input: unknown): Parsed<EntityDefinition> 
   };
 }
 
+const ENTITY_KEYS = ['name', 'table', 'primary_key', 'soft_delete', 'slug', 'fields', 'history', 'merge_policy', 'stale_write', 'removed_fields'];
+const PRIMARY_KEY_KEYS = ['field', 'type', 'generated', 'fields'];
+const FIELD_KEYS = ['name', 'type', 'required', 'unique', 'default', 'nullable', 'enum', 'precision', 'auto'];
+const SLUG_KEYS = ['field', 'source', 'regenerate_on_update'];
+const REMOVED_FIELD_KEYS = ['name', 'type'];
+
+function unknownKeys(value: unknown, known: readonly string[], at: string, problems: Problems): void {
+  if (!isJsonObject(value)) return;
+  for (const key of Object.keys(value)) {
+    const path = at ? `${at}.${key}` : key;
+    if (!known.includes(key)) problems.add(path, 'unknown', `unknown property ${path}`);
+  }
+}
+
+/**
+ * What a new entity definition, as a client sends it, must pass besides
+ * parseEntityDefinition (whose lenient reading stays for definitions stored before these
+ * checks): no property Takes does not know, at any level (a typo such as `soft_delet`
+ * would otherwise be dropped without a word), and no contradictory settings: a
+ * merge_policy other than `field` needs history on (merges need the takes), and
+ * `stale_write: "overwrite"` needs history off (with history on, stale edits merge).
+ * The defaults Takes itself prints (`merge_policy: "field"`, `stale_write: "reject"`)
+ * are never contradictory, so a definition read back is accepted as it is.
+ */
+export function entityAdmissionProblems(input: unknown): ErrorDetail[] {
+  const problems = new Problems();
+  if (!isJsonObject(input)) return [];
+  unknownKeys(input, ENTITY_KEYS, '', problems);
+  unknownKeys(input.primary_key, PRIMARY_KEY_KEYS, 'primary_key', problems);
+  unknownKeys(input.slug, SLUG_KEYS, 'slug', problems);
+  if (Array.isArray(input.fields)) input.fields.forEach((field, i) => unknownKeys(field, FIELD_KEYS, `fields[${i}]`, problems));
+  if (Array.isArray(input.removed_fields)) input.removed_fields.forEach((field, i) => unknownKeys(field, REMOVED_FIELD_KEYS, `removed_fields[${i}]`, problems));
+  const history = input.history !== false;
+  if (!history && !unset(input.merge_policy) && input.merge_policy !== 'field') {
+    problems.add('merge_policy', 'contradiction', `merge_policy "${String(input.merge_policy)}" needs history: true (with history off, stale_write decides)`);
+  }
+  if (history && input.stale_write === 'overwrite') {
+    problems.add('stale_write', 'contradiction', 'stale_write "overwrite" needs history: false (with history on, stale edits are merged by merge_policy)');
+  }
+  return problems.details;
+}
+
 /** The declared field of that name, or undefined (removed fields are not declared). */
 export function fieldOf(entity: EntityDefinition, name: string): FieldDefinition | undefined {
   return entity.fields.find((f) => f.name === name);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { ErrorDetail } from '@takes/contracts';
-import { parseEntityDefinition, type EntityDefinition } from './entity-definition';
+import { entityAdmissionProblems, parseEntityDefinition, type EntityDefinition } from './entity-definition';
 import { FIELD_TYPES } from './field-values';
 
 /** docs/metadata-schemas.md, "Entity Definition". */
@@ -120,6 +120,36 @@ describe('parseEntityDefinition', () => {
     expect(def).not.toHaveProperty('extra');
     expect(def.fields[1]).toEqual({ name: 'a', type: 'string' });
     expect(def.fields[2]).toEqual({ name: 'b', type: 'decimal' });
+  });
+
+  it('a definition sent now: unknown properties at any level are refused, each named', () => {
+    const details = entityAdmissionProblems({
+      name: 'thing',
+      soft_delet: true,
+      primary_key: { field: 'id', type: 'uuid', generated: true, auto: 1 },
+      slug: { field: 'a', sorce: 'b' },
+      fields: [{ name: 'id', type: 'uuid' }, { name: 'a', type: 'string', requird: true }],
+      removed_fields: [{ name: 'old', type: 'string', when: 'x' }],
+    });
+    expect(details.map((d) => [d.field, d.rule])).toEqual([
+      ['soft_delet', 'unknown'],
+      ['primary_key.auto', 'unknown'],
+      ['slug.sorce', 'unknown'],
+      ['fields[1].requird', 'unknown'],
+      ['removed_fields[0].when', 'unknown'],
+    ]);
+    expect(details[0].message).toBe('unknown property soft_delet');
+  });
+
+  it('a definition sent now: contradictory settings are refused; what Takes prints back is accepted as it is', () => {
+    expect(entityAdmissionProblems({ ...rocketInvoice, history: false, merge_policy: 'longest-chain' })).toEqual([expect.objectContaining({ field: 'merge_policy', rule: 'contradiction' })]);
+    expect(entityAdmissionProblems({ ...rocketInvoice, history: false, merge_policy: 'reject' })).toEqual([expect.objectContaining({ field: 'merge_policy', rule: 'contradiction' })]);
+    expect(entityAdmissionProblems({ ...rocketInvoice, stale_write: 'overwrite' })).toEqual([expect.objectContaining({ field: 'stale_write', rule: 'contradiction' })]);
+    expect(entityAdmissionProblems({ ...rocketInvoice, history: true, stale_write: 'overwrite' })).toHaveLength(1);
+    expect(entityAdmissionProblems({ ...rocketInvoice, history: false, stale_write: 'overwrite' })).toEqual([]);
+    for (const definition of [rocketInvoice, { ...rocketInvoice, history: false, stale_write: 'overwrite' }, { ...rocketInvoice, merge_policy: 'longest-chain' }]) {
+      expect(entityAdmissionProblems(parsed(definition))).toEqual([]);
+    }
   });
 
   it('reads defaults the way Rocket’s admin UI sends them, as text', () => {

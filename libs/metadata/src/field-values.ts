@@ -1,3 +1,4 @@
+import { isStorableText } from '@takes/contracts';
 import { formatDecimal, integerDigits, parseDecimal, roundDecimal } from './decimal';
 import { isJsonObject } from './parsed';
 
@@ -54,7 +55,8 @@ function typeError(message: string): ValueCheck {
  * projections). Normalizing a normalized value returns it unchanged. Null is the
  * caller's business (nullable/required), and is refused here.
  *
- * - string, text: a string without NUL characters (PostgreSQL text cannot hold them).
+ * - string, text: a string without NUL characters or lone surrogates (PostgreSQL text
+ *   cannot hold the one, and would not keep the other intact).
  * - int: a JSON number that is an integer within 32 bits (Rocket's INTEGER column).
  * - bigint: an integer number within the safe range, or a string of digits within 64
  *   bits; the result is a number when it is safe, else the digit string.
@@ -68,7 +70,7 @@ function typeError(message: string): ValueCheck {
  *   fraction optional; the result is UTC, `YYYY-MM-DDTHH:MM:SS.sss[sss]Z` (microseconds
  *   kept, as PostgreSQL's timestamptz does; further digits are cut).
  * - date: YYYY-MM-DD, a real calendar day.
- * - json: any JSON value (no NUL in strings or keys: PostgreSQL jsonb refuses them).
+ * - json: any JSON value (no NUL or lone surrogate in strings or keys: PostgreSQL jsonb refuses them).
  * - file: a file id (a uuid, lower-cased) or a JSON object with the file's metadata,
  *   which Rocket passes through unchanged.
  */
@@ -77,7 +79,7 @@ export function normalizeFieldValue(field: FieldValueSpec, value: unknown): Valu
     case 'string':
     case 'text':
       if (typeof value !== 'string') return typeError(`must be a string`);
-      if (value.includes('\u0000')) return typeError('must not contain NUL characters');
+      if (!isStorableText(value)) return typeError('must not contain NUL characters or lone surrogates');
       return { ok: true, value };
     case 'int':
       if (typeof value !== 'number' || !Number.isInteger(value) || value < INT32_MIN || value > INT32_MAX) {
@@ -101,7 +103,7 @@ export function normalizeFieldValue(field: FieldValueSpec, value: unknown): Valu
         ? { ok: true, value }
         : typeError('must be a date, YYYY-MM-DD');
     case 'json':
-      return isJsonValue(value) ? { ok: true, value } : typeError('must be a JSON value (no NUL characters)');
+      return isJsonValue(value) ? { ok: true, value } : typeError('must be a JSON value (no NUL characters or lone surrogates)');
     case 'file':
       if (typeof value === 'string' && UUID.test(value)) return { ok: true, value: value.toLowerCase() };
       if (isJsonObject(value) && isJsonValue(value)) return { ok: true, value };
@@ -213,7 +215,7 @@ export function isJsonValue(value: unknown): boolean {
       continue;
     }
     if (typeof item === 'string') {
-      if (item.includes('\u0000')) return false;
+      if (!isStorableText(item)) return false;
       continue;
     }
     if (Array.isArray(item)) {
@@ -226,7 +228,7 @@ export function isJsonValue(value: unknown): boolean {
       if (seen.has(item)) return false;
       seen.add(item);
       for (const key of Object.keys(item)) {
-        if (key.includes('\u0000')) return false;
+        if (!isStorableText(key)) return false;
         pending.push(item[key]);
       }
       continue;

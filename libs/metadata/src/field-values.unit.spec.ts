@@ -52,8 +52,11 @@ const fittingDecimal = fc.oneof(
 );
 
 describe('normalizeFieldValue', () => {
-  it('string and text take strings, without NUL (PostgreSQL text cannot hold it)', () => {
+  it('string and text take strings, without NUL or a lone surrogate (PostgreSQL text cannot hold them intact)', () => {
     expect(ok({ type: 'string' }, 'héllo')).toBe('héllo');
+    expect(ok({ type: 'string' }, 'pair 🙂')).toBe('pair 🙂');
+    expect(refused({ type: 'string' }, 'lone \ud800')).toBe('type');
+    expect(refused({ type: 'text' }, '\udc00 lone')).toBe('type');
     expect(ok({ type: 'text' }, '')).toBe('');
     expect(refused({ type: 'string' }, 5)).toBe('type');
     expect(refused({ type: 'text' }, 'a\u0000b')).toBe('type');
@@ -158,7 +161,7 @@ describe('normalizeFieldValue', () => {
     expect(ok({ type: 'json' }, 'plain string')).toBe('plain string');
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
-    for (const bad of [{ a: undefined }, [NaN], { d: new Date() }, cyclic, { 'k\u0000': 1 }, ['\u0000'], [, 1]]) {
+    for (const bad of [{ a: undefined }, [NaN], { d: new Date() }, cyclic, { 'k\u0000': 1 }, ['\u0000'], [, 1], ['\ud800'], { 'k\udfff': 1 }]) {
       expect(refused({ type: 'json' }, bad)).toBe('type');
     }
   });

@@ -12,25 +12,15 @@ export const IDENTIFIER_MAX_LENGTH = 63;
  */
 const NAME = /^_?[a-z][a-z0-9_]{0,62}$/;
 
+/** The words of Takes' own routes under `/api/:app/` (`/api/main/_admin/…`): never an entity. */
+export const ROUTE_WORDS: ReadonlySet<string> = new Set(['_admin', '_sync', '_changes', '_conflicts', '_workflows', '_files', '_events', '_ui', '_platform']);
+
 /**
  * The names starting with `_` that Takes needs: the route words under `/api/:app/` (an
  * entity of that name would be shadowed by the route), its own `_meta` entity, the
  * nested-write keys, and the `_link_…` prefix of many_to_many link records.
  */
-export const RESERVED_NAMES: ReadonlySet<string> = new Set([
-  '_admin',
-  '_sync',
-  '_changes',
-  '_conflicts',
-  '_workflows',
-  '_files',
-  '_events',
-  '_ui',
-  '_platform',
-  '_meta',
-  '_write_mode',
-  '_delete',
-]);
+export const RESERVED_NAMES: ReadonlySet<string> = new Set([...ROUTE_WORDS, '_meta', '_write_mode', '_delete']);
 export const RESERVED_PREFIX = '_link_';
 
 /**

@@ -3,7 +3,8 @@
 // merge_policy and stale_write), one app's metadata built from `_meta` changes, and the
 // checks of record writes against an entity. Pure: no I/O.
 export type { Parsed } from './parsed';
-export { IDENTIFIER, IDENTIFIER_MAX_LENGTH } from './identifiers';
+export { IDENTIFIER, IDENTIFIER_MAX_LENGTH, ROUTE_WORDS } from './identifiers';
+export { recordKey } from './record-key';
 export {
   FIELD_TYPES,
   DECIMAL_TOTAL_DIGITS,
@@ -22,6 +23,7 @@ export {
   PRIMARY_KEY_TYPES,
   SOFT_DELETE_FIELD,
   STALE_WRITES,
+  entityAdmissionProblems,
   fieldOf,
   isManagedField,
   parseEntityDefinition,

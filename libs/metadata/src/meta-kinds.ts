@@ -1,7 +1,7 @@
 import type { ErrorDetail } from '@takes/contracts';
 import type { AppMetadata } from './app-metadata';
 import { entityChanges } from './entity-changes';
-import { parseEntityDefinition, type EntityDefinition } from './entity-definition';
+import { entityAdmissionProblems, parseEntityDefinition, type EntityDefinition } from './entity-definition';
 import type { Parsed } from './parsed';
 import { parseStoredPermission, permissionProblems } from './permission-kind';
 import type { Permission } from '@takes/permissions';
@@ -36,6 +36,12 @@ export interface MetaKindDefinition<T extends { readonly name: string }> {
    */
   parse(input: unknown, metadata: AppMetadata): Parsed<T>;
   /**
+   * What a definition sent now must pass besides parse, which stays lenient for the
+   * definitions stored before these checks (replaying them must not drop them): unknown
+   * properties, contradictory settings. Absent: nothing more.
+   */
+  admissionProblems?(input: unknown): ErrorDetail[];
+  /**
    * Why `next` cannot be stored as `<kind>:<next.name>` in this app as it stands (a new
    * definition, a redefinition, or one defined again after its removal): every problem,
    * empty when it can. The gateway and the event store's decide both ask this.
@@ -56,6 +62,7 @@ function without<V>(map: ReadonlyMap<string, V>, key: string): Map<string, V> {
 /** Entities: Rocket's entity definitions plus Takes' history, merge_policy and stale_write. */
 const entityKind: MetaKindDefinition<EntityDefinition> = {
   parse: (input) => parseEntityDefinition(input),
+  admissionProblems: (input) => entityAdmissionProblems(input),
   changeProblems(next, app) {
     const key = `entity:${next.name}`;
     const live = app.items.get(key)?.removed === false ? app.metadata.entities.get(next.name) : undefined;
@@ -178,8 +185,9 @@ export function checkMetaDefine(key: string, input: unknown, app: MetaState): Me
   if (!split) return { ok: false, message: `${key} is not <kind>:<name>`, details: [{ field: 'entity_id', rule: 'pattern', message: 'a metadata key is <kind>:<name>' }] };
   if (!isMetaKind(split.kind)) return { ok: true, definition: (input ?? {}) as Record<string, unknown> };
   const kind = metaKind(split.kind);
+  const admission = kind.admissionProblems?.(input) ?? [];
   const parsed = kind.parse(input, app.metadata);
-  if (!parsed.ok) return { ok: false, message: `invalid ${split.kind} definition`, details: parsed.details };
+  if (!parsed.ok || admission.length > 0) return { ok: false, message: `invalid ${split.kind} definition`, details: [...admission, ...(parsed.ok ? [] : parsed.details)] };
   if (parsed.value.name !== split.name) return { ok: false, message: `invalid ${split.kind} definition`, details: nameMismatch(key) };
   const problems = kind.changeProblems(parsed.value as never, app);
   if (problems.length > 0) return { ok: false, message: `invalid ${split.kind} change`, details: problems };

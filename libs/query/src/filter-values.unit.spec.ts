@@ -19,6 +19,8 @@ describe('filter values, read by column type', () => {
     expect(value('string', '')).toBe('');
     expect(value('text', '%acme%')).toBe('%acme%');
     expect(refused('string', 'a\u0000b')).toMatch(/NUL/);
+    expect(refused('string', 'a\ud800b')).toMatch(/lone surrogate/);
+    expect(refused('json', '"\\ud800"')).toMatch(/lone surrogate/);
   });
 
   it('int: signed digits within 32 bits', () => {

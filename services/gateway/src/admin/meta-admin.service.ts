@@ -59,8 +59,11 @@ export class MetaAdminService {
    */
   async define(app: string, kind: MetaKind, body: unknown, principal: Principal, traceparent: string, pathName?: string) {
     const input = ID_KINDS.has(kind) && body !== null && typeof body === 'object' && !Array.isArray(body) ? { ...body, id: pathName ?? uuidv7() } : body;
+    const admission = metaKind(kind).admissionProblems?.(input) ?? [];
     const parsed = metaKind(kind).parse(input, this.metadata.metadata(app));
-    if (!parsed.ok) throw new TakesError('VALIDATION_FAILED', `invalid ${kind} definition`, parsed.details);
+    if (!parsed.ok || admission.length > 0) {
+      throw new TakesError('VALIDATION_FAILED', `invalid ${kind} definition`, [...admission, ...(parsed.ok ? [] : parsed.details)]);
+    }
     const definition = parsed.value;
     if (pathName !== undefined && definition.name !== pathName) {
       throw new TakesError('VALIDATION_FAILED', `invalid ${kind} definition`, [{ field: 'name', rule: 'immutable', message: `the name must stay ${pathName}` }]);

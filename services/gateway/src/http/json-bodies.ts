@@ -1,20 +1,15 @@
 import type { FastifyInstance } from 'fastify';
-import { ErrorCode, TakesError } from '@takes/contracts';
-
-/**
- * How deep a request body may nest (objects and arrays). Far more than any record,
- * nested write or JSON Patch needs, and small enough that every recursive walk over
- * client JSON after the gateway (canonical JSON of the command fingerprint, patches,
- * merges) stays far from the stack's limit.
- */
-export const MAX_JSON_DEPTH = 64;
+import { ErrorCode, MAX_JSON_DEPTH, TakesError, findUnstorableText, jsonDepth } from '@takes/contracts';
 
 /**
  * The gateway's JSON bodies, `application/json` and JSON Patch's
  * `application/json-patch+json` alike:
  * - an empty body is no body (Rocket's clients send `Content-Type: application/json` on
  *   every request, a DELETE or a `…/restore` included);
- * - a body that is not JSON, or nests deeper than MAX_JSON_DEPTH, is a 400 INVALID_PAYLOAD.
+ * - a body that is not JSON, or nests deeper than MAX_JSON_DEPTH, is a 400 INVALID_PAYLOAD;
+ * - a string in it (value or key) with a NUL character or a lone surrogate is a 422
+ *   VALIDATION_FAILED naming where it is: PostgreSQL cannot store it intact, so no route
+ *   could keep it (a record's fields are refused the same way by normalizeFieldValue).
  */
 export function acceptJsonBodies(fastify: FastifyInstance): void {
   fastify.removeContentTypeParser('application/json');
@@ -29,7 +24,7 @@ export function acceptJsonBodies(fastify: FastifyInstance): void {
   }
 }
 
-/** A request body's JSON: undefined when empty, else parsed and its depth bounded. */
+/** A request body's JSON: undefined when empty, else parsed, its depth bounded and its text storable. */
 export function parseJsonBody(text: string): unknown {
   if (text.trim() === '') return undefined;
   let value: unknown;
@@ -41,20 +36,11 @@ export function parseJsonBody(text: string): unknown {
   if (jsonDepth(value, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
     throw new TakesError(ErrorCode.INVALID_PAYLOAD, `request body nests deeper than ${MAX_JSON_DEPTH} levels`);
   }
-  return value;
-}
-
-/** How deep `value` nests (a scalar is 0), counted without recursion; stops once past `limit`. */
-export function jsonDepth(value: unknown, limit = Infinity): number {
-  let deepest = 0;
-  const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop()!;
-    if (node === null || typeof node !== 'object') continue;
-    const inner = depth + 1;
-    if (inner > deepest) deepest = inner;
-    if (deepest > limit) return deepest;
-    for (const child of Array.isArray(node) ? node : Object.values(node)) stack.push([child, inner]);
+  const unstorable = findUnstorableText(value);
+  if (unstorable) {
+    const field = unstorable.pointer.slice(1).replace(/\//g, '.');
+    const message = `${field || 'the body'} holds ${unstorable.reason}`;
+    throw new TakesError(ErrorCode.VALIDATION_FAILED, 'Validation failed', [{ ...(field ? { field } : {}), rule: 'text', message }]);
   }
-  return deepest;
+  return value;
 }

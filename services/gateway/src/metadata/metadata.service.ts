@@ -3,7 +3,7 @@ import { DeliverPolicy, type ConsumerMessages, type NatsConnection } from 'nats'
 import type { Logger } from 'pino';
 import { EVENT_STORE, TakesError, subjects, type EventStore, type MetaItemView, type TakesEvent } from '@takes/contracts';
 import { newTraceparent } from '@takes/bus';
-import { applyMetaChange, emptyMetadata, type AppMetadata, type EntityDefinition, type MetaKind, type MetaState, type RelationDefinition } from '@takes/metadata';
+import { ROUTE_WORDS, applyMetaChange, emptyMetadata, type AppMetadata, type EntityDefinition, type MetaKind, type MetaState, type RelationDefinition } from '@takes/metadata';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { LOGGER, NATS_CONNECTION } from '../tokens';
 
@@ -39,8 +39,12 @@ export class MetadataService implements OnModuleInit, OnApplicationShutdown {
     this.following?.stop();
   }
 
-  /** The entity's definition, or UNKNOWN_ENTITY (404). */
+  /**
+   * The entity's definition, or UNKNOWN_ENTITY (404). A route word (`/api/main/_admin/nope`
+   * reaches the records routes as entity `_admin`) is an unknown route, not an unknown entity.
+   */
   entity(app: string, name: string): EntityDefinition {
+    if (ROUTE_WORDS.has(name)) throw new TakesError('NOT_FOUND', 'route not found');
     const entity = this.apps.get(app)?.entities.get(name);
     if (!entity) throw new TakesError('UNKNOWN_ENTITY', `unknown entity ${name}`);
     return entity;

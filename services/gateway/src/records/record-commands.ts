@@ -15,6 +15,7 @@ import { requestFingerprint } from '@takes/decide';
 import {
   isLinkEntity,
   planNestedWrites,
+  recordKey,
   splitNestedBody,
   validateRecordWrite,
   type EntityDefinition,
@@ -63,6 +64,8 @@ export class RecordCommands {
 
   async build(app: string, principal: Principal, edit: RecordEdit, headers: WriteHeaders): Promise<{ command: AppendCommand; entity: EntityDefinition }> {
     const entity = this.metadata.entity(app, edit.entity);
+    // A key that cannot be one of its type never reaches the store (400).
+    if (edit.id !== undefined) edit = { ...edit, id: recordKey(entity, edit.id) };
     // The role check, early; the event store's decide checks the permission's conditions.
     this.access.assertMayAct(app, principal, entity, ACTION[edit.op]);
     const base: AppendCommand = {

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Pu
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { EVENT_STORE, TakesError, type AppendResult, type EventStore, type WriteResponse } from '@takes/contracts';
-import { visibleRecord, type EntityDefinition } from '@takes/metadata';
+import { recordKey, visibleRecord, type EntityDefinition } from '@takes/metadata';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { MetadataService } from '../metadata/metadata.service';
 import { ReadYourWrites } from '../reads/read-your-writes';
@@ -100,15 +100,15 @@ export class RecordsController {
   async get(@Param('app') app: string, @Param('entity') entity: string, @Param('id') id: string, @Query() query: Record<string, unknown>, @Req() req: FastifyRequest, @Res({ passthrough: true }) res: FastifyReply) {
     const definition = this.metadata.entity(app, entity);
     await this.consistency.waitFor(this.consistency.target(req.principal!.userId, req.headers['x-takes-min-position'] ?? (query.min_position as string | undefined)));
-    const found = await this.reader.one(app, req.principal!, definition, id, query);
+    const found = await this.reader.one(app, req.principal!, definition, recordKey(definition, id), query);
     void res.header('ETag', `"${found.version}"`);
     return { data: found.data };
   }
 
   @Get(':entity/:id/events')
   @ApiOperation({ summary: "The record's events, oldest first (from_version, limit to page)" })
-  async events(@Param('app') app: string, @Param('entity') entity: string, @Param('id') id: string, @Query() query: Record<string, string>, @Req() req: FastifyRequest) {
-    await this.readable(app, entity, id, req);
+  async events(@Param('app') app: string, @Param('entity') entity: string, @Param('id') rawId: string, @Query() query: Record<string, string>, @Req() req: FastifyRequest) {
+    const { id } = await this.readable(app, entity, rawId, req);
     const page = await this.store.readStream(
       { app, entity, entity_id: id, from_version: positiveInt(query.from_version, 'from_version') ?? 1, limit: positiveInt(query.limit, 'limit') ?? 100 },
       { traceparent: req.traceparent },
@@ -119,8 +119,8 @@ export class RecordsController {
 
   @Get(':entity/:id/at')
   @ApiOperation({ summary: 'The record as it was at a version (?version=) or at a time (?time=)' })
-  async at(@Param('app') app: string, @Param('entity') entity: string, @Param('id') id: string, @Query() query: Record<string, string>, @Req() req: FastifyRequest) {
-    const definition = await this.readable(app, entity, id, req);
+  async at(@Param('app') app: string, @Param('entity') entity: string, @Param('id') rawId: string, @Query() query: Record<string, string>, @Req() req: FastifyRequest) {
+    const { definition, id } = await this.readable(app, entity, rawId, req);
     const version = positiveInt(query.version, 'version');
     const time = query.time;
     if ((version === undefined) === (time === undefined)) throw new TakesError('INVALID_PAYLOAD', 'give exactly one of version and time');
@@ -132,11 +132,12 @@ export class RecordsController {
     return { data: visibleRecord(definition, state.state), meta: { version: state.version, deleted: state.deleted, commit_ts: state.commit_ts } };
   }
 
-  /** The entity, once the record is one the caller may read now (after their own last write shows in the read tables). */
-  private async readable(app: string, entity: string, id: string, req: FastifyRequest): Promise<EntityDefinition> {
+  /** The entity and the record's key (checked by its type), once the record is one the caller may read now (after their own last write shows in the read tables). */
+  private async readable(app: string, entity: string, rawId: string, req: FastifyRequest): Promise<{ definition: EntityDefinition; id: string }> {
     const definition = this.metadata.entity(app, entity);
+    const id = recordKey(definition, rawId);
     await this.access.assertReadable(app, req.principal!, definition, id, req.headers['x-takes-min-position']);
-    return definition;
+    return { definition, id };
   }
 
   private async write(app: string, edit: RecordEdit, req: FastifyRequest, res: FastifyReply, status: number) {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { TakesError } from '@takes/contracts';
 import { uuidv7 } from '@takes/ids';
+import { normalizeFieldValue } from '@takes/metadata';
 
 /** What a write's headers say (ARCHITECTURE.md, write headers). */
 export interface WriteHeaders {
@@ -31,7 +32,8 @@ export function parseIfMatch(value: string | undefined): number | undefined {
 
 function timestamp(value: string | undefined, header: string): string | undefined {
   if (value === undefined || value === '') return undefined;
-  if (!DATE_TIME.test(value) || Number.isNaN(Date.parse(value))) {
+  // A real calendar moment: Date.parse reads 2026-02-31 as March 3rd, normalizeFieldValue does not.
+  if (!DATE_TIME.test(value) || !normalizeFieldValue({ type: 'timestamp' }, value).ok) {
     throw new TakesError('INVALID_PAYLOAD', `${header} must be an ISO 8601 date-time with a zone`, [{ field: header, rule: 'format', message: 'expected e.g. 2026-11-20T08:00:00Z' }]);
   }
   return new Date(value).toISOString();

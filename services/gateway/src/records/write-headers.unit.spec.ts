@@ -24,4 +24,12 @@ describe('write headers', () => {
     expect(parseWriteHeaders({}, 'main')).toMatchObject({ madeCommandId: true, commandId: expect.any(String) });
     expect(() => parseWriteHeaders({ 'x-takes-submit-ts': 'yesterday' }, 'main')).toThrow(expect.objectContaining({ code: 'INVALID_PAYLOAD' }));
   });
+
+  it('refuses impossible calendar moments that Date.parse would roll over (February 31st, hour 24)', () => {
+    for (const bad of ['2026-02-31T10:00:00Z', '2026-02-29T10:00:00Z', '2026-04-31T10:00:00Z', '2026-01-01T24:00:00Z', '2026-01-01T10:60:00Z', '2026-13-01T10:00:00Z']) {
+      expect(() => parseWriteHeaders({ 'x-takes-submit-ts': bad }, 'main')).toThrow(expect.objectContaining({ code: 'INVALID_PAYLOAD' }));
+      expect(() => parseWriteHeaders({ 'x-takes-branch-ts': bad }, 'main')).toThrow(expect.objectContaining({ code: 'INVALID_PAYLOAD' }));
+    }
+    expect(parseWriteHeaders({ 'x-takes-submit-ts': '2028-02-29T10:00:00Z' }, 'main').submitTs).toBe('2028-02-29T10:00:00.000Z');
+  });
 });

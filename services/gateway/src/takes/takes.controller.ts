@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res }
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CONFLICTS, ReadModel, TakesError, type Conflicts } from '@takes/contracts';
+import { recordKey } from '@takes/metadata';
 import { actorOf } from '../http/request-context';
 import { MetadataService } from '../metadata/metadata.service';
 import { ReadYourWrites } from '../reads/read-your-writes';
@@ -108,6 +109,8 @@ export class TakesController {
   /** The entity, once the record is one the caller may read now (a record outside their read permission is not found). */
   private async readable(app: string, entity: string, id: string, req: FastifyRequest) {
     const definition = this.metadata.entity(app, entity);
+    // A key that cannot be one of its type (a NUL in it, a uuid that is none) is a 400 before any lookup.
+    recordKey(definition, id);
     await this.access.assertReadable(app, req.principal!, definition, id, req.headers['x-takes-min-position']);
     return definition;
   }
