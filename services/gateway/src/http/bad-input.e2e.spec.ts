@@ -75,6 +75,14 @@ describe('gateway under bad input and as Rocket’s clients use it', () => {
     }
   });
 
+  it('a min_position beyond any write is 400 naming the last position, not a 503 to retry forever', async () => {
+    const beyond = await takes.api('GET', '/api/main/inspection', { token: admin, headers: { 'x-takes-min-position': '999999999' } });
+    expect(beyond.status).toBe(400);
+    expect(beyond.body.error).toMatchObject({ code: 'INVALID_PAYLOAD', details: { wanted_position: 999999999, last_position: expect.any(Number) } });
+    const reached = await takes.api('GET', `/api/main/inspection?min_position=${beyond.body.error.details.last_position}`, { token: admin });
+    expect(reached.status).toBe(200);
+  });
+
   it('logout is idempotent: an unknown or already revoked refresh token answers 200', async () => {
     const login = await takes.api('POST', '/api/main/auth/login', { body: { email: 'admin@localhost', password: 'changeme' } });
     const token = login.body.data.refresh_token as string;

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ReadModel, TakesError, WATERMARKS, isTakesError, type Watermarks } from '@takes/contracts';
+import { EVENT_STORE, ReadModel, TakesError, WATERMARKS, isTakesError, type EventStore, type Watermarks } from '@takes/contracts';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 
 /** The shortest time one watermark request may wait for its answer (ms). */
@@ -22,6 +22,7 @@ export class ReadYourWrites {
   constructor(
     @Inject(WATERMARKS) private readonly watermarks: Watermarks,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
   wrote(userId: string, position: number): void {
@@ -64,6 +65,12 @@ export class ReadYourWrites {
     let watermark = await ask();
     while (watermark < position) {
       if (Date.now() >= deadline) {
+        // A position no write has reached yet (a client's min_position from elsewhere):
+        // waiting cannot help, so it is the request that is wrong, not the service.
+        const last = await this.store.lastPosition().catch(() => null);
+        if (last !== null && position > last) {
+          throw new TakesError('INVALID_PAYLOAD', `min_position ${position} is beyond the store's last position ${last}`, { wanted_position: position, last_position: last });
+        }
         throw new TakesError('UNAVAILABLE', 'the read tables are behind your last write; retry shortly', {
           wanted_position: position,
           watermark,
