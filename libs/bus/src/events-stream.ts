@@ -28,6 +28,11 @@ export async function ensureEventsStream(jsm: JetStreamManager, options: EventsS
   };
   try {
     const info = await jsm.streams.info(options.name);
+    // A stream made for another prefix would take none of this deployment's events (the
+    // relay's publishes refused, consumers idle): refused here, naming both.
+    if (!info.config.subjects?.includes(config.subjects[0])) {
+      throw new Error(`stream ${options.name} holds subjects ${JSON.stringify(info.config.subjects)}, not ${config.subjects[0]}: TAKES_SUBJECT_PREFIX or TAKES_STREAM_NAME differ from the deployment that made it`);
+    }
     const changed =
       info.config.max_age !== config.max_age || info.config.duplicate_window !== config.duplicate_window;
     return changed

@@ -44,3 +44,24 @@ export function envDurationMs(env: Env, name: string, fallbackMs: number): numbe
   if (!match) throw new ConfigError(`${name} must be a duration like 500ms, 2m or 7d, got "${raw}"`);
   return Number(match[1]) * UNITS[match[2] ?? 'ms'];
 }
+
+/** NATS subject tokens ending in a dot (`t1.`, `site.north.`), or empty: what every subject is prefixed with. */
+const SUBJECT_PREFIX = /^([A-Za-z0-9_-]+\.)+$/;
+/** A JetStream stream name. */
+const STREAM_NAME = /^[A-Za-z0-9_-]{1,255}$/;
+
+/** TAKES_SUBJECT_PREFIX: empty, or tokens each followed by a dot; refused before any side effect, naming the variable. */
+export function envSubjectPrefix(env: Env, name = 'TAKES_SUBJECT_PREFIX'): string {
+  const value = envString(env, name, '');
+  if (value !== '' && !SUBJECT_PREFIX.test(value)) {
+    throw new ConfigError(`${name} must be empty or NATS subject tokens each ending in a dot (for example "site1."), got "${value}"`);
+  }
+  return value;
+}
+
+/** TAKES_STREAM_NAME: letters, digits, _ and -. */
+export function envStreamName(env: Env, name = 'TAKES_STREAM_NAME', fallback = 'EVENTS'): string {
+  const value = envString(env, name, fallback);
+  if (!STREAM_NAME.test(value)) throw new ConfigError(`${name} must be 1 to 255 letters, digits, _ or -, got "${value}"`);
+  return value;
+}

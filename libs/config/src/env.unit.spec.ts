@@ -1,4 +1,4 @@
-import { ConfigError, envBool, envDurationMs, envInt, envString } from './env';
+import { ConfigError, envBool, envDurationMs, envInt, envStreamName, envString, envSubjectPrefix } from './env';
 
 describe('env settings', () => {
   it('falls back when unset or empty', () => {
@@ -18,5 +18,15 @@ describe('env settings', () => {
     expect(() => envInt({ PORT: '0' }, 'PORT', 1, { min: 1 })).toThrow(/at least 1/);
     expect(() => envBool({ X: 'maybe' }, 'X', true)).toThrow(/X must be true or false/);
     expect(() => envDurationMs({ D: '3 weeks' }, 'D', 1)).toThrow(/D must be a duration/);
+  });
+
+  it('refuses a subject prefix without its trailing dot and a bad stream name, naming the variable', () => {
+    expect(envSubjectPrefix({})).toBe('');
+    expect(envSubjectPrefix({ TAKES_SUBJECT_PREFIX: 'site.north.' })).toBe('site.north.');
+    expect(() => envSubjectPrefix({ TAKES_SUBJECT_PREFIX: 'nu' })).toThrow(/TAKES_SUBJECT_PREFIX .*"nu"/);
+    expect(() => envSubjectPrefix({ TAKES_SUBJECT_PREFIX: 'a..' })).toThrow(ConfigError);
+    expect(() => envSubjectPrefix({ TAKES_SUBJECT_PREFIX: 'a b.' })).toThrow(ConfigError);
+    expect(envStreamName({})).toBe('EVENTS');
+    expect(() => envStreamName({ TAKES_STREAM_NAME: 'EV.ENTS' })).toThrow(/TAKES_STREAM_NAME/);
   });
 });

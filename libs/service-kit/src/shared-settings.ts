@@ -1,4 +1,4 @@
-import { envDurationMs, envString, type Env } from '@takes/config';
+import { envDurationMs, envStreamName, envString, envSubjectPrefix, type Env } from '@takes/config';
 import { DEFAULT_NATS_URL } from '@takes/bus';
 import { DEFAULT_DATABASE_URL } from '@takes/db';
 
@@ -18,8 +18,8 @@ export function sharedSettings(env: Env): SharedSettings {
   return {
     databaseUrl: envString(env, 'TAKES_DATABASE_URL', DEFAULT_DATABASE_URL),
     natsUrl: envString(env, 'TAKES_NATS_URL', DEFAULT_NATS_URL),
-    subjectPrefix: envString(env, 'TAKES_SUBJECT_PREFIX', ''),
-    streamName: envString(env, 'TAKES_STREAM_NAME', 'EVENTS'),
+    subjectPrefix: envSubjectPrefix(env),
+    streamName: envStreamName(env),
     storeTimeoutMs: envDurationMs(env, 'TAKES_STORE_TIMEOUT', 5_000),
   };
 }

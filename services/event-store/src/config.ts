@@ -1,4 +1,4 @@
-import { envBool, envDurationMs, envInt, envString, type Env } from '@takes/config';
+import { envBool, envDurationMs, envInt, envStreamName, envString, envSubjectPrefix, type Env } from '@takes/config';
 import { DEFAULT_DATABASE_URL } from '@takes/db';
 import { DEFAULT_NATS_URL } from '@takes/bus';
 
@@ -28,9 +28,9 @@ export function loadEventStoreConfig(env: Env = process.env): EventStoreConfig {
     databaseUrl: envString(env, 'TAKES_DATABASE_URL', DEFAULT_DATABASE_URL),
     natsUrl: envString(env, 'TAKES_NATS_URL', DEFAULT_NATS_URL),
     httpPort: envInt(env, 'TAKES_EVENT_STORE_HTTP_PORT', 8081, { min: 0, max: 65535 }),
-    subjectPrefix: envString(env, 'TAKES_SUBJECT_PREFIX', ''),
+    subjectPrefix: envSubjectPrefix(env),
     stream: {
-      name: envString(env, 'TAKES_STREAM_NAME', 'EVENTS'),
+      name: envStreamName(env),
       maxAgeMs: envDurationMs(env, 'TAKES_STREAM_MAX_AGE', 7 * 86_400_000),
       duplicateWindowMs: envDurationMs(env, 'TAKES_STREAM_DUPLICATE_WINDOW', 120_000),
     },
