@@ -105,7 +105,7 @@ export class InfrastructureModule {
         },
         InfrastructureLifecycle,
       ],
-      exports: [DATABASE, NATS_CONNECTION, METRICS_REGISTRY],
+      exports: [DATABASE, NATS_CONNECTION, METRICS_REGISTRY, READINESS_CHECKS],
     };
   }
 }

@@ -7,7 +7,7 @@ import { subjects } from '@takes/contracts';
 import { ensureEventsStream } from '@takes/bus';
 import type { Database } from '@takes/db';
 import { uuidv7 } from '@takes/ids';
-import { METRICS_REGISTRY } from '@takes/observability';
+import { METRICS_REGISTRY, READINESS_CHECKS, type ReadinessCheck } from '@takes/observability';
 import { InfrastructureModule } from '@takes/service-kit';
 import { CommandsHandler } from './append/commands.handler';
 import { GroupCommitter } from './append/group-commit';
@@ -29,10 +29,17 @@ class EventStoreLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
     @Inject(EVENT_STORE_CONFIG) private readonly config: EventStoreConfig,
     private readonly relay: Relay,
     private readonly committer: GroupCommitter,
+    @Inject(READINESS_CHECKS) private readonly checks: Record<string, ReadinessCheck>,
   ) {}
 
   onApplicationBootstrap(): void {
-    if (this.config.relay.enabled) this.relay.start();
+    if (!this.config.relay.enabled) return;
+    this.relay.start();
+    // /ready says so when the relay's publishes are refused (a stream of another prefix, JetStream full).
+    this.checks.relay = async () => {
+      const problem = this.relay.problem();
+      if (problem) throw new Error(problem);
+    };
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,3 +1,4 @@
+import { READINESS_CHECKS, type ReadinessCheck } from '@takes/observability';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { NatsConnection } from 'nats';
 import { Client } from 'pg';
@@ -15,6 +16,8 @@ import { REVIEW_QUEUE, advanceWatermark, applyToReviewQueue, touchesReviewQueue 
 export class ReviewQueueWorker implements OnApplicationBootstrap, OnApplicationShutdown {
   private follower?: EventFollower;
   private leader?: Client;
+  /** Why the follower stopped, once it has. */
+  private failure?: string;
   private loop?: Promise<void>;
   private stopped = false;
 
@@ -24,10 +27,18 @@ export class ReviewQueueWorker implements OnApplicationBootstrap, OnApplicationS
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(LOGGER) private readonly log: Logger,
+    @Inject(READINESS_CHECKS) private readonly checks: Record<string, ReadinessCheck>,
   ) {}
 
   onApplicationBootstrap(): void {
-    this.loop = this.run().catch((error) => this.log.error({ err: error }, 'review queue stopped'));
+    this.loop = this.run().catch((error) => {
+      this.failure = (error as Error)?.message ?? String(error);
+      this.log.error({ err: error }, 'review queue stopped');
+    });
+    // /ready says so when the follower has stopped on an error (it does not restart on its own).
+    this.checks.review_queue = async () => {
+      if (this.failure !== undefined) throw new Error(`stopped: ${this.failure}`);
+    };
   }
 
   async onApplicationShutdown(): Promise<void> {

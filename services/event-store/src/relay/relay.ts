@@ -51,6 +51,15 @@ export interface RelayCursor {
  * PostgreSQL when the stream no longer holds that message.
  */
 export class Relay {
+  /** Since when every publish has been refused, and why (null: the last batch landed). */
+  private refusedSince: { at: number; reason: string } | null = null;
+
+  /** Why this relay is not ready: its publishes refused for `forMs` or more (for /ready); null when it publishes. */
+  problem(forMs = 5_000): string | null {
+    const refused = this.refusedSince;
+    return refused && Date.now() - refused.at >= forMs ? `the relay's publishes are refused since ${new Date(refused.at).toISOString()}: ${refused.reason}` : null;
+  }
+
   private running = false;
   private leaderClient?: Client;
   private wakeUp?: () => void;
@@ -94,6 +103,8 @@ export class Relay {
         if (await this.elect()) await this.lead();
       } catch (error) {
         this.options.log.warn({ err: error }, 'relay interrupted; it will reconcile and go on');
+        // Until a batch lands again, /ready says why (a stream of another prefix fails here at once).
+        this.refusedSince ??= { at: Date.now(), reason: String((error as Error)?.message ?? error) };
       }
       if (this.leader) await this.saveCheckpoint(true);
       this.setLeader(false);
@@ -142,6 +153,8 @@ export class Relay {
       await this.checkLease();
       const batch = await loadRelayBatch(this.options.db, this.cursor.position, this.options.batchSize);
       if (batch.length === 0) {
+        // Caught up with the stream reconciled: nothing is refused.
+        this.refusedSince = null;
         await this.idle(this.options.pollMs);
         continue;
       }
@@ -199,6 +212,8 @@ export class Relay {
     }
     const failure = settled.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;
     if (failure) this.options.log.warn({ err: failure.reason, landed, of: batch.length }, 'relay publish refused');
+    if (landed > 0) this.refusedSince = null;
+    else if (failure) this.refusedSince ??= { at: Date.now(), reason: String((failure.reason as Error)?.message ?? failure.reason) };
     return landed;
   }
 

@@ -1,3 +1,4 @@
+import { READINESS_CHECKS, type ReadinessCheck } from '@takes/observability';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { NatsConnection } from 'nats';
 import { Client, type Pool } from 'pg';
@@ -30,6 +31,8 @@ export class Projector implements OnApplicationBootstrap, OnApplicationShutdown 
   private follower?: EventFollower;
   private leader?: Client;
   private running = true;
+  /** Why the follower stopped, once it has. */
+  private failure?: string;
   private loop?: Promise<void>;
   private readonly subjects;
   private readonly applying = new AsyncMutex();
@@ -43,13 +46,21 @@ export class Projector implements OnApplicationBootstrap, OnApplicationShutdown 
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(LOGGER) private readonly log: Logger,
+    @Inject(READINESS_CHECKS) private readonly checks: Record<string, ReadinessCheck>,
     private readonly metrics: ProjectorMetrics,
   ) {
     this.subjects = subjects(config.subjectPrefix);
   }
 
   onApplicationBootstrap(): void {
-    this.loop = this.run().catch((error) => this.log.error({ err: error }, 'projector stopped'));
+    this.loop = this.run().catch((error) => {
+      this.failure = (error as Error)?.message ?? String(error);
+      this.log.error({ err: error }, 'projector stopped');
+    });
+    // /ready says so when the follower has stopped on an error (it does not restart on its own).
+    this.checks.projector = async () => {
+      if (this.failure !== undefined) throw new Error(`stopped: ${this.failure}`);
+    };
   }
 
   async onApplicationShutdown(): Promise<void> {
