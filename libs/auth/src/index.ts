@@ -31,3 +31,4 @@ export {
   type InviteStatus,
 } from './invites';
 export { passwordProblems, MIN_PASSWORD_LENGTH, MAX_PASSWORD_LENGTH } from './password-rules';
+export { userAttributeProblems, type UserAttributes } from './user-attributes';

@@ -1,4 +1,5 @@
 import { TakesError, type ErrorDetail } from '@takes/contracts';
+import { userAttributeProblems, type UserAttributes } from './user-attributes';
 
 /**
  * An invite as stored: `status` is written when it is accepted or revoked, or closed as
@@ -21,6 +22,8 @@ export function inviteStatus(invite: InviteState, now = new Date()): InviteStatu
 export interface InviteInput {
   email: string;
   roles: string[];
+  /** What the user gets as attributes on accepting (what permission conditions name as `$user.<attribute>`). */
+  attributes: UserAttributes;
 }
 
 const EMAIL = /^[^@\s]+@[^@\s]+$/;
@@ -61,22 +64,24 @@ function objectBody(body: unknown): Record<string, unknown> {
 export function parseInviteInput(body: unknown): InviteInput {
   const input = objectBody(body);
   const details: ErrorDetail[] = [];
-  unknownFields(input, ['email', 'roles'], details);
+  unknownFields(input, ['email', 'roles', 'attributes'], details);
   const email = typeof input.email === 'string' ? normalizeEmail(input.email) : '';
   if (!isEmailAddress(email)) details.push({ field: 'email', rule: 'format', message: 'email must be an address' });
   const roles = checkRoles(input.roles, details);
+  if (input.attributes !== undefined) details.push(...userAttributeProblems(input.attributes));
   if (details.length > 0) throw new TakesError('VALIDATION_FAILED', 'invalid invite', details);
-  return { email, roles };
+  return { email, roles, attributes: (input.attributes ?? {}) as UserAttributes };
 }
 
 export const MAX_BULK_INVITES = 500;
 
 /** `{emails, roles}` for /invites/bulk: emails trimmed, lower-cased and deduplicated, in order. */
-export function parseBulkInviteInput(body: unknown): { emails: string[]; roles: string[] } {
+export function parseBulkInviteInput(body: unknown): { emails: string[]; roles: string[]; attributes: UserAttributes } {
   const input = objectBody(body);
   const details: ErrorDetail[] = [];
-  unknownFields(input, ['emails', 'roles'], details);
+  unknownFields(input, ['emails', 'roles', 'attributes'], details);
   const roles = checkRoles(input.roles, details);
+  if (input.attributes !== undefined) details.push(...userAttributeProblems(input.attributes));
   let emails: string[] = [];
   if (!Array.isArray(input.emails) || input.emails.length === 0 || input.emails.some((e) => typeof e !== 'string')) {
     details.push({ field: 'emails', rule: 'required', message: 'emails must be a non-empty list of addresses' });
@@ -86,5 +91,5 @@ export function parseBulkInviteInput(body: unknown): { emails: string[]; roles: 
     if (emails.length > MAX_BULK_INVITES) details.push({ field: 'emails', rule: 'max_items', message: `at most ${MAX_BULK_INVITES} emails at once` });
   }
   if (details.length > 0) throw new TakesError('VALIDATION_FAILED', 'invalid bulk invite', details);
-  return { emails, roles };
+  return { emails, roles, attributes: (input.attributes ?? {}) as UserAttributes };
 }

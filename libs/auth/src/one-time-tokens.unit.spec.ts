@@ -41,9 +41,11 @@ describe('invites', () => {
     expect(inviteStatus({ status: 'revoked', expires_at: expires }, now)).toBe('revoked');
   });
 
-  it('take {email, roles} only: no id, password hash, active, token or expiry', () => {
-    expect(parseInviteInput({ email: ' Jane@Co.com ', roles: ['crew', 'crew'] })).toEqual({ email: 'jane@co.com', roles: ['crew'] });
-    expect(parseInviteInput({ email: 'a@b' })).toEqual({ email: 'a@b', roles: [] });
+  it('take {email, roles, attributes} only: no id, password hash, active, token or expiry', () => {
+    expect(parseInviteInput({ email: ' Jane@Co.com ', roles: ['crew', 'crew'] })).toEqual({ email: 'jane@co.com', roles: ['crew'], attributes: {} });
+    expect(parseInviteInput({ email: 'a@b' })).toEqual({ email: 'a@b', roles: [], attributes: {} });
+    expect(parseInviteInput({ email: 'a@b', attributes: { division: 'north' } }).attributes).toEqual({ division: 'north' });
+    expect(() => parseInviteInput({ email: 'a@b', attributes: { id: 'x' } })).toThrow('invalid invite');
     let details: { field: string }[] = [];
     try {
       parseInviteInput({ email: 'a@b', id: 'x', password_hash: 'h', active: false, token: 't', expires_at: '2999-01-01' });
@@ -57,7 +59,7 @@ describe('invites', () => {
   });
 
   it('in bulk: trimmed, lower-cased, deduplicated; blank entries refused', () => {
-    expect(parseBulkInviteInput({ emails: ['A@b.c', ' a@b.c', 'd@e.f'], roles: ['crew'] })).toEqual({ emails: ['a@b.c', 'd@e.f'], roles: ['crew'] });
+    expect(parseBulkInviteInput({ emails: ['A@b.c', ' a@b.c', 'd@e.f'], roles: ['crew'] })).toEqual({ emails: ['a@b.c', 'd@e.f'], roles: ['crew'], attributes: {} });
     expect(() => parseBulkInviteInput({ emails: ['a@b', ' '] })).toThrow('invalid bulk invite');
     expect(() => parseBulkInviteInput({ emails: [] })).toThrow('invalid bulk invite');
     expect(() => parseBulkInviteInput({ emails: ['a@b'], active: true })).toThrow('invalid bulk invite');

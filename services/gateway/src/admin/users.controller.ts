@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put } fro
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Kysely } from 'kysely';
 import { TakesError, type ErrorDetail } from '@takes/contracts';
-import { passwordProblems, type UserAttribute } from '@takes/auth';
+import { passwordProblems, userAttributeProblems, type UserAttribute } from '@takes/auth';
 import { Allow } from '../auth/auth.guard';
 import { createUser, deleteUser, findUser, listUsers, updateUser, userView } from '../apps/users.repository';
 import type { GatewayDb } from '../tables/gateway.db';
@@ -16,23 +16,6 @@ interface UserInput {
   active?: boolean;
 }
 
-const ATTRIBUTE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
-const isScalar = (v: unknown) => (typeof v === 'string' && v.length <= 1000 && !v.includes('\u0000')) || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
-
-/** Attributes permission conditions name (`$user.division`): at most 50, each a string, number, boolean or a list of them. */
-function attributeProblems(value: unknown): ErrorDetail[] {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return [{ field: 'attributes', rule: 'type', message: 'attributes must be a JSON object' }];
-  const entries = Object.entries(value);
-  if (entries.length > 50) return [{ field: 'attributes', rule: 'max_items', message: 'at most 50 attributes' }];
-  const problems: ErrorDetail[] = [];
-  for (const [name, v] of entries) {
-    if (!ATTRIBUTE_NAME.test(name) || name === 'id') problems.push({ field: `attributes.${name}`, rule: 'pattern', message: 'an attribute name is letters, digits and _ (not id)' });
-    else if (!isScalar(v) && !(Array.isArray(v) && v.length <= 1000 && v.every(isScalar))) {
-      problems.push({ field: `attributes.${name}`, rule: 'type', message: 'an attribute is a string, a number, a boolean or a list of them' });
-    }
-  }
-  return problems;
-}
 
 /** Checks a user body; on create, email and password are required. */
 function parseUser(body: unknown, create: boolean): UserInput {
@@ -49,7 +32,7 @@ function parseUser(body: unknown, create: boolean): UserInput {
   if (input.roles !== undefined && (!Array.isArray(input.roles) || input.roles.some((r) => typeof r !== 'string' || !r))) {
     details.push({ field: 'roles', rule: 'type', message: 'roles must be a list of names' });
   }
-  if (input.attributes !== undefined) details.push(...attributeProblems(input.attributes));
+  if (input.attributes !== undefined) details.push(...userAttributeProblems(input.attributes));
   if (input.active !== undefined && typeof input.active !== 'boolean') details.push({ field: 'active', rule: 'type', message: 'active must be true or false' });
   if (details.length > 0) throw new TakesError('VALIDATION_FAILED', 'invalid user', details);
   return input as UserInput;

@@ -10,6 +10,7 @@ export function inviteView(row: InviteRow, now = new Date()) {
     id: row.id,
     email: row.email,
     roles: row.roles,
+    attributes: row.attributes ?? {},
     status: inviteStatus(row, now),
     expires_at: row.expires_at.toISOString(),
     invited_by: row.invited_by,

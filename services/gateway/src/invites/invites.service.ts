@@ -72,7 +72,7 @@ export class InvitesService {
 
   /** Rocket's bulk answer: each address is invited or skipped with its reason; one bad address does not stop the rest. */
   async bulk(app: string, body: unknown, by: Principal) {
-    const { emails, roles } = parseBulkInviteInput(body);
+    const { emails, roles, attributes } = parseBulkInviteInput(body);
     const appName = await this.appName(app);
     const created = [];
     const skipped = [];
@@ -82,7 +82,7 @@ export class InvitesService {
         continue;
       }
       try {
-        const one = await this.createOne(app, { email, roles }, by, appName);
+        const one = await this.createOne(app, { email, roles, attributes }, by, appName);
         created.push({ id: one.row.id, email, expires_at: one.row.expires_at.toISOString(), ...(one.token ? { token: one.token } : {}), email_log_id: one.emailLogId });
       } catch (error) {
         if (!(error instanceof TakesError && error.code === 'CONFLICT')) throw error;
@@ -116,11 +116,11 @@ export class InvitesService {
       if (status === 'revoked') throw invalidToken();
       if (status === 'accepted') throw new TakesError('VALIDATION_FAILED', 'invite has already been accepted');
       if (status === 'expired') throw new TakesError('VALIDATION_FAILED', 'invite has expired');
-      const user = await createUser(trx, app, { email: invite.email, password, roles: invite.roles });
+      const user = await createUser(trx, app, { email: invite.email, password, roles: invite.roles, attributes: invite.attributes ?? {} });
       await trx.updateTable('invites').set({ status: 'accepted', accepted_at: new Date(), user_id: user.id }).where('id', '=', invite.id).execute();
       const pair = await this.auth.startSession(user, app, trx);
       await queueEmail(trx, app, { template_key: 'welcome', to_email: user.email, variables: { email: user.email, roles: user.roles.join(', '), app_name: appName } });
-      return { ...pair, user: { id: user.id, email: user.email, roles: user.roles } };
+      return { ...pair, user: { id: user.id, email: user.email, roles: user.roles, attributes: user.attributes } };
     });
     this.sender.kick();
     return session;
@@ -135,7 +135,7 @@ export class InvitesService {
         await closeExpiredInvites(trx, app, input.email);
         const row = await trx
           .insertInto('invites')
-          .values({ id: uuidv7(), app, email: input.email, roles: input.roles, token_hash: hash, expires_at: expiresAt, invited_by: by.userId, user_id: null, accepted_at: null, revoked_at: null })
+          .values({ id: uuidv7(), app, email: input.email, roles: input.roles, attributes: JSON.stringify(input.attributes), token_hash: hash, expires_at: expiresAt, invited_by: by.userId, user_id: null, accepted_at: null, revoked_at: null })
           .returningAll()
           .executeTakeFirstOrThrow();
         const emailLogId = await queueEmail(trx, app, {

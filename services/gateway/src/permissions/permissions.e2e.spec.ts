@@ -241,6 +241,24 @@ describe('permissions: row conditions on every route, writes decided by the even
     });
   });
 
+  describe('an invited crew member', () => {
+    it('gets the roles and the attributes of the invite, so their first token already reads their division', async () => {
+      await inspection('north');
+      await inspection('south');
+      const invited = await takes.api('POST', '/api/main/_admin/invites', { token: admin, body: { email: 'new@crew', roles: ['crew'], attributes: { division: 'south' } } });
+      expect(invited.status).toBe(201);
+      expect(invited.body.data).toMatchObject({ roles: ['crew'], attributes: { division: 'south' }, token: expect.any(String) });
+      const accepted = await takes.api('POST', '/api/main/auth/accept-invite', { body: { token: invited.body.data.token, password: 'new-crew-password' } });
+      expect(accepted.status).toBe(201);
+      expect(accepted.body.data.user).toMatchObject({ roles: ['crew'], attributes: { division: 'south' } });
+      const listed = await takes.api('GET', '/api/main/inspection?per_page=100', { token: accepted.body.data.access_token });
+      expect(listed.body.data.length).toBeGreaterThan(0);
+      expect(listed.body.data.every((r: { division: string }) => r.division === 'south')).toBe(true);
+      const bad = await takes.api('POST', '/api/main/_admin/invites', { token: admin, body: { email: 'odd@crew', roles: ['crew'], attributes: { id: 'x' } } });
+      expect(bad.status).toBe(422);
+    });
+  });
+
   describe('mass assignment', () => {
     it('no body sets what its sender does not own: users, roles, managed record fields', async () => {
       const me = (await takes.api('GET', '/api/main/_admin/users', { token: admin })).body.data.find((u: { email: string }) => u.email === 'north@crew');

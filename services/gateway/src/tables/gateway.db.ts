@@ -46,6 +46,8 @@ export interface InvitesTable {
   app: string;
   email: string;
   roles: string[];
+  /** The user's attributes once accepted. */
+  attributes: ColumnType<Record<string, UserAttribute>, string | undefined, string>;
   token_hash: string;
   status: ColumnType<'pending' | 'accepted' | 'revoked' | 'expired', 'pending' | undefined, 'accepted' | 'revoked' | 'expired'>;
   expires_at: Date;
