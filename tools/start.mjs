@@ -64,6 +64,8 @@ const BACKOFF_FIRST_MS = 1_000;
 const BACKOFF_MAX_MS = 30_000;
 // A service that stayed up this long before it died starts again from the first backoff.
 const BACKOFF_RESET_AFTER_MS = 30_000;
+// Failures at start with the same error, in a row, before the launcher gives up.
+const GIVE_UP_AFTER_SAME_FAILURES = 3;
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -86,9 +88,24 @@ function say(message) {
   process.stdout.write(`${prefix('start')}${message}\n`);
 }
 
-function pipeLines(stream, name, out) {
+function pipeLines(stream, name, out, onLine) {
   const lines = readline.createInterface({ input: stream, crlfDelay: Infinity });
-  lines.on('line', (line) => out.write(`${prefix(name)}${line}\n`));
+  lines.on('line', (line) => {
+    out.write(`${prefix(name)}${line}\n`);
+    onLine?.(line);
+  });
+}
+
+// What a service said went wrong, from one of its lines: a pino line at error level or
+// above (its message and its error's), or a plain line that names an error.
+function errorOf(line) {
+  try {
+    const entry = JSON.parse(line);
+    if (typeof entry.level !== 'number' || entry.level < 50) return null;
+    return [entry.msg, entry.err?.message].filter(Boolean).join(': ') || null;
+  } catch {
+    return /error/i.test(line) ? line.trim() : null;
+  }
 }
 
 // Stdout closed under us (e.g. `npm start | head`): keep running rather than crash.
@@ -524,15 +541,33 @@ function runService(service, env) {
   const child = spawnChild(process.execPath, ['--enable-source-maps', service.entry], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   service.child = child;
   service.startedAt = Date.now();
-  pipeLines(child.stdout, service.name, process.stdout);
-  pipeLines(child.stderr, service.name, process.stderr);
+  service.lastError = undefined;
+  const noteError = (line) => {
+    const error = errorOf(line);
+    if (error) service.lastError = error;
+  };
+  pipeLines(child.stdout, service.name, process.stdout, noteError);
+  pipeLines(child.stderr, service.name, process.stderr, noteError);
   let gone = false;
   const onGone = (how) => {
     if (gone) return;
     gone = true;
     if (service.child === child) service.child = undefined;
     if (stopping) return;
-    if (Date.now() - service.startedAt > BACKOFF_RESET_AFTER_MS) service.backoffMs = BACKOFF_FIRST_MS;
+    const reason = service.lastError ?? how;
+    if (Date.now() - service.startedAt > BACKOFF_RESET_AFTER_MS) {
+      service.backoffMs = BACKOFF_FIRST_MS;
+      service.sameFailures = 0;
+    }
+    // A service that dies at start the same way again and again will not heal by being
+    // restarted (a bad setting, a schema another version made): say why and stop.
+    service.sameFailures = reason === service.failReason ? (service.sameFailures ?? 0) + 1 : 1;
+    service.failReason = reason;
+    if (service.sameFailures >= GIVE_UP_AFTER_SAME_FAILURES) {
+      say(`${service.name} failed ${service.sameFailures} times in a row the same way: ${reason}; giving up (fix the cause, then npm start again)`);
+      void shutdown(`${service.name} gave up`, 1);
+      return;
+    }
     say(`${service.name} exited unexpectedly (${how}); restarting in ${service.backoffMs / 1000}s`);
     service.timer = setTimeout(() => {
       service.timer = undefined;
@@ -540,7 +575,8 @@ function runService(service, env) {
     }, service.backoffMs);
     service.backoffMs = Math.min(service.backoffMs * 2, BACKOFF_MAX_MS);
   };
-  child.on('exit', (code, signal) => onGone(signal ? `signal ${signal}` : `code ${code}`));
+  // 'close': after its output was read, so the reason it gave is known.
+  child.on('close', (code, signal) => onGone(signal ? `signal ${signal}` : `code ${code}`));
   child.on('error', (error) => onGone(error.message));
   if (service.port === undefined) {
     say(`${service.name} started; no HTTP port known (set ${service.envName}), so not waiting for /health`);
