@@ -105,8 +105,13 @@ describe('projector and read tables (event store, projector and gateway as proce
   });
 
   it('projector killed (SIGKILL) mid-stream and restarted: the read tables end identical and no event is applied twice', async () => {
+    const [{ start }] = await takes.sql<{ start: string }>('SELECT coalesce(max(position), 0) AS start FROM event_store.events');
     const writes = randomWrites(takes, token, records, 1_500, 8);
-    await new Promise((r) => setTimeout(r, 700));
+    // Killed while it is applying this test's writes: once its watermark has passed the first of them.
+    await eventually(async () => {
+      const [row] = await takes.sql<{ position: string }>("SELECT position FROM projector.watermarks WHERE read_model = 'records'");
+      expect(Number(row?.position ?? 0)).toBeGreaterThan(Number(start));
+    }, 60_000, 5);
     await takes.projector.kill();
     await writes;
     await takes.startProjector();
