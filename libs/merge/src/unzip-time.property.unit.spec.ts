@@ -182,4 +182,74 @@ describe('unzipTime properties', () => {
       { numRuns: 200 },
     );
   });
+
+  it('no submitted value is ever lost across chains, deletes, restores and commit times: each is a take of its field', () => {
+    fc.assert(
+      fc.property(scenario, (s) => {
+        const accepted: { command_id: string; submitted: Record<string, unknown> }[] = [];
+        // What each device had when it made an edit: its base, with its own earlier chained edits on top.
+        const clientStates = new Map<string, Record<string, unknown>>();
+        const stream = playScenario(s, (_stream, input, decision) => {
+          if (decision.kind !== 'append') return;
+          const clientBase = (input.edit.parent && clientStates.get(input.edit.parent)) || input.base.state;
+          const edited = editState(clientBase, input.edit);
+          if (!('changes' in edited)) return;
+          clientStates.set(input.edit.command_id, edited.state);
+          if (input.edit.op === 'put' || input.edit.op === 'patch') accepted.push({ command_id: input.edit.command_id, submitted: edited.submitted });
+        });
+        const history = new Map(fieldTakes(stream.events).map((h) => [h.field, h]));
+        for (const { command_id, submitted } of accepted) {
+          for (const [field, value] of Object.entries(submitted)) {
+            const takes = history.get(`/${field}`)?.takes ?? [];
+            expect(takes.some((t) => t.command_id === command_id && JSON.stringify(t.submitted) === JSON.stringify(value))).toBe(true);
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  /** Two to three devices, each with a chain of offline edits on version 1, and an interleaving that keeps each chain's order. */
+  const chains = fc
+    .record({
+      base: record,
+      devices: fc.array(fc.array(fc.record({ change, gap: fc.integer({ min: 1, max: 600 }) }), { minLength: 1, maxLength: 3 }), { minLength: 2, maxLength: 3 }),
+      start: fc.array(fc.integer({ min: 0, max: 1800 }), { minLength: 3, maxLength: 3 }),
+    })
+    .chain((c) => {
+      const slots = c.devices.flatMap((chain, d) => chain.map(() => d));
+      return fc.shuffledSubarray(slots, { minLength: slots.length, maxLength: slots.length }).map((interleaving) => ({ ...c, interleaving }));
+    });
+
+  it('under field, chains of offline edits per device converge whatever the interleaving of the devices', () => {
+    fc.assert(
+      fc.property(chains, ({ base, devices, start, interleaving }) => {
+        const chainEdits = devices.map((chain, d) => {
+          let at = T0 + start[d] * 1000;
+          // Each link is made on the device's own state: the base with its earlier links on top.
+          let state = base;
+          return chain.map((link, k) => {
+            at += link.gap * 1000;
+            const edit = asEdit(state, link.change as Change, `d${d}-${k}`, `dev${d}`, at);
+            const edited = editState(state, edit);
+            if ('changes' in edited) state = edited.state;
+            return k > 0 ? { ...edit, parent: `d${d}-${k - 1}` } : edit;
+          });
+        });
+        const playInOrder = (order: number[]) => {
+          const stream = new InMemoryStream(base, 'field', CREATED_AT);
+          const next = devices.map(() => 0);
+          for (const d of order) {
+            const decision = stream.write({ ...chainEdits[d][next[d]], base_version: 1, commit_at: SYNC_AT });
+            if (decision.kind !== 'append') throw new Error(`${decision.error.code}: ${decision.error.message}`);
+            next[d] += 1;
+          }
+          return stream.head;
+        };
+        const deviceByDevice = devices.flatMap((chain, d) => chain.map(() => d));
+        expect(playInOrder(interleaving)).toEqual(playInOrder(deviceByDevice));
+      }),
+      { numRuns: 300 },
+    );
+  });
 });
