@@ -104,7 +104,7 @@ function recordHistory(events: TakesEvent[], deleted: boolean[]): FieldHistory {
     const before = i > 0 ? deleted[i - 1] : true;
     const picked = (event.submitted ?? {})[RECORD_FIELD] as { deleted?: unknown } | undefined;
     const contested = (event.contested ?? []).some(isRecordContest);
-    const concurrent = disputes.some((dispute) => dispute !== event && dispute.base_version < event.version && event.version < dispute.version);
+    const concurrent = concurrentWith(disputes, event);
     let wanted: boolean | undefined;
     let applied = false;
     if (effect.applies && (effect.deleted !== 'keep' || (effect.pick && picked !== undefined))) {
@@ -124,19 +124,10 @@ function recordHistory(events: TakesEvent[], deleted: boolean[]): FieldHistory {
       current: false,
       contested: contested || concurrent,
       picked: effect.pick && applied,
-      event_id: event.id,
-      command_id: event.command_id,
-      type: event.type,
-      version: event.version,
-      user: event.user,
-      device: event.device,
-      branch_ts: event.branch_ts,
-      submit_ts: event.submit_ts,
-      commit_ts: event.commit_ts,
+      ...takeSource(event),
     });
   });
-  const last = takes.filter((take) => take.applied).pop();
-  if (last) last.current = true;
+  markCurrent(takes);
   return { field: RECORD_CONTEST, value: { deleted: deleted[deleted.length - 1] ?? false }, contested: disputes.length > 0, takes };
 }
 
@@ -158,23 +149,40 @@ function historyOf(field: string, events: TakesEvent[], states: JsonObject[], fi
       current: false,
       contested:
         contests(event, path) ||
-        disputes.some((dispute) => dispute !== event && dispute.base_version < event.version && event.version < dispute.version),
+        concurrentWith(disputes, event),
       picked: effect.pick && applied,
-      event_id: event.id,
-      command_id: event.command_id,
-      type: event.type,
-      version: event.version,
-      user: event.user,
-      device: event.device,
-      branch_ts: event.branch_ts,
-      submit_ts: event.submit_ts,
-      commit_ts: event.commit_ts,
+      ...takeSource(event),
     });
   });
-  const last = takes.filter((take) => take.applied).pop();
-  if (last) last.current = true;
+  markCurrent(takes);
   const value = valueAt(final, path);
   return { field, value: value === undefined ? null : value, contested: takes.some((take) => take.contested), takes };
+}
+
+/** The event a take comes from, as every take names it. */
+function takeSource(event: TakesEvent): Pick<FieldTake, 'event_id' | 'command_id' | 'type' | 'version' | 'user' | 'device' | 'branch_ts' | 'submit_ts' | 'commit_ts'> {
+  return {
+    event_id: event.id,
+    command_id: event.command_id,
+    type: event.type,
+    version: event.version,
+    user: event.user,
+    device: event.device,
+    branch_ts: event.branch_ts,
+    submit_ts: event.submit_ts,
+    commit_ts: event.commit_ts,
+  };
+}
+
+/** Whether an event was made while one of the disputes was open (after its base, before it). */
+function concurrentWith(disputes: readonly TakesEvent[], event: TakesEvent): boolean {
+  return disputes.some((dispute) => dispute !== event && dispute.base_version < event.version && event.version < dispute.version);
+}
+
+/** The last take that set the value holds the current one. */
+function markCurrent(takes: FieldTake[]): void {
+  const last = takes.filter((take) => take.applied).pop();
+  if (last) last.current = true;
 }
 
 function contests(event: TakesEvent, path: Path): boolean {
