@@ -1,16 +1,8 @@
-import type { AppendCommand, AppendResult, Reply, TakesEvent } from '@takes/contracts';
+import type { TakesEvent } from '@takes/contracts';
 import { eventually, type ServiceProcess } from '@takes/testing';
-import { startStoreCluster, type StoreCluster } from '../testing/store-processes';
+import { sendUntilAnswered, startStoreCluster, type StoreCluster } from '../testing/store-processes';
 
 const user = { id: 'crew', roles: ['admin'] };
-
-async function sendUntilAnswered(cluster: StoreCluster, command: AppendCommand): Promise<AppendResult> {
-  for (;;) {
-    const reply: Reply<AppendResult> = await cluster.send(command, 2_000);
-    if ('data' in reply) return reply.data;
-    if (reply.error.code !== 'UNAVAILABLE') throw new Error(`${command.command_id}: ${JSON.stringify(reply.error)}`);
-  }
-}
 
 /** Whether a store process holds the relay lock, from its /metrics. */
 async function leads(process: ServiceProcess): Promise<boolean> {

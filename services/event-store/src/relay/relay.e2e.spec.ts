@@ -1,21 +1,11 @@
-import type { AppendCommand, AppendResult, Reply, TakesEvent } from '@takes/contracts';
+import type { TakesEvent } from '@takes/contracts';
 import { eventually } from '@takes/testing';
-import { startStoreCluster, type StoreCluster } from '../testing/store-processes';
+import { sendUntilAnswered, startStoreCluster, type StoreCluster } from '../testing/store-processes';
 
 const RECORDS = 250;
 const EVENTS_PER_RECORD = 40; // 10,000 events in all
 const WRITERS = 32;
 const user = { id: 'crew', roles: ['admin'] };
-
-/** Sends a command until it is answered: the same command id makes every retry safe. */
-async function sendUntilAnswered(cluster: StoreCluster, command: AppendCommand): Promise<AppendResult> {
-  for (;;) {
-    const reply: Reply<AppendResult> = await cluster.send(command, 2_000);
-    if ('data' in reply) return reply.data;
-    if (reply.error.code !== 'UNAVAILABLE') throw new Error(`${command.command_id}: ${JSON.stringify(reply.error)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('relay process killed mid-way (SIGKILL) and restarted past the dedup window', () => {
   let cluster: StoreCluster;

@@ -20,6 +20,19 @@ export interface StoreCluster {
   close(): Promise<void>;
 }
 
+/**
+ * Sends a command until it is answered (while store processes are killed and started):
+ * the same command id makes every retry safe. An answer other than UNAVAILABLE throws.
+ */
+export async function sendUntilAnswered(cluster: StoreCluster, command: AppendCommand): Promise<AppendResult> {
+  for (;;) {
+    const reply: Reply<AppendResult> = await cluster.send(command, 2_000);
+    if ('data' in reply) return reply.data;
+    if (reply.error.code !== 'UNAVAILABLE') throw new Error(`${command.command_id}: ${JSON.stringify(reply.error)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** Starts `count` event-store processes (more can be started later with `start`). */
 export async function startStoreCluster(label: string, count: number, env: Record<string, string> = {}): Promise<StoreCluster> {
   const testDb = await createTestDatabase(label);
