@@ -10,6 +10,7 @@ import { checkRecord, DELETE_CHECKS, RESTORE_CHECKS, type RecordCheck } from './
 import { clientFieldsDiffer, keyChange, keyRefusal, managedFields, sameKey, stampTimestamps, withoutManagedValues } from './managed-fields';
 import { isRecordPick, pickRefusal, decideRecordPick } from './record-pick';
 import { uniqueChanges, type UniqueValue } from './unique-values';
+import { branchTimeProblem } from './timestamps';
 
 /** What the record decider decides on: one write to one record, and what the store loaded for it. */
 export interface RecordInput {
@@ -90,8 +91,13 @@ export function decideRecord(input: RecordInput): Decision {
     if (base !== 0) return reject('CONFLICT', 'a create has no base version', { version: 0 });
   } else {
     if (!head || head.version === 0) return reject('NOT_FOUND', `${command.entity} ${command.entity_id} not found`);
+    const stale = input.stale && isStaleEdit(command, head, entity) ? input.stale : undefined;
+    // A client's branch time cannot be (far) before the version it edited was written.
+    const baseCommitTs = stale ? (stale.baseCommitTs ?? null) : base === headVersion ? head.lastCommitTs : null;
+    const tooEarly = command.op !== 'resolve' && branchTimeProblem(command.branch_ts, base, baseCommitTs);
+    if (tooEarly) return reject('VALIDATION_FAILED', tooEarly.message, [tooEarly]);
     // Without its history (not loaded) a stale edit cannot be merged: CONFLICT below.
-    if (context && input.stale && isStaleEdit(command, head, entity)) return checkSize(decideStale(context, head, input.stale, input.checks, input.deleteChecks), limits);
+    if (context && stale) return checkSize(decideStale(context, head, stale, input.checks, input.deleteChecks), limits);
     if (base !== headVersion) {
       return reject('CONFLICT', `stale write: version ${base} was edited, the record is at version ${headVersion}`, {
         version: headVersion,

@@ -17,6 +17,8 @@ export interface StaleContext {
   submitTs: string;
   /** The branch time: the client's, or the base version's commit. */
   branchTs: string;
+  /** When the base version was written (null when unknown); a client's branch time cannot be far before it. */
+  baseCommitTs?: string | null;
 }
 
 /** The base, branch and submit times every event of a stale edit carries. */

@@ -7,7 +7,6 @@ import { startTakes, type TakesProcesses } from '@takes/testing';
  * takes routes): /resolve on every kind of field, the review queue and its filters, the
  * seed story on an entity with auto timestamps, and a delete meeting an offline edit.
  */
-const HOUR = 3_600_000;
 const visit = {
   name: 'visit',
   table: 'visits',
@@ -55,7 +54,7 @@ describe('the conflicts service: picks and the review queue (all services as pro
     const a = await takes.api('PUT', `/api/main/${entity}/${id}`, {
       token,
       body: { x: 'x-A', y: 'y-A' },
-      headers: { 'If-Match': '"1"', 'X-Takes-Device': 'tablet-A', 'X-Takes-Branch-Ts': new Date(Date.now() - HOUR).toISOString() },
+      headers: { 'If-Match': '"1"', 'X-Takes-Device': 'tablet-A' },
     });
     expect(a.body.meta).toMatchObject({ outcome: 'merged', version: 3, contested: ['/y'] });
     return id;
@@ -140,12 +139,13 @@ describe('the conflicts service: picks and the review queue (all services as pro
   it('a delete meeting an offline edit is the contest /_record: in the queue and /history, settled by picking {deleted}', async () => {
     const id = randomUUID();
     await takes.api('POST', '/api/main/visit', { token, body: { id, x: 'x0', y: 'y0' } });
-    // phone-B deletes; tablet-A, offline since version 1, had edited y before that: shelved.
+    const createdAt: string = (await takes.api('GET', `/api/main/visit/${id}/events`, { token })).body.data[0].commit_ts;
+    // phone-B deletes; tablet-A, offline since version 1, had edited y before that (saved as it took its copy): shelved.
     expect((await takes.api('DELETE', `/api/main/visit/${id}`, { token, headers: { 'X-Takes-Device': 'phone-B' } })).status).toBe(200);
     const a = await takes.api('PUT', `/api/main/visit/${id}`, {
       token,
       body: { y: 'y-A' },
-      headers: { 'If-Match': '"1"', 'X-Takes-Device': 'tablet-A', 'X-Takes-Submit-Ts': new Date(Date.now() - HOUR).toISOString(), 'X-Takes-Branch-Ts': new Date(Date.now() - 2 * HOUR).toISOString() },
+      headers: { 'If-Match': '"1"', 'X-Takes-Device': 'tablet-A', 'X-Takes-Submit-Ts': createdAt },
     });
     expect(a.body.meta).toMatchObject({ outcome: 'shelved', contested: ['/_record'] });
     const item = (await queue('?entity=visit')).find((r) => r.id === id)!;

@@ -413,6 +413,7 @@ async function loadStaleContext(
     since: [...history.stored.filter((e) => e.version > base), ...decidedInBatch],
     submitTs: times.submit_ts,
     branchTs: times.branch_ts,
+    baseCommitTs,
   };
 }
 

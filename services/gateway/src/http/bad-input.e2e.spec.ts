@@ -210,7 +210,7 @@ describe('gateway under bad input and as Rocket’s clients use it', () => {
     expect((await takes.api('GET', '/health')).status).toBe(200);
   });
 
-  it('lenient inputs are refused: impossible header dates (400); page and per_page read as Rocket reads them', async () => {
+  it('lenient inputs are refused: impossible header dates (400), a branch time before the record existed (422); page and per_page read as Rocket reads them', async () => {
     const id = randomUUID();
     const created = await takes.api('POST', '/api/main/inspection', { token: admin, body: { id, site: 'dates' } });
     expect(created.status).toBe(201);
@@ -219,7 +219,16 @@ describe('gateway under bad input and as Rocket’s clients use it', () => {
       const answer = await takes.api('PUT', `/api/main/inspection/${id}`, { token: admin, body: { site: 'x' }, headers: { [header]: value } });
       expect({ header, status: answer.status, field: answer.body?.error?.details?.[0]?.field }).toEqual({ header, status: 400, field: header });
     }
+    // A branch time before the record existed (a copy taken before it was written), as a header and in _sync: 422, nothing appended.
+    const weekEarly = new Date(Date.now() - 7 * 86_400_000).toISOString();
+    const stale = await takes.api('PUT', `/api/main/inspection/${id}`, { token: admin, body: { site: 'x' }, headers: { 'If-Match': '"1"', 'X-Takes-Branch-Ts': weekEarly } });
+    expect({ status: stale.status, detail: stale.body.error.details[0] }).toEqual({ status: 422, detail: expect.objectContaining({ field: 'branch_ts', rule: 'before_base' }) });
+    const synced = await takes.api('POST', '/api/main/_sync', { token: admin, body: { edits: [{ command_id: `early-${id}`, entity: 'inspection', id, op: 'put', base_version: 1, data: { site: 'y' }, branch_ts: weekEarly }] } });
+    expect(synced.body.data[0]).toMatchObject({ outcome: 'rejected', error: { code: 'VALIDATION_FAILED', details: [expect.objectContaining({ field: 'branch_ts' })] } });
     expect(await takes.recordEventCount()).toBe(before);
+    // Taken when it was written, or a little before by a device's clock, the same edit is taken.
+    const skewed = await takes.api('PUT', `/api/main/inspection/${id}`, { token: admin, body: { site: 'skewed' }, headers: { 'If-Match': '"1"', 'X-Takes-Branch-Ts': new Date(Date.now() - 60_000).toISOString() } });
+    expect(skewed.status).toBe(200);
     // Rocket's parseQueryParams: a page or per_page that is not a positive integer is the default; per_page over 100 is 100.
     for (const [query, meta] of [['page=0', { page: 1, per_page: 25 }], ['page=-1', { page: 1, per_page: 25 }], ['per_page=abc', { page: 1, per_page: 25 }], ['per_page=1000', { page: 1, per_page: 100 }], ['page=2&per_page=1', { page: 2, per_page: 1 }]] as const) {
       const answer = await takes.api('GET', `/api/main/inspection?${query}`, { token: admin });

@@ -4,7 +4,6 @@ import type { TakesEvent, PatchOperation } from '@takes/contracts';
 import { applyOperations } from '@takes/decide';
 import { eventually, startTakes, type TakesProcesses } from '@takes/testing';
 
-const DAY = 86_400_000;
 const fields = [{ name: 'id', type: 'uuid' }, { name: 'x', type: 'string', nullable: true }, { name: 'y', type: 'string', nullable: true }, { name: 'z', type: 'string', nullable: true }];
 const entity = (name: string, extra: object = {}) => ({ name, table: `${name}s`, fields, ...extra });
 
@@ -31,16 +30,29 @@ describe('offline merge and the takes (all services as processes)', () => {
     return id;
   }
 
-  /** Device A's week offline: 5 chained edits of x and y, based on version 3, submitted over the week. */
-  function deviceAWeek(name: string, id: string) {
-    const weekAgo = Date.now() - 7 * DAY;
+  /** When the record's last event was written (a device that took it then branches from there). */
+  async function lastCommit(name: string, id: string): Promise<number> {
+    return Date.parse((await events(name, id)).pop()!.commit_ts);
+  }
+
+  /** Waits until the clock has moved past `time`, so that what comes next is written later. */
+  async function clockPast(time: number): Promise<void> {
+    await eventually(async () => expect(Date.now()).toBeGreaterThan(time), 1_000);
+  }
+
+  /**
+   * Device A's time offline: 5 chained edits of x and y, based on version 3 (taken when it
+   * was written, so no branch time is sent), submitted one after another between `from`
+   * and `until`.
+   */
+  function deviceAOffline(name: string, id: string, from: number, until: number) {
     const values = [{ x: 'a-x1' }, { y: 'a-y1' }, { x: 'a-x2' }, { y: 'a-y2' }, { x: 'a-x3' }];
+    const step = (until - from) / (values.length + 1);
     return values.map((data, k) => ({
       command_id: `A-${id}-${k}`,
       ...(k > 0 ? { parent: `A-${id}-${k - 1}` } : {}),
       entity: name, id, op: 'put', base_version: 3, data,
-      branch_ts: new Date(weekAgo).toISOString(),
-      submit_ts: new Date(weekAgo + (k + 1) * DAY).toISOString(),
+      submit_ts: new Date(from + (k + 1) * step).toISOString(),
       device: 'tablet-A',
     }));
   }
@@ -72,11 +84,13 @@ describe('offline merge and the takes (all services as processes)', () => {
 
   it('the seed story: x from A, z from B, y from the later submit and contested, both y values in the history, a reviewer picks the other', async () => {
     const id = await recordAtV3('inspection');
+    const v3At = await lastCommit('inspection', id);
+    await clockPast(v3At + 20);
     // Device B edits y and z and syncs first (submitted now).
     const b = await takes.api('PUT', `/api/main/inspection/${id}`, { token, body: { y: 'b-y', z: 'b-z' }, headers: { 'If-Match': '"3"', 'X-Takes-Device': 'phone-B' } });
     expect(b.body.meta).toMatchObject({ outcome: 'applied', version: 4 });
-    // Device A comes back after a week and syncs its 5 edits.
-    const synced = await takes.api('POST', '/api/main/_sync', { token, body: { edits: deviceAWeek('inspection', id) } });
+    // Device A comes back and syncs its 5 edits, all saved before B's.
+    const synced = await takes.api('POST', '/api/main/_sync', { token, body: { edits: deviceAOffline('inspection', id, v3At, await lastCommit('inspection', id)) } });
     expect(synced.body.data.map((r: { outcome: string }) => r.outcome)).toEqual(['merged', 'merged', 'merged', 'merged', 'merged']);
     const record = (await takes.api('GET', `/api/main/inspection/${id}`, { token })).body.data;
     expect(record).toMatchObject({ x: 'a-x3', y: 'b-y', z: 'b-z' });
@@ -116,8 +130,10 @@ describe('offline merge and the takes (all services as processes)', () => {
 
   it('longest-chain: A\'s chain of 5 is longer than the main line (1) and wins whole; reject: 409 with the diff', async () => {
     const id = await recordAtV3('chained');
+    const v3At = await lastCommit('chained', id);
+    await clockPast(v3At + 20);
     await takes.api('PUT', `/api/main/chained/${id}`, { token, body: { y: 'b-y', z: 'b-z' }, headers: { 'If-Match': '"3"', 'X-Takes-Device': 'phone-B' } });
-    const synced = await takes.api('POST', '/api/main/_sync', { token, body: { edits: deviceAWeek('chained', id) } });
+    const synced = await takes.api('POST', '/api/main/_sync', { token, body: { edits: deviceAOffline('chained', id, v3At, await lastCommit('chained', id)) } });
     expect(synced.body.data.every((r: { outcome: string }) => r.outcome !== 'rejected')).toBe(true);
     const record = (await takes.api('GET', `/api/main/chained/${id}`, { token })).body.data;
     expect(record).toMatchObject({ x: 'a-x3', y: 'a-y2' });
@@ -148,10 +164,14 @@ describe('offline merge and the takes (all services as processes)', () => {
   it('a delete on one device while another edits offline: an edit submitted after the delete restores the record, one before is shelved', async () => {
     for (const after of [true, false]) {
       const id = await recordAtV3('inspection');
-      const deletedAt = Date.now();
+      const v3At = await lastCommit('inspection', id);
+      await clockPast(v3At + 20);
       await takes.api('DELETE', `/api/main/inspection/${id}`, { token, headers: { 'If-Match': '"3"' } });
-      const submit = new Date(after ? deletedAt + 1_000 : deletedAt - DAY).toISOString();
-      const edit = await takes.api('POST', '/api/main/_sync', { token, body: { edits: [{ command_id: `del-${id}`, entity: 'inspection', id, op: 'put', base_version: 3, data: { x: 'late' }, branch_ts: new Date(deletedAt - 2 * DAY).toISOString(), submit_ts: submit }] } });
+      const deletedAt = await lastCommit('inspection', id);
+      await clockPast(deletedAt + 5);
+      // Saved offline on version 3 (taken when it was written): after the delete, or between version 3 and the delete.
+      const submit = new Date(after ? Date.now() : (v3At + deletedAt) / 2).toISOString();
+      const edit = await takes.api('POST', '/api/main/_sync', { token, body: { edits: [{ command_id: `del-${id}`, entity: 'inspection', id, op: 'put', base_version: 3, data: { x: 'late' }, submit_ts: submit }] } });
       const result = edit.body.data[0];
       if (after) {
         expect(result.outcome).toBe('merged');
@@ -179,6 +199,7 @@ describe('offline merge and the takes (all services as processes)', () => {
 
   it('50 devices × 20 offline edits on one record, synced concurrently: gapless versions, every value kept, state = the merge replayed', async () => {
     const id = await recordAtV3('inspection');
+    const v3At = await lastCommit('inspection', id);
     const fieldsOf = ['x', 'y', 'z'];
     const batches = Array.from({ length: 50 }, (_, d) =>
       Array.from({ length: 20 }, (_, k) => ({
@@ -186,8 +207,7 @@ describe('offline merge and the takes (all services as processes)', () => {
         ...(k > 0 ? { parent: `d${d}-${id}-${k - 1}` } : {}),
         entity: 'inspection', id, op: 'put', base_version: 3,
         data: { [fieldsOf[(d + k) % 3]]: `d${d}-e${k}` },
-        branch_ts: new Date(Date.now() - DAY).toISOString(),
-        submit_ts: new Date(Date.now() - DAY + d * 60_000 + k * 1_000).toISOString(),
+        submit_ts: new Date(v3At + d * 20 + k).toISOString(),
         device: `device-${d}`,
       })),
     );
