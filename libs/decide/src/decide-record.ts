@@ -6,7 +6,7 @@ import { touchedFields } from './touched-fields';
 import { checkSize, DEFAULT_LIMITS, nextEvent, reject, signalEvents, type AppendDecision, type DecideLimits, type Decision, type StreamHead } from './decision';
 import { decideStale, shelve, staleStamp, type StaleContext } from './decide-stale';
 import { roleRefusal } from './permission-checks';
-import { checkRecord, DELETE_CHECKS, RESTORE_CHECKS, type RecordCheck } from './record-checks';
+import { checkRecord, DELETE_CHECKS, RESTORE_CHECKS, type RecordCheck, type RecordCreate } from './record-checks';
 import { clientFieldsDiffer, keyChange, keyRefusal, managedFields, sameKey, stampTimestamps, withoutManagedValues } from './managed-fields';
 import { isRecordPick, pickRefusal, decideRecordPick } from './record-pick';
 import { uniqueChanges, type UniqueValue } from './unique-values';
@@ -120,11 +120,13 @@ export function decideRecord(input: RecordInput): Decision {
   if (written instanceof TakesError) return { kind: 'reject', error: written };
   let state = written.state;
   let signals: readonly string[] | undefined;
+  let creates: readonly RecordCreate[] | undefined;
   if (context && command.op === 'create') {
     const checked = checkRecord(stampTimestamps(context.entity, state, 'create', now), undefined, context, input.checks);
     if (!checked.ok) return { kind: 'reject', error: checked.error };
     state = checked.state;
     signals = checked.signals;
+    creates = checked.creates;
   } else if (context && (command.op === 'put' || command.op === 'patch' || command.op === 'resolve')) {
     const checked = checkRecord(state, current, context, input.checks);
     if (!checked.ok) return { kind: 'reject', error: checked.error };
@@ -137,6 +139,7 @@ export function decideRecord(input: RecordInput): Decision {
     if (!changes && command.op !== 'resolve') return unchanged(head!);
     state = changes ? stampTimestamps(context.entity, checked.state, 'update', now) : checked.state;
     signals = checked.signals;
+    creates = checked.creates;
   } else if (context && command.op === 'delete') {
     // The delete's own hook point: before_delete rules see the record as it stands.
     const checked = checkRecord(current, current, context, input.deleteChecks ?? DELETE_CHECKS);
@@ -163,6 +166,7 @@ export function decideRecord(input: RecordInput): Decision {
       outcome: 'applied',
       contested: [],
       reserve: uniqueChanges(entity, current, state).reserve,
+      ...(creates ? { creates } : {}),
     },
     limits,
   );

@@ -3,7 +3,7 @@ import { TakesError, type ErrorBody, type PatchOperation } from '@takes/contract
 import type { EntityDefinition } from '@takes/metadata';
 import { overwrite, unzipTime, type PriorEvent, type RecordVersion } from '@takes/merge';
 import { signalEvents, type AppendDecision, type Decision, type PendingEvent, type StreamHead } from './decision';
-import { checkRecord, DELETE_CHECKS, type RecordCheck, type RecordCheckContext } from './record-checks';
+import { checkRecord, DELETE_CHECKS, type RecordCheck, type RecordCheckContext, type RecordCreate } from './record-checks';
 import { clientFieldsDiffer, managedFields, stampTimestamps, topField } from './managed-fields';
 import { uniqueChanges } from './unique-values';
 
@@ -78,7 +78,10 @@ export function decideStale(
       ...stamp,
     };
     const appended = [event, ...signalEvents(event, checked.signals)];
-    return { kind: 'append', events: appended, next: { version: appended[appended.length - 1].version, state, deleted: false }, outcome: lost ? 'overwritten' : 'applied', contested: [], reserve: uniqueChanges(entity, head.state, state).reserve };
+    return {
+      kind: 'append', events: appended, next: { version: appended[appended.length - 1].version, state, deleted: false }, outcome: lost ? 'overwritten' : 'applied',
+      contested: [], reserve: uniqueChanges(entity, head.state, state).reserve, ...(checked.creates ? { creates: checked.creates } : {}),
+    };
   }
 
   const merged = unzipTime({
@@ -95,6 +98,7 @@ export function decideStale(
   // the merged record from the write's time.
   const uncontested = (pointers: string[]) => (managed.size === 0 ? pointers : pointers.filter((p) => !managed.has(topField(p))));
   let next = merged.next;
+  let creates: readonly RecordCreate[] | undefined;
   let events: PendingEvent[] = merged.events.map((event) => ({ ...event, contested: uncontested(event.contested), ...stamp }));
   if (changesNothing(events, head, merged.submitted)) return unchangedHead(head);
   if (merged.outcome !== 'shelved') {
@@ -108,6 +112,7 @@ export function decideStale(
       events = withFinalState(events, head.state, state);
       // A transition the merge made runs its send_event actions like an online write's.
       events = [...events, ...signalEvents(events[events.length - 1], checked.signals)];
+      creates = checked.creates;
       next = { ...merged.next, state, version: events[events.length - 1].version };
     }
   }
@@ -119,6 +124,7 @@ export function decideStale(
     outcome: merged.outcome,
     contested,
     reserve: uniqueChanges(entity, head.state, next.state).reserve,
+    ...(creates ? { creates } : {}),
   };
 }
 

@@ -1,6 +1,7 @@
 import { TakesError, type ErrorBody, type TakesEvent } from '@takes/contracts';
 import type { RecordState } from './record-state';
 import type { UniqueValue } from './unique-values';
+import type { RecordCreate } from './record-checks';
 
 /** The entity that holds metadata: entity_id `entity:<name>`, `relation:<name>`, ... */
 export const META_ENTITY = '_meta';
@@ -64,6 +65,8 @@ export type Decision =
       outcome: 'applied' | 'merged' | 'shelved' | 'unchanged' | 'overwritten';
       contested: string[];
       reserve: UniqueValue[];
+      /** Records the write's transitions create in the same command (create_record actions), in order. */
+      creates?: readonly RecordCreate[];
     }
   | { kind: 'reject'; error: TakesError };
 

@@ -12,6 +12,7 @@ export { decideRecord, isStaleEdit, settleUniqueValues, type RecordInput } from 
 export { decideMeta, type MetaInput } from './decide-meta';
 export { checkRecord, fieldValidation, DELETE_CHECKS, RECORD_CHECKS, type RecordCheck, type RecordCheckContext, type RecordCheckResult } from './record-checks';
 export { partsOf, partsProblem, nestedPartDecision } from './nested-write';
+export { actionCreateParts, actionPartDecision, actionRecordKey } from './action-records';
 export { BRANCH_CLOCK_ALLOWANCE_MS, branchTimeProblem, nextCommitTs, stampTimes, type StampedTimes } from './timestamps';
 export { canonicalJson, commandFingerprint, requestFingerprint } from './command-fingerprint';
 export { uniqueValuesOf, uniqueChanges, type UniqueValue } from './unique-values';

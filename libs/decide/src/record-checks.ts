@@ -26,6 +26,12 @@ export interface RecordCheckContext {
   related?: Record<string, unknown>;
 }
 
+/** A record a write's state-machine transition creates in the same command (a create_record action). */
+export interface RecordCreate {
+  readonly entity: string;
+  readonly data: Record<string, unknown>;
+}
+
 /** A check's answer: the state to go on with (a check may normalize it), or why it is refused. */
 export type RecordCheckResult =
   | {
@@ -33,6 +39,8 @@ export type RecordCheckResult =
       state: Record<string, unknown>;
       /** send_event actions of the transitions the write makes, by name, in order: `signaled` events after the write's own. */
       signals?: readonly string[];
+      /** create_record actions of the transitions the write makes, in order: records created in the same command. */
+      creates?: readonly RecordCreate[];
     }
   | { ok: false; error: TakesError };
 
@@ -61,7 +69,7 @@ const serverValues: RecordCheck = (next, previous, context) => {
   const result = checkRecord(next, previous, context, [ruleCheck, stateMachineCheck]);
   if (!result.ok || result.state === next) return result;
   const validated = fieldValidation(result.state, previous, context);
-  return validated.ok && result.signals ? { ...validated, signals: result.signals } : validated;
+  return validated.ok ? withEffects(validated, result) : validated;
 };
 
 /**
@@ -90,11 +98,22 @@ export function checkRecord(
 ): RecordCheckResult {
   let state = next;
   let signals: string[] = [];
+  let creates: RecordCreate[] = [];
   for (const check of checks) {
     const result = check(state, previous, context);
     if (!result.ok) return result;
     state = result.state;
     if (result.signals) signals = [...signals, ...result.signals];
+    if (result.creates) creates = [...creates, ...result.creates];
   }
-  return signals.length > 0 ? { ok: true, state, signals } : { ok: true, state };
+  return withEffects({ ok: true, state }, { ok: true, state, signals, creates });
+}
+
+/** `result` with the actions (signals, creates) that `from` carries, leaving out empty ones. */
+function withEffects(result: { ok: true; state: Record<string, unknown> }, from: Extract<RecordCheckResult, { ok: true }>): RecordCheckResult {
+  return {
+    ...result,
+    ...(from.signals?.length ? { signals: from.signals } : {}),
+    ...(from.creates?.length ? { creates: from.creates } : {}),
+  };
 }

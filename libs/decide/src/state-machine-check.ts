@@ -1,7 +1,7 @@
 import { TakesError } from '@takes/contracts';
 import { stateMachinesOf } from '@takes/metadata';
 import { checkTransition } from '@takes/state-machines';
-import type { RecordCheck } from './record-checks';
+import type { RecordCheck, RecordCreate } from './record-checks';
 import { changesBack, numericView } from './rule-checks';
 
 /**
@@ -10,11 +10,13 @@ import { changesBack, numericView } from './rule-checks';
  * transition the machine lists (422 "Invalid transition from 'X' to 'Y'"), made by one of
  * its roles (403 FORBIDDEN) and passing its guard (422); its set_field actions are
  * applied, "now" being the store's clock for the write (context.now), and its send_event
- * actions returned as signals (decide appends a `signaled` event for each).
+ * actions returned as signals (decide appends a `signaled` event for each) and its
+ * create_record actions as creates (the store adds each record to the same command).
  */
 export const stateMachineCheck: RecordCheck = (next, previous, context) => {
   let state = next;
   const signals: string[] = [];
+  const creates: RecordCreate[] = [];
   for (const machine of stateMachinesOf(context.metadata, context.entity.name)) {
     const view = numericView(context.entity, state);
     const outcome = checkTransition(machine, previous === undefined ? null : numericView(context.entity, previous), view, { user: { ...context.user }, now: context.now });
@@ -24,7 +26,11 @@ export const stateMachineCheck: RecordCheck = (next, previous, context) => {
       return { ok: false, error };
     }
     state = changesBack(state, view, outcome.record);
-    if (outcome.kind === 'allowed') for (const action of outcome.actions) if (action.type === 'send_event') signals.push(action.event);
+    if (outcome.kind !== 'allowed') continue;
+    for (const action of outcome.actions) {
+      if (action.type === 'send_event') signals.push(action.event);
+      else if (action.type === 'create_record') creates.push({ entity: action.entity, data: action.data });
+    }
   }
-  return signals.length > 0 ? { ok: true, state, signals } : { ok: true, state };
+  return { ok: true, state, ...(signals.length ? { signals } : {}), ...(creates.length ? { creates } : {}) };
 };

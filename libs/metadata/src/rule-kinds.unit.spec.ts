@@ -79,4 +79,16 @@ describe('the state_machine kind', () => {
     expect(bad({ from: 'a', to: 'b', actions: [{ type: 'set_field', field: 'nope', value: 1 }] })).toMatchObject({ ok: false, details: [{ rule: 'exists' }] });
     expect(bad({ from: 'a', to: 'b', actions: [{ type: 'webhook', url: '/x' }] })).toMatchObject({ ok: false, details: [{ rule: 'unsupported' }] });
   });
+
+  it('create_record: the target entity must exist, its data name only its fields, and an int key be in the data', () => {
+    const withAudit = define(define(withInvoice, 'entity:audit', { name: 'audit', fields: [{ name: 'id', type: 'uuid' }, { name: 'note', type: 'string' }] }), 'entity:counter', {
+      name: 'counter', primary_key: { field: 'n', type: 'int', generated: true }, fields: [{ name: 'n', type: 'int' }, { name: 'note', type: 'string' }],
+    });
+    const check = (action: object) => checkMetaDefine('state_machine:sm1', { ...machine, definition: { initial: 'draft', transitions: [{ from: 'draft', to: 'sent', actions: [action] }] } }, withAudit);
+    expect(check({ type: 'create_record', entity: 'audit', data: { note: 'sent' } })).toMatchObject({ ok: true });
+    expect(check({ type: 'create_record', entity: 'nope', data: {} })).toMatchObject({ ok: false, details: [{ field: 'transitions[0].actions[0].entity', rule: 'exists' }] });
+    expect(check({ type: 'create_record', entity: 'audit', data: { note: 'x', typo: 1 } })).toMatchObject({ ok: false, details: [{ field: 'transitions[0].actions[0].data.typo', rule: 'exists' }] });
+    expect(check({ type: 'create_record', entity: 'counter', data: { note: 'x' } })).toMatchObject({ ok: false, details: [{ field: 'transitions[0].actions[0].data.n', rule: 'required' }] });
+    expect(check({ type: 'create_record', entity: 'counter', data: { n: 7, note: 'x' } })).toMatchObject({ ok: true });
+  });
 });

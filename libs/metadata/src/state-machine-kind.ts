@@ -50,11 +50,30 @@ export function stateMachineProblems(stored: StoredStateMachine, metadata: AppMe
       const at = `transitions[${i}].actions[${j}]`;
       if (action.type === 'set_field' && !fieldOf(entity, action.field)) {
         problems.push({ field: `${at}.field`, rule: 'exists', message: `entity ${stored.entity} has no field ${action.field}` });
+      } else if (action.type === 'create_record') {
+        problems.push(...createRecordProblems(action.entity, action.data, metadata, at));
       } else if (action.type !== 'set_field' && action.type !== 'send_event') {
         // Refused rather than silently skipped until the store carries them out.
         problems.push({ field: `${at}.type`, rule: 'unsupported', message: `${action.type} actions are not supported yet` });
       }
     }
+  }
+  return problems;
+}
+
+/**
+ * Why a create_record action cannot make its record: the entity must exist, the data name
+ * only its fields, and its key be one the store can make (uuid or string) or be in the data.
+ */
+function createRecordProblems(name: string, data: Record<string, unknown>, metadata: AppMetadata, at: string): ErrorDetail[] {
+  const target = metadata.entities.get(name);
+  if (!target) return [{ field: `${at}.entity`, rule: 'exists', message: `unknown entity ${name}` }];
+  const problems: ErrorDetail[] = Object.keys(data)
+    .filter((field) => !fieldOf(target, field))
+    .map((field) => ({ field: `${at}.data.${field}`, rule: 'exists', message: `entity ${name} has no field ${field}` }));
+  const key = target.primary_key;
+  if ((key.type === 'int' || key.type === 'bigint') && (data[key.field] === undefined || data[key.field] === null)) {
+    problems.push({ field: `${at}.data.${key.field}`, rule: 'required', message: `entity ${name} has a ${key.type} key: the store makes uuid and string keys only, so the data must name ${key.field}` });
   }
   return problems;
 }

@@ -13,6 +13,8 @@ import {
   decideRecord,
   isStaleEdit,
   nestedPartDecision,
+  actionCreateParts,
+  actionPartDecision,
   nextCommitTs,
   partsOf,
   partsProblem,
@@ -31,6 +33,7 @@ import {
 import type { PriorEvent } from '@takes/merge';
 import { metaStateOf, withMetaItem, type EntityDefinition, type MetaState, type PositionedMetaItem } from '@takes/metadata';
 import { EVENT_COLUMNS, toEvent, type EventRowData } from '../reads/event-rows';
+import { loadActionEntities, lockActionHeads } from './action-targets';
 import { commandKey, streamKey, type AppendRequest } from './append-request';
 import { loadRelated } from './related-rows';
 import { METADATA_LOCK_CLASS } from '@takes/db';
@@ -136,15 +139,27 @@ async function decideAndWrite(conn: Conn, members: AppendRequest[], deps: Append
       replies.set(member, { error: problem.toBody() });
       continue;
     }
-    // A nested write decides on a copy, kept only if every one of its records is accepted.
-    const working = own.length === 1 ? state : copyState(state);
+    // A nested write decides on a copy, kept only if every one of its records is accepted;
+    // so does a write whose transitions create records (create_record actions), which
+    // join the command's parts as they are decided.
+    let working = own.length === 1 ? state : copyState(state);
+    const queue = [...own];
     const decided: Accepted[] = [];
     let refused: TakesError | undefined;
-    for (const [i, part] of own.entries()) {
-      const decision = nestedPartDecision(member.command, i, await decidePart(ctx, part, working));
+    for (let i = 0; i < queue.length; i += 1) {
+      const part = queue[i];
+      const answer = await decidePart(ctx, part, working);
+      const decision = i < own.length ? nestedPartDecision(member.command, i, answer) : actionPartDecision(part, answer);
       if (decision.kind === 'reject') {
         refused = decision.error;
         break;
+      }
+      if (decision.creates?.length) {
+        if (working === state) working = copyState(state);
+        await loadActionEntities(ctx.conn, part.app, decision.creates.map((create) => create.entity), working, NO_METADATA);
+        const created = actionCreateParts(part, decision.creates, (working.metadata.get(part.app) ?? NO_METADATA).metadata);
+        await lockActionHeads(ctx.conn, created, working);
+        queue.push(...created);
       }
       decided.push(accept(ctx, member, part, i - 1, decision, working));
     }

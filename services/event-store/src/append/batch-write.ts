@@ -123,8 +123,10 @@ export function resultsOf(accepted: Accepted[], rows: EventRow[]): Map<AppendReq
       continue;
     }
     const result = results.get(part.request)!;
-    const path = part.request.command.children![part.child].path;
-    result.related!.push({
+    // A child of a nested write has its path in the body; a record a transition created (create_record) has none.
+    const path = part.request.command.children?.[part.child]?.path;
+    result.related ??= [];
+    result.related.push({
       entity: part.part.entity,
       entity_id: part.part.entity_id,
       ...(path !== undefined ? { path } : {}),

@@ -217,6 +217,72 @@ describe('rules and state machines over HTTP (all services as processes)', () =>
     expect((await takes.api('PUT', `/api/main/ticket/${id}`, { token: admin, body: { status: 'closed' }, headers: { 'if-match': '3' } })).status).toBe(200);
   });
 
+  it("a transition's create_record action creates its record in the same command: atomic, once per command, refused whole when the record is", async () => {
+    const task = { name: 'task', table: 'tasks', fields: [{ name: 'id', type: 'uuid' }, { name: 'status', type: 'string', nullable: true }] };
+    const audit = { name: 'audit', table: 'audits', fields: [{ name: 'id', type: 'uuid' }, { name: 'note', type: 'string' }, { name: 'level', type: 'int', nullable: true }] };
+    for (const body of [task, audit]) expect((await takes.api('POST', '/api/main/_admin/entities', { token: admin, body })).status).toBe(201);
+    const atMostThree = { entity: 'audit', type: 'field', definition: { field: 'level', operator: 'max', value: 3, message: 'level is at most 3' } };
+    expect((await takes.api('POST', '/api/main/_admin/rules', { token: admin, body: atMostThree })).status).toBe(201);
+    const machine = {
+      entity: 'task', field: 'status',
+      definition: {
+        initial: 'open',
+        transitions: [
+          { from: 'open', to: 'done', actions: [{ type: 'create_record', entity: 'audit', data: { note: 'task done', level: 1 } }, { type: 'send_event', event: 'task.done' }] },
+          { from: 'open', to: 'escalated', actions: [{ type: 'create_record', entity: 'audit', data: { note: 'escalated', level: 9 } }] },
+        ],
+      },
+    };
+    const saved = await takes.api('POST', '/api/main/_admin/state-machines', { token: admin, body: machine });
+    expect(saved.status).toBe(201);
+    const badTarget = await takes.api('POST', '/api/main/_admin/state-machines', { token: admin, body: { ...machine, definition: { initial: 'open', transitions: [{ from: 'open', to: 'x', actions: [{ type: 'create_record', entity: 'audit', data: { nope: 1 } }] }] } } });
+    expect({ status: badTarget.status, field: badTarget.body.error.details[0].field }).toEqual({ status: 422, field: 'transitions[0].actions[0].data.nope' });
+
+    const id = randomUUID();
+    expect((await takes.api('POST', '/api/main/task', { token: admin, body: { id } })).status).toBe(201);
+    const audits = async () => (await takes.sql<{ id: string; note: string }>("SELECT entity_id AS id, state->>'note' AS note FROM event_store.streams WHERE app = 'main' AND entity = 'audit'"));
+    const before = (await audits()).length;
+    const done = await takes.api('PUT', `/api/main/task/${id}`, { token: admin, body: { status: 'done' }, headers: { 'Idempotency-Key': `done-${id}` } });
+    expect(done.status).toBe(200);
+    const created = (await audits()).filter((row) => row.note === 'task done');
+    expect(created).toHaveLength(1);
+    expect(done.body.meta.related).toEqual([expect.objectContaining({ entity: 'audit', id: created[0].id, version: 1 })]);
+    // The created record is readable at once (read-your-writes covers the whole command), with the task's signal beside it.
+    const read = await takes.api('GET', `/api/main/audit/${created[0].id}`, { token: admin });
+    expect(read.body.data).toMatchObject({ id: created[0].id, note: 'task done', level: 1 });
+    expect((await takes.api('GET', `/api/main/audit/${created[0].id}/events`, { token: admin })).body.data[0]).toMatchObject({ type: 'created', command_id: `done-${id}` });
+    // Sent again with the same Idempotency-Key: the first answer, nothing created twice.
+    const again = await takes.api('PUT', `/api/main/task/${id}`, { token: admin, body: { status: 'done' }, headers: { 'Idempotency-Key': `done-${id}` } });
+    expect(again.status).toBe(200);
+    expect((await audits()).length).toBe(before + 1);
+    await eventually(async () => {
+      const subjects = (await takes.stream.messages()).map((m) => m.subject);
+      expect(subjects).toEqual(expect.arrayContaining([`${takes.stream.prefix}evt.main.audit.created`, `${takes.stream.prefix}evt.main.task.signaled`]));
+    });
+
+    // The action's record breaks the audit's rule: the whole write is refused, the task is not changed.
+    const other = randomUUID();
+    expect((await takes.api('POST', '/api/main/task', { token: admin, body: { id: other } })).status).toBe(201);
+    const escalated = await takes.api('PUT', `/api/main/task/${other}`, { token: admin, body: { status: 'escalated' } });
+    expect(escalated.status).toBe(422);
+    expect(escalated.body.error.details[0]).toMatchObject({ field: 'create_record audit.level', message: 'level is at most 3' });
+    expect((await takes.api('GET', `/api/main/task/${other}`, { token: admin })).body.data.status).toBe('open');
+    expect((await audits()).length).toBe(before + 1);
+
+    // A writer who may change tasks but not create audits: the action is no way round the whitelist (403, nothing written).
+    for (const action of ['read', 'create', 'update']) {
+      expect((await takes.api('POST', '/api/main/_admin/permissions', { token: admin, body: { entity: 'task', action, roles: ['crew'] } })).status).toBe(201);
+    }
+    expect((await takes.api('POST', '/api/main/_admin/users', { token: admin, body: { email: 'crew@localhost', password: 'changeme-crew', roles: ['crew'] } })).status).toBe(201);
+    const crew = await takes.login('main', 'crew@localhost', 'changeme-crew');
+    const theirs = randomUUID();
+    expect((await takes.api('POST', '/api/main/task', { token: crew, body: { id: theirs } })).status).toBe(201);
+    const refused = await takes.api('PUT', `/api/main/task/${theirs}`, { token: crew, body: { status: 'done' } });
+    expect({ status: refused.status, code: refused.body.error.code, message: refused.body.error.message }).toEqual({ status: 403, code: 'FORBIDDEN', message: expect.stringContaining('create_record audit') });
+    expect((await takes.api('GET', `/api/main/task/${theirs}`, { token: crew })).body.data.status).toBe('open');
+    expect((await audits()).length).toBe(before + 1);
+  });
+
   describe('related_load: rules see related records from committed state and from the same command', () => {
     const order = { name: 'order', table: 'orders', fields: [{ name: 'id', type: 'uuid' }, { name: 'status', type: 'string', enum: ['open', 'closed'], default: 'open' }] };
     const line = { name: 'line', table: 'lines', fields: [{ name: 'id', type: 'uuid' }, { name: 'order_id', type: 'uuid', nullable: true }, { name: 'quantity', type: 'int' }, { name: 'price', type: 'decimal', precision: 2 }] };
