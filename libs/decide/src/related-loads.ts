@@ -1,4 +1,5 @@
 import { rulesOf, type AppMetadata, type EntityDefinition } from '@takes/metadata';
+import { meetsFilter } from '@takes/rules';
 import { numericView } from './rule-checks';
 
 /** Most related records one lookup may load for a rule; more refuse the write rather than show a rule part of them. */
@@ -52,9 +53,9 @@ export function relatedLookups(metadata: AppMetadata, entity: EntityDefinition, 
   return [...lookups.values()];
 }
 
-/** Whether a related record meets a related_load filter: each key's value equal (as JSON) to the record's. */
+/** Whether a related record meets a related_load filter (Rocket's filter syntax: `status` or `status.in`, every key holding). */
 export function meetsRelatedFilter(state: Readonly<Record<string, unknown>>, filter: Readonly<Record<string, unknown>>): boolean {
-  return Object.entries(filter).every(([field, value]) => JSON.stringify(state[field] ?? null) === JSON.stringify(value));
+  return meetsFilter(state, filter);
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { ErrorDetail } from '@takes/contracts';
 import type { AppMetadata } from './app-metadata';
 import { entityChanges } from './entity-changes';
+import { removedFieldProblems } from './field-uses';
 import { entityAdmissionProblems, parseEntityDefinition, type EntityDefinition } from './entity-definition';
 import type { Parsed } from './parsed';
 import { parseStoredPermission, permissionProblems } from './permission-kind';
@@ -69,7 +70,9 @@ const entityKind: MetaKindDefinition<EntityDefinition> = {
     const changes = live ? entityChanges(live, next) : null;
     // One table per entity and per many_to_many relation in the read schema.
     const clash = tableConflict(tableOwners([...app.items.values()]), 'entity', next.name, next.table);
-    return [...(changes && !changes.ok ? changes.details : []), ...(clash ? [clash] : [])];
+    // A field a rule, state machine, permission or relation still names stays.
+    const inUse = changes?.ok ? removedFieldProblems(app.metadata, next.name, changes.value.removed) : [];
+    return [...(changes && !changes.ok ? changes.details : []), ...inUse, ...(clash ? [clash] : [])];
   },
   put: (metadata, definition) => ({ ...metadata, entities: new Map(metadata.entities).set(definition.name, definition) }),
   // Rocket removes the relations that start or end at an entity with it.

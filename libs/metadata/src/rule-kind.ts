@@ -1,5 +1,5 @@
 import type { ErrorDetail } from '@takes/contracts';
-import { parseRuleDefinition, type Rule } from '@takes/rules';
+import { RELATED_FILTER_OPS, filterKey, parseRuleDefinition, type Rule } from '@takes/rules';
 import type { AppMetadata } from './app-metadata';
 import { fieldOf } from './entity-definition';
 import { isJsonObject, type Parsed } from './parsed';
@@ -21,7 +21,7 @@ export interface StoredRule {
   readonly active: boolean;
 }
 
-const DEFINITION_KEYS = ['field', 'operator', 'value', 'expression', 'message', 'stop_on_fail', 'related_load'] as const;
+const DEFINITION_KEYS = ['field', 'operator', 'value', 'conditions', 'expression', 'message', 'stop_on_fail', 'related_load'] as const;
 
 /** The id of a rule or state machine: the server makes a UUID; any short name-like id is read. */
 export const META_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
@@ -61,6 +61,12 @@ export function ruleProblems(rule: StoredRule, metadata: AppMetadata): ErrorDeta
   const problems: ErrorDetail[] = [];
   const field = rule.definition.field;
   if (typeof field === 'string' && !fieldOf(entity, field)) problems.push({ field: 'definition.field', rule: 'exists', message: `entity ${rule.entity} has no field ${field}` });
+  const conditions = Array.isArray(rule.definition.conditions) ? (rule.definition.conditions as { field?: unknown }[]) : [];
+  conditions.forEach((condition, i) => {
+    if (typeof condition?.field === 'string' && !fieldOf(entity, condition.field)) {
+      problems.push({ field: `definition.conditions[${i}].field`, rule: 'exists', message: `entity ${rule.entity} has no field ${condition.field}` });
+    }
+  });
   // related_load: a relation that starts or ends at the rule's entity (not many_to_many),
   // filtered on fields the related entity has.
   const loads = Array.isArray(rule.definition.related_load) ? (rule.definition.related_load as { relation?: unknown; filter?: unknown }[]) : [];
@@ -76,8 +82,11 @@ export function ruleProblems(rule: StoredRule, metadata: AppMetadata): ErrorDeta
       return;
     }
     const related = metadata.entities.get(relation.source === rule.entity ? relation.target : relation.source);
-    for (const name of Object.keys((load.filter ?? {}) as object)) {
-      if (related && !fieldOf(related, name)) problems.push({ field: `${at}.filter.${name}`, rule: 'exists', message: `entity ${related.name} has no field ${name}` });
+    for (const [name, wanted] of Object.entries((load.filter ?? {}) as object)) {
+      const key = filterKey(name);
+      if (!key) problems.push({ field: `${at}.filter.${name}`, rule: 'operator', message: `unknown filter operator in ${name} (one of ${RELATED_FILTER_OPS.join(', ')})` });
+      else if (related && !fieldOf(related, key.field)) problems.push({ field: `${at}.filter.${name}`, rule: 'exists', message: `entity ${related.name} has no field ${key.field}` });
+      else if ((key.op === 'in' || key.op === 'not_in') && !Array.isArray(wanted)) problems.push({ field: `${at}.filter.${name}`, rule: 'type', message: `${name} takes a list of values` });
     }
   });
   return problems;

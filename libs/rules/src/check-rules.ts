@@ -58,8 +58,10 @@ export function checkRules(rules: readonly Rule[], next: JsonRecord, previous: J
 
   for (const rule of ordered) {
     if (rule.type !== 'field') continue;
-    const detail = checkFieldRule(rule, next);
-    if (detail && failed(detail, rule)) return { ok: false, details };
+    for (const condition of rule.conditions) {
+      const detail = checkFieldRule({ ...condition, ...(rule.message === undefined ? {} : { message: rule.message }) }, next);
+      if (detail && failed(detail, rule)) return { ok: false, details };
+    }
   }
   const expressions = ordered.filter((rule) => rule.type === 'expression');
   const bound = expressions.length > 0 ? bind(next, previous, context, action) : null;

@@ -142,10 +142,43 @@ describe('field rule operators beyond Rocket Go', () => {
   });
 });
 
+describe("Rocket's design-page shape: conditions with gte, gt, lte, lt", () => {
+  const layer1 = rule({
+    conditions: [{ field: 'total', operator: 'gte', value: 0 }, { field: 'number', operator: 'not_empty' }],
+    message: 'Invoice total must be non-negative and number is required',
+  });
+  const run = (record: Record<string, unknown>) => checkRules([layer1], record, null, { user: { id: 'u', roles: [] }, now: '2026-12-02T00:00:00Z' });
+
+  it('is a field rule whose every condition is checked, each failure on its own field with the message', () => {
+    expect(run({ total: '10.00', number: 'INV-1' })).toMatchObject({ ok: true });
+    expect(run({ total: '-0.01', number: '' })).toEqual({
+      ok: false,
+      details: [
+        { field: 'total', rule: 'gte', message: 'Invoice total must be non-negative and number is required' },
+        { field: 'number', rule: 'not_empty', message: 'Invoice total must be non-negative and number is required' },
+      ],
+    });
+    expect(run({ total: 0, number: 'x' })).toMatchObject({ ok: true });
+  });
+
+  it('the comparisons: gte and lte inclusive, gt and lt strict, decimals exact', () => {
+    const check = (operator: string, value: number, total: unknown) => fieldDetail(field({ field: 'total', operator, value }), { total }) === null;
+    expect([check('gte', 10, '10.00'), check('gte', 10, '9.99'), check('gt', 10, '10.00'), check('gt', 10, '10.01')]).toEqual([true, false, false, true]);
+    expect([check('lte', 10, '10.00'), check('lte', 10, '10.01'), check('lt', 10, '10'), check('lt', 10, '9.999')]).toEqual([true, false, false, true]);
+  });
+
+  it('refuses an empty or malformed conditions list, naming the condition', () => {
+    const refusal = (definition: Record<string, unknown>) => parseRuleDefinition({ entity: 'invoice', ...definition });
+    expect(refusal({ conditions: [] })).toMatchObject({ ok: false, details: [{ field: 'conditions' }] });
+    expect(refusal({ conditions: [{ field: 'total', operator: 'gte', value: 'x' }] })).toMatchObject({ ok: false, details: [{ field: 'conditions[0].value' }] });
+    expect(refusal({ conditions: [{ field: 'total', operator: 'gte', value: 0 }, { operator: 'not_empty' }] })).toMatchObject({ ok: false, details: [{ field: 'conditions[1].field' }] });
+  });
+});
+
 describe('parseRuleDefinition refusals', () => {
   it.each([
     [{ type: 'expression', expression: 'record.total >' }, 'expression', /unexpected end.*line 1, column 15/],
-    [{ type: 'field', definition: { field: 'a', operator: 'gte', value: 0 } }, 'operator', /must be one of/],
+    [{ type: 'field', definition: { field: 'a', operator: 'between', value: 0 } }, 'operator', /must be one of/],
     [{ type: 'field', definition: { field: 'a', operator: 'min', value: 'x' } }, 'value', /needs a number/],
     [{ type: 'field', definition: { field: 'a', operator: 'pattern', value: '(a+)+$' } }, 'value', /nested repetition/],
     [{ type: 'field', definition: { field: 'a', operator: 'pattern', value: '[' } }, 'value', /not a valid regular expression/],

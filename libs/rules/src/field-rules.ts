@@ -1,5 +1,6 @@
 /**
- * Rocket's field rules (layer 1): one operator on one field. As in Rocket, a field that
+ * Rocket's field rules (layer 1): one operator on one field (min, max, ... as its engine
+ * names them; gte, gt, lte, lt as its design page writes them). As in Rocket, a field that
  * is absent or null passes every operator except `required` and `not_empty`, and a
  * value of the wrong kind for the operator (a string for `min`) passes too: the
  * field's type check is the entity's job.
@@ -7,7 +8,7 @@
 import { RuleDetail } from './compile-expression';
 import { ExactNumber } from './exact-number';
 
-export const FIELD_OPERATORS = ['min', 'max', 'min_length', 'max_length', 'pattern', 'required', 'enum', 'not_empty'] as const;
+export const FIELD_OPERATORS = ['min', 'max', 'min_length', 'max_length', 'pattern', 'required', 'enum', 'not_empty', 'gte', 'gt', 'lte', 'lt'] as const;
 export type FieldOperator = (typeof FIELD_OPERATORS)[number];
 
 /** Longest value a pattern is tested against; longer values fail the rule rather than risk a slow match. */
@@ -28,6 +29,10 @@ export function checkFieldRuleValue(operator: FieldOperator, value: unknown): Va
   switch (operator) {
     case 'min':
     case 'max':
+    case 'gte':
+    case 'gt':
+    case 'lte':
+    case 'lt':
       return typeof value === 'number' && Number.isFinite(value) ? { ok: true } : { ok: false, message: `${operator} needs a number value` };
     case 'min_length':
     case 'max_length':
@@ -64,11 +69,17 @@ function fails(operator: FieldOperator, value: unknown, ruleValue: unknown, patt
     case 'not_empty':
       return isEmpty(value);
     case 'min':
-    case 'max': {
+    case 'max':
+    case 'gte':
+    case 'gt':
+    case 'lte':
+    case 'lt': {
       const n = numeric(value);
       const limit = numeric(ruleValue);
       if (n === null || limit === null || typeof value === 'boolean') return false;
-      return operator === 'min' ? n.compare(limit) < 0 : n.compare(limit) > 0;
+      const c = n.compare(limit);
+      // min and max are Rocket's inclusive bounds; gte, gt, lte and lt its design page's comparisons.
+      return operator === 'min' || operator === 'gte' ? c < 0 : operator === 'max' || operator === 'lte' ? c > 0 : operator === 'gt' ? c <= 0 : c >= 0;
     }
     case 'min_length':
     case 'max_length': {

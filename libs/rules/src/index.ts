@@ -28,3 +28,4 @@ export {
   type RuleType,
 } from './rule-definition';
 export { checkRules, type JsonRecord, type RuleContext } from './check-rules';
+export { RELATED_FILTER_OPS, filterKey, meetsCondition, meetsFilter, type RelatedFilterOp } from './related-filter';

@@ -3,7 +3,7 @@
  *
  *   { "id"?, "entity", "hook": "before_write" | "before_delete",
  *     "type": "field" | "expression" | "computed",
- *     "definition": { "field"?, "operator"?, "value"?, "expression"?, "message"?,
+ *     "definition": { "field"?, "operator"?, "value"?, "conditions"?, "expression"?, "message"?,
  *                     "stop_on_fail"?, "related_load"?: [{ "relation", "filter"? }] },
  *     "priority"?: 0, "active"?: true }
  *
@@ -36,13 +36,23 @@ interface RuleCommon {
   relatedLoad: RelatedLoad[];
 }
 
-export interface FieldRule extends RuleCommon {
-  type: 'field';
+/** One field check: an operator on a field. */
+export interface FieldCondition {
   field: string;
   operator: FieldOperator;
   value: unknown;
   /** The compiled `pattern`, for the pattern operator. */
   pattern?: RegExp;
+}
+
+/**
+ * A field rule: its field, operator and value; or, in the shape of Rocket's design page,
+ * `conditions` (several checks, one message), the first of which is also its field,
+ * operator and value. Each failing condition is reported on its own field.
+ */
+export interface FieldRule extends RuleCommon, FieldCondition {
+  type: 'field';
+  conditions: FieldCondition[];
 }
 
 export interface ExpressionRule extends RuleCommon {
@@ -124,6 +134,30 @@ function expressionOf(source: Json, errors: DetailList): CompiledExpression | un
   return compiled.value;
 }
 
+/** One field check: `field`, `operator` and `value` of `source`, reported at `at` (empty: the rule's own). */
+function fieldCondition(source: Json, at: string, errors: DetailList): FieldCondition | undefined {
+  const path = (key: string) => (at === '' ? key : `${at}.${key}`);
+  const field = stringField(source, 'field', path('field'), errors, true);
+  const operator = oneOf(source.operator, FIELD_OPERATORS, path('operator'), errors);
+  const checked = operator === undefined ? undefined : checkFieldRuleValue(operator, source.value);
+  if (checked && !checked.ok) errors.add(path('value'), checked.message, 'invalid');
+  if (field === undefined || operator === undefined || !checked?.ok) return undefined;
+  return { field, operator, value: source.value, ...(checked.pattern ? { pattern: checked.pattern } : {}) };
+}
+
+/** Rocket's design-page shape: `conditions: [{field, operator, value?}, ...]`, at least one. */
+function fieldConditions(value: unknown, errors: DetailList): (FieldCondition | undefined)[] {
+  if (!Array.isArray(value) || value.length === 0) {
+    errors.add('conditions', 'conditions must be a non-empty list of { field, operator, value? }', 'type');
+    return [];
+  }
+  return value.map((item, i) => {
+    if (isObject(item)) return fieldCondition(item, `conditions[${i}]`, errors);
+    errors.add(`conditions[${i}]`, `conditions[${i}] must be an object`, 'type');
+    return undefined;
+  });
+}
+
 /** Parses and checks one rule as sent to `/_admin/rules`; a refusal lists every problem found (a 422's details). */
 export function parseRuleDefinition(json: unknown): Checked<Rule> {
   const errors = new DetailList();
@@ -145,12 +179,9 @@ export function parseRuleDefinition(json: unknown): Checked<Rule> {
 
   let rule: Rule | undefined;
   if (type === 'field') {
-    const field = stringField(definition, 'field', 'field', errors, true);
-    const operator = oneOf(definition.operator, FIELD_OPERATORS, 'operator', errors);
-    const checked = operator === undefined ? undefined : checkFieldRuleValue(operator, definition.value);
-    if (checked && !checked.ok) errors.add('value', checked.message, 'invalid');
-    if (field !== undefined && operator !== undefined && checked?.ok) {
-      rule = { type, field, operator, value: definition.value, pattern: checked.pattern } as FieldRule;
+    const conditions = definition.conditions === undefined ? [fieldCondition(definition, '', errors)] : fieldConditions(definition.conditions, errors);
+    if (conditions.length > 0 && conditions.every((c) => c !== undefined)) {
+      rule = { type, ...conditions[0], conditions } as FieldRule;
     }
   } else if (type === 'expression') {
     const field = stringField(definition, 'field', 'field', errors, false);
