@@ -122,7 +122,7 @@ describe("Rocket's rule and state-machine examples, as its design page writes th
     // The computed total is posted by its own test, after the layer 1 test: a computed field is the server's, so a client's total is not read once it exists.
     for (const [name, body] of Object.entries(rocketRules).filter(([key]) => key !== 'computed')) {
       const saved = await takes.api('POST', '/api/main/_admin/rules', { token: admin, body });
-      expect({ name, status: saved.status }).toEqual({ name, status: 201 });
+      expect({ name, status: saved.status, error: saved.body.error }).toEqual({ name, status: 201, error: undefined });
     }
     for (const action of ['read', 'update']) {
       expect((await takes.api('POST', '/api/main/_admin/permissions', { token: admin, body: { entity: 'invoice', action, roles: ['accountant'] } })).status).toBe(201);
@@ -139,6 +139,16 @@ describe("Rocket's rule and state-machine examples, as its design page writes th
     expect(created.status).toBe(201);
     return id;
   }
+
+  it('a field these rules name cannot be removed from its entity: 422 in_use naming the rule, the entity unchanged', async () => {
+    const invoiceEntity = entities.find((e) => e.name === 'invoice')!;
+    const without = { ...invoiceEntity, fields: invoiceEntity.fields.filter((f) => f.name !== 'payment_date') };
+    const refused = await takes.api('PUT', '/api/main/_admin/entities/invoice', { token: admin, body: without });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.details).toEqual([expect.objectContaining({ field: 'fields', rule: 'in_use', message: expect.stringMatching(/field payment_date cannot be removed: rule .* names it \(definition\.expression\)/) })]);
+    const still = await takes.api('GET', '/api/main/_admin/entities/invoice', { token: admin });
+    expect(still.body.data.definition.fields.map((f: { name: string }) => f.name)).toContain('payment_date');
+  });
 
   it('layer 1, conditions: a negative total or an empty number is refused with the rule message, on its field', async () => {
     const refused = await takes.api('POST', '/api/main/invoice', { token: admin, body: { number: '', total: -1 } });
