@@ -7,7 +7,7 @@ import {
   type DurableConsumer,
   type DurableErrorInfo,
 } from './durable-consumer';
-import { createTestStream, type TestStream } from '@takes/testing';
+import { createTestStream, eventually, type TestStream } from '@takes/testing';
 
 interface Body {
   n: number;
@@ -67,7 +67,12 @@ async function consumerInfo(): Promise<ConsumerInfo> {
   return (await ts.nc.jetstreamManager()).consumers.info(ts.stream, DURABLE);
 }
 
-/** Resolves once nothing is pending or unacked on the consumer. */
+/**
+ * Resolves once nothing is pending or unacked on the consumer: from then on the server
+ * has nothing it could deliver (again), so what the handlers saw is final. This is what
+ * the tests wait for before asserting that something did not happen (no redelivery,
+ * nothing more handled), instead of sleeping and seeing nothing.
+ */
 async function waitUntilDrained(): Promise<ConsumerInfo> {
   let info = await consumerInfo();
   await waitFor(async () => {
@@ -78,14 +83,16 @@ async function waitUntilDrained(): Promise<ConsumerInfo> {
 }
 
 async function waitFor(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
+  await eventually(async () => {
+    if (!(await condition())) throw new Error(`timed out waiting for ${what}`);
+  }, timeoutMs, 20);
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * A handler's own work taking `ms` (the consumer must cope with slow handlers). Used
+ * inside handlers only: it is not the test waiting for something to have happened.
+ */
+const slowWork = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
@@ -109,7 +116,6 @@ describe('consumeDurable', () => {
 
     await waitFor(() => seen.length >= 30, '30 handled messages');
     const info = await waitUntilDrained();
-    await sleep(300);
 
     expect(sorted(seen.map((m) => m.n))).toEqual(range(1, 30));
     expect(sorted(seen.map((m) => m.seq))).toEqual(range(1, 30));
@@ -117,6 +123,7 @@ describe('consumeDurable', () => {
     expect(seen[0].traceparent).toMatch(/^00-a{32}-b{16}-01$/);
     expect(info.ack_floor.stream_seq).toBe(30);
     expect(info.num_redelivered).toBe(0);
+    expect(info.delivered.consumer_seq).toBe(30); // every delivery the server made: none twice
     expect(info.config).toMatchObject({ ack_policy: 'explicit', max_deliver: -1, max_ack_pending: 4 });
   });
 
@@ -130,7 +137,7 @@ describe('consumeDurable', () => {
       handler: async (msg) => {
         active += 1;
         maxActive = Math.max(maxActive, active);
-        await sleep(40);
+        await slowWork(40);
         active -= 1;
         handled.push(msg.data.n);
       },
@@ -153,7 +160,7 @@ describe('consumeDurable', () => {
       ackWaitMs: 1_000,
       handler: async (msg) => {
         started.push(msg.data.n);
-        await sleep(2_500);
+        await slowWork(2_500); // longer than ackWait: the consumer must keep the message meanwhile
         handled.push(msg.data.n);
       },
     });
@@ -214,10 +221,11 @@ describe('consumeDurable', () => {
     });
 
     await waitFor(() => succeeded.length >= 7 && parked.length >= 1, 'seven successes and one parked message');
-    await waitUntilDrained();
-    await sleep(300);
+    const info = await waitUntilDrained();
+    await ts.nc.flush(); // the parking publishes went over this connection: any second one has arrived
     sub.unsubscribe();
 
+    expect(info.delivered.consumer_seq).toBe(7 + 3); // seven successes, three tries of 2, nothing after it was parked
     expect(sorted(succeeded)).toEqual([1, 3, 4, 5, 6, 7, 8]);
     expect(deliveries).toEqual([0, 1, 2]);
     expect(parked).toHaveLength(1);
@@ -274,7 +282,7 @@ describe('consumeDurable', () => {
       handler: async (msg) => {
         active += 1;
         startedByFirst.push(msg.data.n);
-        await sleep(msg.data.n === 4 ? 500 : 30);
+        await slowWork(msg.data.n === 4 ? 500 : 30);
         handledByFirst.push(msg.data.n);
         active -= 1;
       },
@@ -285,8 +293,6 @@ describe('consumeDurable', () => {
     expect(active).toBe(0); // stop() waited for the running handlers...
     expect(handledByFirst).toContain(4);
     const handledAtStop = handledByFirst.length;
-    await sleep(300);
-    expect(handledByFirst).toHaveLength(handledAtStop); // ...and nothing started after it
     expect(handledAtStop).toBeLessThan(10);
 
     await publish(11, 20);
@@ -298,8 +304,10 @@ describe('consumeDurable', () => {
       'the second consumer to handle the rest',
     );
     await waitUntilDrained();
-    await sleep(300);
 
+    // The second consumer has handled everything, including what was published after the
+    // first stopped: the first handled nothing more after stop() (and nothing twice).
+    expect(handledByFirst).toHaveLength(handledAtStop);
     expect(sorted([...handledByFirst, ...handledBySecond])).toEqual(range(1, 20));
     expect(handledBySecond.some((n) => handledByFirst.includes(n))).toBe(false);
   });
@@ -311,7 +319,7 @@ describe('consumeDurable', () => {
     const byFirst: number[] = [];
     const bySecond: number[] = [];
     const slowly = (into: number[]) => async (msg: { data: Body }) => {
-      await sleep(20);
+      await slowWork(20);
       into.push(msg.data.n);
     };
     await start({ handler: slowly(byFirst) });
@@ -335,10 +343,11 @@ describe('consumeDurable', () => {
     });
 
     await waitFor(() => handled.length >= 2, 'two messages');
-    await sleep(300);
+    const info = await waitUntilDrained();
 
     expect(handled).toEqual([4, 5]);
-    expect((await consumerInfo()).config.filter_subject ?? '').toBe('');
+    expect(info.delivered.consumer_seq).toBe(2); // nothing before seq 4 was delivered at all
+    expect(info.config.filter_subject ?? '').toBe('');
   });
 
   it('reuses an existing durable, updating its limits but refusing another filter', async () => {

@@ -3,6 +3,8 @@ import { freePort } from './free-port';
 
 export interface TcpProxy {
   port: number;
+  /** How many connections it has accepted so far (each one a client's connect). */
+  readonly accepted: number;
   /** Cuts every connection and refuses new ones, as if the server behind went down. */
   cut(): Promise<void>;
   /** Accepts connections again. */
@@ -17,11 +19,13 @@ export interface TcpProxy {
 export async function createTcpProxy(targetPort: number, targetHost = '127.0.0.1'): Promise<TcpProxy> {
   const port = await freePort();
   const sockets = new Set<Socket>();
+  let accepted = 0;
   let server: Server | undefined;
 
   const listen = () =>
     new Promise<void>((resolve, reject) => {
       server = createServer((client) => {
+        accepted += 1;
         const upstream = connect(targetPort, targetHost);
         sockets.add(client);
         sockets.add(upstream);
@@ -49,5 +53,13 @@ export async function createTcpProxy(targetPort: number, targetHost = '127.0.0.1
     });
 
   await listen();
-  return { port, cut: stop, restore: listen, close: stop };
+  return {
+    port,
+    get accepted() {
+      return accepted;
+    },
+    cut: stop,
+    restore: listen,
+    close: stop,
+  };
 }

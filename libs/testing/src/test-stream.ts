@@ -13,6 +13,13 @@ export interface TestStream {
   nc: NatsConnection;
   /** Every message the stream holds, in stream order, with its headers. */
   messages(): Promise<StreamMessageView[]>;
+  /**
+   * Whether JetStream has forgotten a message id (the duplicate window has passed for it),
+   * asked without storing anything: a probe with that id and an expected last sequence
+   * that cannot match is answered "duplicate" while the id is remembered, and refused
+   * ("wrong last sequence") once it is not. `subject` must be one the stream captures.
+   */
+  forgotMessageId(msgId: string, subject: string): Promise<boolean>;
   /** Deletes the stream and closes the connection. */
   cleanup(): Promise<void>;
 }
@@ -87,6 +94,17 @@ export async function createTestStream(
         out.push(...page);
       }
       return out;
+    },
+    forgotMessageId: async (msgId, subject) => {
+      const { state } = await jsm.streams.info(stream);
+      try {
+        const ack = await nc.jetstream().publish(subject, Buffer.from('{}'), { msgID: msgId, expect: { lastSequence: state.last_seq + 1_000_000 } });
+        if (ack.duplicate) return false;
+        throw new Error(`the probe for ${msgId} was stored at ${ack.seq}`);
+      } catch (error) {
+        if ((error as { api_error?: { err_code?: number } }).api_error?.err_code === 10071) return true; // wrong last sequence
+        throw error;
+      }
     },
     cleanup: async () => {
       await jsm.streams.delete(stream).catch(() => undefined);

@@ -1,5 +1,6 @@
 import { headers as natsHeaders } from 'nats';
 import type { AppendCommand, RecordStateView, StreamHeadView, TakesEvent } from '@takes/contracts';
+import { clockPast } from '@takes/testing';
 import { startStoreCluster, type StoreCluster } from './testing/store-processes';
 
 const user = { id: 'crew-7', roles: ['admin'] };
@@ -94,7 +95,8 @@ describe('event store as processes, driven over NATS', () => {
   it('reads: events of a stream, state at a version and at a time, events after a position, the head', async () => {
     const id = 'readable';
     const v1 = await cluster.send(command({ entity_id: id, op: 'create', data: { status: 'draft', pressure: 40 } }));
-    await new Promise((r) => setTimeout(r, 20));
+    // The next commit must come later than this one (state at commit1's time is version 1).
+    await clockPast('data' in v1 ? v1.data.commit_ts : Date.now());
     await cluster.send(command({ entity_id: id, op: 'put', data: { status: 'submitted' } }));
     await cluster.send(command({ entity_id: id, op: 'delete' }));
     const at1 = await cluster.request<RecordStateView>(cluster.subjects.storeRead('state'), { app: 'main', entity: 'inspection', entity_id: id, version: 1 });

@@ -168,6 +168,7 @@ describe('projector and read tables (event store, projector and gateway as proce
       positions.push(...page.body.data.map((e: { position: number }) => e.position));
       cursor = page.body.meta.next;
       if (writesDone && !page.body.meta.has_more && page.body.data.length === 0) break;
+      // A pause between polls of an empty page (the loop itself waits for its condition above).
       if (page.body.data.length === 0) await new Promise((r) => setTimeout(r, 20));
     }
     const appended = await writers;

@@ -17,7 +17,8 @@ const READING = {
 const NOTE = { name: 'note', table: 'notes', soft_delete: true, fields: [{ name: 'id', type: 'uuid' }, { name: 'text', type: 'text' }] };
 
 const ROOT = path.resolve(__dirname, '../../..');
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Writes the writers must have made before the rebuild starts, and again after it finished. */
+const WRITES_AROUND = 30;
 
 interface Model {
   id: string;
@@ -199,7 +200,11 @@ describe('rebuild of read tables (event store, projector and gateway as processe
     const indexesBefore = await indexesOf(takes, 'readings');
     const writers = startWriters(takes, token, 6);
     const reads = startReader(takes, reader, stable);
-    await sleep(1_000);
+    // The rebuild starts while writers and the reader are under way.
+    await eventually(() => {
+      expect(writers.writes).toBeGreaterThanOrEqual(WRITES_AROUND);
+      expect(reads.statuses.length).toBeGreaterThanOrEqual(4);
+    }, 30_000, 20);
 
     const writesAtStart = writers.writes;
     const started = await takes.api('POST', '/api/main/_admin/rebuild', { token, body: { entity: 'reading' } });
@@ -218,7 +223,9 @@ describe('rebuild of read tables (event store, projector and gateway as processe
       return r.body.data;
     }, 120_000, 100);
     const writesDuring = writers.writes - writesAtStart;
-    await sleep(500);
+    // Writes go on after the switch to the new table (they must land in it too).
+    const writesAtDone = writers.writes;
+    await eventually(() => expect(writers.writes - writesAtDone).toBeGreaterThanOrEqual(WRITES_AROUND), 30_000, 20);
     await writers.stop();
     await reads.stop();
 

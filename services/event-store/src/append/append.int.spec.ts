@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { sql } from 'kysely';
-import { createTcpProxy } from '@takes/testing';
+import { createTcpProxy, eventually } from '@takes/testing';
 import { createStoreFixture, type StoreFixture } from '../testing/store-fixture';
 import { loadEventsAfter } from '../reads/event-rows';
 import { POSITION_LOCK } from '@takes/db';
@@ -59,18 +59,30 @@ describe('append (real PostgreSQL, in-process)', () => {
     );
     const heldPosition = Number(rows[0].position);
 
-    // Other writers go on meanwhile; the reader polls "events after P" as the relay does.
+    // Other writers go on meanwhile; the reader polls "events after P" as the relay does,
+    // until the writers wait behind the held lock (or, did they not take it, have committed).
     const writers = Array.from({ length: 20 }, (_, i) => store.append({ entity_id: `order-${i + 1}`, op: 'create', data: { n: i } }));
+    let settled = 0;
+    for (const writer of writers) void writer.finally(() => (settled += 1)).catch(() => undefined);
     const seen: number[] = [];
     let cursor = start;
-    const deadline = Date.now() + 1_500;
-    while (Date.now() < deadline) {
+    const read = async () => {
       for (const event of await loadEventsAfter(store.db, cursor, 1_000)) {
         seen.push(event.position);
         cursor = event.position;
       }
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    };
+    await eventually(async () => {
+      await read();
+      const { rows } = await store.database.pool.query<{ waiting: number }>(
+        `SELECT count(*)::int AS waiting FROM pg_locks
+         WHERE locktype = 'advisory' AND NOT granted AND classid = $1 AND objid = $2 AND objsubid = 2
+           AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+        POSITION_LOCK,
+      );
+      if (rows[0].waiting === 0 && settled < writers.length) throw new Error(`no writer waits on the position lock yet, ${settled} of ${writers.length} answered`);
+    }, 10_000, 20);
+    await read();
     // Nothing after the held position is visible while it is held.
     expect(seen.every((p) => p < heldPosition)).toBe(true);
 

@@ -12,9 +12,9 @@ const log = pino({ level: 'silent' });
 /** The fixture defines its entity first: one `_meta` event before the records' events. */
 const META = 1;
 
-async function makeRelay(store: StoreFixture, stream: TestStream, nc: NatsConnection): Promise<Relay> {
+async function makeRelay(store: StoreFixture, stream: TestStream, nc: NatsConnection, databaseUrl = store.testDb.url): Promise<Relay> {
   return new Relay({
-    databaseUrl: store.testDb.url,
+    databaseUrl,
     db: store.db,
     js: nc.jetstream(),
     jsm: await nc.jetstreamManager(),
@@ -36,6 +36,26 @@ async function writeMany(store: StoreFixture, records: number, editsEach: number
       for (let e = 1; e < editsEach; e += 1) await store.append({ entity_id: id, op: 'put', data: { n: e } });
     }),
   );
+}
+
+/** The stream's last message: its id is the one JetStream remembers the longest. */
+async function lastMessage(stream: TestStream): Promise<{ id: string; subject: string }> {
+  const last = (await stream.messages()).pop()!;
+  return { id: last.headers['Nats-Msg-Id'], subject: last.subject };
+}
+
+/**
+ * Appends one more event and waits until the relay has published it: the relay publishes
+ * in position order, so whatever it would have published before it (a double) is in the
+ * stream by then. This is how the tests below see that nothing more arrives.
+ */
+async function publishSentinel(store: StoreFixture, stream: TestStream, relay: Relay): Promise<void> {
+  await writeMany(store, 1, 1, 'sentinel');
+  const top = (await loadEventsAfter(store.db, 0, 100_000)).pop()!;
+  await eventually(async () => {
+    expect(relay.cursor.position).toBe(top.position);
+    expect((await lastMessage(stream)).id).toBe(top.id);
+  }, 10_000);
 }
 
 /** Asserts the stream holds exactly the store's events: once each, in position and per-record version order. */
@@ -98,7 +118,8 @@ describe('relay (real PostgreSQL and JetStream)', () => {
       // Writes are acknowledged on PostgreSQL commit while JetStream is out of reach.
       await writeMany(store, 10, 10, 'during');
       expect(await store.eventCount()).toBe(200);
-      await new Promise((r) => setTimeout(r, 500));
+      // Until the relay has tried to publish them and been refused (a publish times out after 5 s).
+      await eventually(() => expect(relay.problem(0)).toMatch(/refused/), 20_000);
       await proxy.restore();
       await eventually(async () => expect((await stream.messages()).length).toBe(META + 200), 20_000);
       await expectStreamMatchesStore(store, stream);
@@ -110,14 +131,22 @@ describe('relay (real PostgreSQL and JetStream)', () => {
   });
 
   it('one relay leads; a second waits on the lock and takes over when the first stops', async () => {
+    // The second relay's election connections go through a proxy that counts them: each
+    // one is an attempt to take the lock (the relay connects anew for every attempt).
+    const elections = await createTcpProxy(Number(new URL(store.testDb.url).port || 5432));
+    const viaProxy = new URL(store.testDb.url);
+    viaProxy.hostname = '127.0.0.1';
+    viaProxy.port = String(elections.port);
     const first = await makeRelay(store, stream, stream.nc);
-    const second = await makeRelay(store, stream, stream.nc);
+    const second = await makeRelay(store, stream, stream.nc, viaProxy.toString());
     first.start();
     await eventually(() => expect(first.leader).toBe(true));
     second.start();
     await writeMany(store, 5, 10, 'a');
-    await new Promise((r) => setTimeout(r, 400));
+    // A third attempt begins only after the second ended: two attempts lost while the first leads.
+    await eventually(() => expect(elections.accepted).toBeGreaterThanOrEqual(3), 10_000);
     expect(second.leader).toBe(false);
+    expect(first.leader).toBe(true);
     await first.stop();
     await eventually(() => expect(second.leader).toBe(true), 5_000);
     await writeMany(store, 5, 10, 'b');
@@ -126,6 +155,7 @@ describe('relay (real PostgreSQL and JetStream)', () => {
       await expectStreamMatchesStore(store, stream);
     } finally {
       await second.stop();
+      await elections.close();
     }
   });
 
@@ -154,13 +184,15 @@ describe('relay (real PostgreSQL and JetStream)', () => {
     await relay.stop();
     // As if the relay died after publishing but before saving its checkpoint.
     await saveCheckpoint(store.db, stream.stream, { position: 0, seq: 0 });
-    await new Promise((r) => setTimeout(r, 1_500)); // past the 1 s duplicate window
+    // Past the 1 s duplicate window: JetStream has forgotten the last id it took, so every one.
+    const last = await lastMessage(stream);
+    await eventually(async () => expect(await stream.forgotMessageId(last.id, last.subject)).toBe(true), 10_000);
     const again = await makeRelay(store, stream, stream.nc);
     again.start();
     try {
       await writeMany(store, 5, 2, 'y');
       await eventually(async () => expect((await stream.messages()).length).toBe(META + 60), 10_000);
-      await new Promise((r) => setTimeout(r, 300));
+      await publishSentinel(store, stream, again);
       await expectStreamMatchesStore(store, stream);
     } finally {
       await again.stop();

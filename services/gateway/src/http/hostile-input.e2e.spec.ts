@@ -14,6 +14,8 @@ import { nestedJson, servedSubjects } from '../testing/served-subjects';
  */
 
 const REQUESTS = 3000;
+/** One request in ten is a valid create of an inspection, so accepted writes are there to tell from refused ones. */
+const VALID_EVERY = 10;
 const NATS_MESSAGES = 400;
 const CONCURRENCY = 8;
 
@@ -29,12 +31,17 @@ interface Answer {
   text: string;
 }
 
+/** Kept-alive connections: the valid writes go over the ones hostile requests used before them. */
 const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
 
 function send(baseUrl: string, hostile: Hostile): Promise<Answer | { error: string }> {
   const url = new URL(baseUrl);
+  // Node sends a GET's or a DELETE's body without a length: the server then reads that
+  // body as the next request on the connection, and whichever request comes next on it
+  // is answered 400 or cut. The body is hostile; its framing must not be.
+  const headers = hostile.body === undefined ? hostile.headers : { ...hostile.headers, 'Content-Length': String(Buffer.byteLength(hostile.body)) };
   return new Promise((resolve) => {
-    const req = request({ host: url.hostname, port: url.port, method: hostile.method, path: hostile.path, headers: hostile.headers, agent }, (res) => {
+    const req = request({ host: url.hostname, port: url.port, method: hostile.method, path: hostile.path, headers, agent }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (text += chunk));
@@ -148,6 +155,23 @@ function hostileRequest(ctx: Context): fc.Arbitrary<Hostile & { refusedOnly: boo
     });
 }
 
+/**
+ * A valid create of an inspection, as the admin: the store must append it. Only creates,
+ * with keys of their own: a hostile DELETE may remove any record it can name (and the
+ * admin routes the tag entity: so no tags here).
+ */
+function validWrite(ctx: Context): fc.Arbitrary<Hostile & { refusedOnly: boolean; valid: true }> {
+  const text = fc.string({ minLength: 1, maxLength: 40 });
+  return fc.record({ site: text, readings: fc.integer({ min: 0, max: 1_000 }), notes: fc.option(text) }).map((data) => ({
+    method: 'POST',
+    path: '/api/main/inspection',
+    headers: { 'Idempotency-Key': `hostile-${randomUUID()}`, Authorization: `Bearer ${ctx.tokens.admin}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(data),
+    refusedOnly: false,
+    valid: true,
+  }));
+}
+
 describe('hostile input: a few thousand generated requests over every route and a sample over NATS', () => {
   let takes: TakesProcesses;
   const ids: string[] = [];
@@ -184,11 +208,18 @@ describe('hostile input: a few thousand generated requests over every route and 
   });
 
   it(`${REQUESTS} generated requests: each a 2xx or a 4xx in the error shape, no 5xx, no drop, nothing appended by a refusal`, async () => {
-    const samples = fc.sample(hostileRequest({ ids, tokens, routes }), { numRuns: REQUESTS, seed: Number(process.env.TAKES_HOSTILE_SEED ?? 20261202) });
+    const seed = Number(process.env.TAKES_HOSTILE_SEED ?? 20261202);
+    const valid = fc.sample(validWrite({ ids, tokens, routes }), { numRuns: REQUESTS / VALID_EVERY, seed });
+    const hostiles = fc.sample(hostileRequest({ ids, tokens, routes }), { numRuns: REQUESTS - valid.length, seed });
+    // Every VALID_EVERY-th request is a valid write, the others hostile: REQUESTS in all.
+    const samples: Array<Hostile & { refusedOnly: boolean; valid?: true }> = [];
+    for (let i = 0, v = 0, h = 0; i < REQUESTS; i += 1) samples.push(i % VALID_EVERY === VALID_EVERY - 1 ? valid[v++] : hostiles[h++]);
     const counts = new Map<string, number>();
     const bad: unknown[] = [];
     const refusedKeys: string[] = [];
     const acceptedKeys = new Set<string>();
+    const validAccepted: string[] = [];
+    const validRefused: unknown[] = [];
     let next = 0;
     const worker = async () => {
       while (next < samples.length) {
@@ -206,13 +237,25 @@ describe('hostile input: a few thousand generated requests over every route and 
         if (!ok) bad.push({ method: hostile.method, path: hostile.path.slice(0, 200), headers: hostile.headers, body: hostile.body?.slice(0, 200), status: answer.status, text: answer.text.slice(0, 300) });
         if (answer.status >= 400) refusedKeys.push(key);
         else acceptedKeys.add(key);
+        if (hostile.valid && answer.status >= 200 && answer.status < 300) validAccepted.push(key);
+        else if (hostile.valid) validRefused.push({ path: hostile.path, body: hostile.body, status: answer.status, text: answer.text.slice(0, 300) });
       }
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
     const appended = await takes.sql<{ command_id: string }>("SELECT DISTINCT command_id FROM event_store.events WHERE command_id LIKE 'hostile-%'");
-    const appendedByRefused = appended.map((row) => row.command_id).filter((key) => !acceptedKeys.has(key));
-    process.stdout.write(`hostile HTTP: ${samples.length} requests over ${routes.length} routes; ${[...counts].sort().map(([k, n]) => `${k}: ${n}`).join(', ')}; ${appended.length} accepted writes appended\n`);
+    const appendedKeys = appended.map((row) => row.command_id);
+    const appendedByRefused = appendedKeys.filter((key) => !acceptedKeys.has(key));
+    process.stdout.write(
+      `hostile HTTP: ${samples.length} requests over ${routes.length} routes (${valid.length} of them valid creates); ` +
+        `${[...counts].sort().map(([k, n]) => `${k}: ${n}`).join(', ')}; ${acceptedKeys.size} accepted, ${appended.length} accepted writes appended\n`,
+    );
     expect(bad.slice(0, 5)).toEqual([]);
+    // The valid creates were all accepted and appended, so the query below finds rows...
+    expect(validRefused.slice(0, 5)).toEqual([]);
+    expect(validAccepted.length).toBe(valid.length);
+    expect(appended.length).toBeGreaterThanOrEqual(valid.length);
+    expect(validAccepted.filter((key) => !appendedKeys.includes(key))).toEqual([]);
+    // ...and every command id it finds is one of an accepted request: a refused one appended nothing.
     expect(appendedByRefused).toEqual([]);
     expect(refusedKeys.length).toBeGreaterThan(samples.length / 2);
   }, 300_000);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { unzipTime, type FieldHistory, type PriorEvent } from '@takes/merge';
 import type { TakesEvent, PatchOperation } from '@takes/contracts';
 import { applyOperations } from '@takes/decide';
-import { eventually, startTakes, type TakesProcesses } from '@takes/testing';
+import { clockPast, eventually, startTakes, type TakesProcesses } from '@takes/testing';
 
 const fields = [{ name: 'id', type: 'uuid' }, { name: 'x', type: 'string', nullable: true }, { name: 'y', type: 'string', nullable: true }, { name: 'z', type: 'string', nullable: true }];
 const entity = (name: string, extra: object = {}) => ({ name, table: `${name}s`, fields, ...extra });
@@ -191,8 +191,8 @@ describe('offline merge and the takes (all services as processes)', () => {
     expect(hostile.body.data[0].outcome).toBe('applied');
     const ev = (await events('inspection', id)).pop()!;
     expect(Date.parse(ev.submit_ts)).toBeLessThanOrEqual(Date.parse(ev.commit_ts));
-    await new Promise((r) => setTimeout(r, 20));
     // An honest device, offline from version 3, submits after the hostile write committed.
+    await clockPast(ev.commit_ts);
     const honest = await takes.api('PUT', `/api/main/inspection/${id}`, { token, body: { y: 'honest' }, headers: { 'If-Match': '"3"', 'X-Takes-Submit-Ts': new Date().toISOString() } });
     expect(honest.body).toMatchObject({ data: { y: 'honest' }, meta: { outcome: 'merged', contested: ['/y'] } });
   });

@@ -1,0 +1,23 @@
+import { startFollowingService, type FollowingService } from '@takes/testing';
+
+/**
+ * /ready when the projector's event follower has stopped. A batch that fails is retried
+ * for ever, but a message on the events subjects that is not JSON cannot even be read into
+ * a batch: the follower stops there (it never skips an event) and does not restart on its
+ * own. /ready must say so; /health (the process answers) stays 200.
+ */
+describe('projector /ready once its event follower has stopped (event store and projector as processes)', () => {
+  let takes: FollowingService;
+  beforeAll(async () => {
+    takes = await startFollowingService('projector', 'TAKES_PROJECTOR_HTTP_PORT', 'projector_stopped');
+  });
+  afterAll(() => takes?.close());
+
+  it('a message that is not an event on the events subjects: /ready answers 503 "stopped: <reason>", /health 200', async () => {
+    expect(await takes.get('/ready')).toMatchObject({ status: 200, body: { checks: { projector: 'ok' } } });
+    await takes.publishNotAnEvent('projector');
+    expect(await takes.notReadyBecauseOf('projector')).toMatch(/^stopped: .*JSON/i);
+    expect(await takes.get('/health')).toMatchObject({ status: 200, body: { status: 'ok' } });
+    expect({ running: takes.service.child.exitCode === null, logged: takes.service.output().includes('projector stopped') }).toEqual({ running: true, logged: true });
+  });
+});
