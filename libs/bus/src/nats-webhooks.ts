@@ -49,13 +49,14 @@ export class NatsWebhooks implements Webhooks {
     return this.ask('replay', request, options);
   }
 
+  /** Waits for the hook's own time limit and a margin, whatever the client timeout. */
   call(request: SyncHookRequest, options?: CallOptions): Promise<SyncHookVerdict> {
-    return this.ask('call', request, options);
+    return this.ask('call', request, options, request.timeout_ms + 2_000);
   }
 
-  private ask<T>(what: WebhooksRequest, request: object, options: CallOptions = {}): Promise<T> {
+  private ask<T>(what: WebhooksRequest, request: object, options: CallOptions = {}, timeoutMs = this.options.timeoutMs): Promise<T> {
     return requestData(this.nc, webhooksSubject(what, this.options.subjectPrefix), { v: 1, ...request }, {
-      timeoutMs: this.options.timeoutMs,
+      timeoutMs,
       traceparent: options.traceparent,
       unavailableMessage: 'the webhooks service did not answer; retry shortly',
     });

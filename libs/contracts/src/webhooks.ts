@@ -57,11 +57,22 @@ export interface ReplayRequest extends WebhookRef {
   since_time?: string;
 }
 
-/** `webhooks.call`: a sync hook called with the record as it would be written. */
+/**
+ * `webhooks.call`: a sync hook (before_write, before_delete) called with the record as it
+ * would be written. The gateway sends the definition it holds (the webhooks service's
+ * copy may lag), the service signs with the endpoint's secret and sends it safely.
+ */
 export interface SyncHookRequest extends WebhookRef {
+  /** The command the hook may refuse: its webhook-id is made from it and the webhook. */
+  command_id: string;
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  timeout_ms: number;
   payload: Record<string, unknown>;
 }
 
+/** A sync hook's answer: 2xx allows the write; anything else, a timeout or a refused address refuses it, with why. */
 export type SyncHookVerdict = { allowed: true } | { allowed: false; message: string; status: number | null };
 
 /** One delivery as `/_admin/webhook-logs` shows it (Rocket's log row plus each attempt). */
@@ -133,8 +144,16 @@ export const webhooksRequestSchemas: Record<WebhooksRequest, object> = {
   call: {
     $id: 'takes.webhooks.call.v1',
     type: 'object',
-    required: ['app', 'webhook_id', 'payload'],
-    properties: { ...ref, payload: { type: 'object' } },
+    required: ['app', 'webhook_id', 'command_id', 'url', 'method', 'headers', 'timeout_ms', 'payload'],
+    properties: {
+      ...ref,
+      command_id: { type: 'string', minLength: 1, maxLength: 200 },
+      url: { type: 'string', minLength: 1, maxLength: 2_048 },
+      method: { enum: ['POST', 'PUT', 'PATCH'] },
+      headers: { type: 'object', additionalProperties: { type: 'string' } },
+      timeout_ms: { type: 'integer', minimum: 1, maximum: 60_000 },
+      payload: { type: 'object' },
+    },
     additionalProperties: false,
   },
 };

@@ -10,6 +10,7 @@ import { CONFLICTS, EVENT_STORE, PROJECTOR_REBUILDS, WATERMARKS, WEBHOOKS } from
 import { NatsConflicts, NatsEventStore, NatsProjectorRebuilds, NatsWatermarks, NatsWebhooks, type NatsClientOptions } from '@takes/bus';
 import { WebhookLogsController } from './webhooks/webhook-logs.controller';
 import { WebhooksAdminController } from './webhooks/webhooks-admin.controller';
+import { SyncHooks } from './webhooks/sync-hooks';
 import type { Database } from '@takes/db';
 import { METRICS_REGISTRY } from '@takes/observability';
 import { InfrastructureModule } from '@takes/service-kit';
@@ -130,6 +131,7 @@ export class GatewayModule {
         EmailSender,
         MetadataService,
         MetaAdminService,
+        SyncHooks,
         KeyGenerator,
         NestedLookupsFactory,
         RecordCommands,

@@ -10,6 +10,8 @@ import {
   type ReplayRequest,
   type RotateSecretRequest,
   type SecretReply,
+  type SyncHookRequest,
+  type SyncHookVerdict,
   type WebhookLogPage,
   type WebhookLogRef,
   type WebhookLogView,
@@ -26,7 +28,8 @@ import { planBatch } from '../intake/delivery-plan';
 import { endpointKey, loadEndpoints } from '../intake/endpoints.table';
 import { DATABASE } from '../tokens';
 import { getDelivery, listDeliveries, reopenDelivery } from './delivery-log.table';
-import { insertSecret, rotateSecret } from './secrets.table';
+import { insertSecret, rotateSecret, secretsOf } from './secrets.table';
+import { callSyncHook } from './sync-hook-call';
 
 const REPLAY_PAGE = 1_000;
 
@@ -111,5 +114,12 @@ export class WebhooksHandler {
     }
     this.delivery.wake();
     return { queued };
+  }
+
+  /** A sync hook (before_write, before_delete), for the gateway before it sends the command. */
+  @MessagePattern(webhooksSubject('call'))
+  async call(@Payload() body: unknown): Promise<SyncHookVerdict> {
+    const request = assertMessage<SyncHookRequest>(webhooksRequestSchemas.call, body, 'sync hook request');
+    return callSyncHook(request, await secretsOf(this.database.pool, request.app, request.webhook_id), this.config);
   }
 }
