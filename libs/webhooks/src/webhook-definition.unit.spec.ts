@@ -34,6 +34,8 @@ describe('webhook definitions', () => {
     expect(resolveHeaders({ Authorization: 'Bearer {{env.PARTNER_TOKEN}}' }, allowed, { PARTNER_TOKEN: 't0k' })).toEqual({ ok: true, headers: { Authorization: 'Bearer t0k' } });
     expect(resolveHeaders({ X: '{{ env.TAKES_DATABASE_URL }}' }, allowed, { TAKES_DATABASE_URL: 'postgres://' })).toMatchObject({ ok: false, message: expect.stringContaining('does not allow') });
     expect(resolveHeaders({ X: '{{env.PARTNER_TOKEN}}' }, allowed, {})).toMatchObject({ ok: false, message: expect.stringContaining('not set') });
+    expect(resolveHeaders({ X: '{{env.ACME_KEY}}' }, new Set(['ACME_*']), { ACME_KEY: 'k' })).toEqual({ ok: true, headers: { X: 'k' } });
+    expect(resolveHeaders({ X: '{{env.ACMEKEY}}' }, new Set(['ACME_*']), { ACMEKEY: 'k' })).toMatchObject({ ok: false });
   });
 });
 

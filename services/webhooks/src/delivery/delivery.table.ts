@@ -24,7 +24,10 @@ export interface ClaimedDelivery {
  */
 export async function claimDue(pool: Pool, limit: number, perEndpoint: number, leaseMs: number): Promise<ClaimedDelivery[]> {
   const { rows } = await pool.query<ClaimedDelivery>(
-    `WITH candidates AS (
+    `WITH busy AS (
+       SELECT app, webhook_id, count(*) AS n FROM webhooks.deliveries
+       WHERE lease_until > now() AND status IN ('pending', 'retrying') GROUP BY app, webhook_id
+     ), candidates AS (
        SELECT d.id, d.app, d.webhook_id, d.position FROM webhooks.deliveries d
        WHERE d.status IN ('pending', 'retrying') AND d.next_attempt_at <= now() AND (d.lease_until IS NULL OR d.lease_until < now())
          AND NOT EXISTS (
@@ -35,13 +38,12 @@ export async function claimDue(pool: Pool, limit: number, perEndpoint: number, l
        LIMIT $1 * 4
        FOR UPDATE OF d SKIP LOCKED
      ), ranked AS (
-       SELECT c.id, row_number() OVER (PARTITION BY c.app, c.webhook_id ORDER BY c.position) AS n,
-         (SELECT count(*) FROM webhooks.deliveries l WHERE l.app = c.app AND l.webhook_id = c.webhook_id
-            AND l.status IN ('pending', 'retrying') AND l.lease_until > now()) AS busy
+       SELECT c.id, row_number() OVER (PARTITION BY c.app, c.webhook_id ORDER BY c.position) + coalesce(b.n, 0) AS slot
        FROM candidates c JOIN webhooks.endpoints e ON e.app = c.app AND e.id = c.webhook_id
+       LEFT JOIN busy b ON b.app = c.app AND b.webhook_id = c.webhook_id
        WHERE NOT e.removed AND e.disabled_at IS NULL AND coalesce((e.definition->>'active')::boolean, true)
      ), chosen AS (
-       SELECT id FROM ranked WHERE n + busy <= $2 ORDER BY n LIMIT $1
+       SELECT id FROM ranked WHERE slot <= $2 ORDER BY slot LIMIT $1
      )
      UPDATE webhooks.deliveries d SET lease_until = now() + make_interval(secs => $3::double precision / 1000), updated_at = now()
      FROM chosen, webhooks.endpoints e LEFT JOIN webhooks.secrets s ON s.app = e.app AND s.webhook_id = e.id

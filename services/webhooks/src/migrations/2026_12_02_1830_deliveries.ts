@@ -54,6 +54,8 @@ export const deliveries2026120218: Migration = {
     await sql`CREATE INDEX deliveries_due ON webhooks.deliveries (next_attempt_at, position) WHERE status IN ('pending', 'retrying')`.execute(db);
     await sql`CREATE INDEX deliveries_open_record ON webhooks.deliveries (app, webhook_id, entity, record_id, position) WHERE status IN ('pending', 'retrying')`.execute(db);
     await sql`CREATE INDEX deliveries_log ON webhooks.deliveries (app, created_at DESC)`.execute(db);
+    // Requests in flight per endpoint (a lease is cleared when its attempt is settled, so this stays small).
+    await sql`CREATE INDEX deliveries_leased ON webhooks.deliveries (app, webhook_id) WHERE lease_until IS NOT NULL`.execute(db);
     await sql`CREATE TABLE webhooks.attempts (
       delivery_id      uuid NOT NULL REFERENCES webhooks.deliveries (id) ON DELETE CASCADE,
       attempt          integer NOT NULL,
