@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
+import { connect, type NatsConnection } from 'nats';
 import { eventually, serviceEnv, startService, startTakes, type ServiceProcess, type TakesProcesses } from '@takes/testing';
 import { startWebhookReceiver, type WebhookReceiver } from './testing/webhook-receiver';
 
 /**
  * Sync hooks (before_write, before_delete) from the outside: the gateway calls them
  * through the webhooks service before it sends the command; a refusal or a timeout is a
- * 422 and nothing is appended.
+ * 422 and nothing is appended. Also, on this suite's webhooks process (disabling after
+ * 1 s of failures): an endpoint that keeps failing is disabled and a message says so;
+ * the admin routes' access and bad input.
  */
 const order = {
   name: 'order',
@@ -28,7 +31,16 @@ describe('sync hooks (all services as processes, a real receiver)', () => {
   beforeAll(async () => {
     receiver = await startWebhookReceiver();
     takes = await startTakes('sync_hooks_e2e', { TAKES_RATE_LIMIT: '100000' });
-    webhooks = await startService('webhooks', { env: { ...serviceEnv(takes.testDb, takes.stream), TAKES_WEBHOOKS_ALLOW_ADDRESSES: '127.0.0.1' }, httpPortVar: 'TAKES_WEBHOOKS_HTTP_PORT' });
+    webhooks = await startService('webhooks', {
+      env: {
+        ...serviceEnv(takes.testDb, takes.stream),
+        TAKES_WEBHOOKS_ALLOW_ADDRESSES: '127.0.0.1',
+        TAKES_WEBHOOKS_DISABLE_AFTER: '1s',
+        TAKES_WEBHOOKS_RETRY_SCHEDULE: Array.from({ length: 30 }, (_, i) => (i === 0 ? '0' : '200ms')).join(','),
+        TAKES_WEBHOOKS_POLL: '50ms',
+      },
+      httpPortVar: 'TAKES_WEBHOOKS_HTTP_PORT',
+    });
     token = await takes.login();
     expect((await takes.api('POST', '/api/main/_admin/entities', { token, body: order })).status).toBe(201);
     // Refuses amounts over 100 with a message; hangs on a note "slow".
@@ -98,5 +110,60 @@ describe('sync hooks (all services as processes, a real receiver)', () => {
     expect((await takes.api('DELETE', `/api/main/order/${other}`, { token })).status).toBe(200);
     expect(receiver.received('/keep')).toHaveLength(1);
     await eventually(async () => expect((await takes.api('GET', `/api/main/order/${other}`, { token })).status).toBe(404));
+  });
+
+  it('disables an endpoint that has failed for longer than TAKES_WEBHOOKS_DISABLE_AFTER, and says so on NATS', async () => {
+    const nc: NatsConnection = await connect({ servers: takes.stream.url });
+    try {
+      const said: { webhook_id: string; reason: string }[] = [];
+      const subscription = nc.subscribe(`${takes.stream.prefix}webhooks.endpoint_disabled`);
+      void (async () => {
+        for await (const message of subscription) said.push(message.json());
+      })();
+      receiver.answer('/failing', () => ({ status: 503 }));
+      const hook = await takes.api('POST', '/api/main/_admin/webhooks', { token, body: { entity: 'order', url: receiver.url('/failing'), condition: 'record.note == "fails"' } });
+      expect(hook.status).toBe(201);
+      expect((await takes.api('POST', '/api/main/order', { token, body: { id: randomUUID(), amount: 1, note: 'fails' } })).status).toBe(201);
+      const [message] = await eventually(() => {
+        expect(said).toHaveLength(1);
+        return said;
+      }, 20_000);
+      expect(message).toMatchObject({ webhook_id: hook.body.data.id, reason: expect.stringContaining('failed for longer than 1 s') });
+      const metrics = await (await fetch(`http://127.0.0.1:${webhooks.httpPort}/metrics`)).text();
+      expect(metrics).toMatch(/takes_webhook_endpoints\{[^}]*state="disabled"[^}]*\} 1/);
+      // Disabled: no more attempts, the delivery stays open until the webhook is redefined.
+      const attempts = receiver.received('/failing').length;
+      expect((await takes.api('GET', `/api/main/_admin/webhook-logs?webhook_id=${hook.body.data.id}&status=retrying`, { token })).body.data).toHaveLength(1);
+      receiver.answer('/failing', () => ({ status: 200 }));
+      const { id: _id, secret: _secret, created_at: _c, updated_at: _u, ...definition } = hook.body.data;
+      expect((await takes.api('PUT', `/api/main/_admin/webhooks/${hook.body.data.id}`, { token, body: definition })).status).toBe(200);
+      await eventually(async () => expect((await takes.api('GET', `/api/main/_admin/webhook-logs?webhook_id=${hook.body.data.id}&status=delivered`, { token })).body.data).toHaveLength(1), 20_000);
+      expect(receiver.received('/failing').length).toBeGreaterThan(attempts);
+    } finally {
+      await nc.close();
+    }
+  });
+
+  it('keeps the webhook routes to admins, and answers bad input with 4xx', async () => {
+    const user = await takes.api('POST', '/api/main/_admin/users', { token, body: { email: 'crew@localhost', password: 'changeme-crew', roles: ['crew'] } });
+    expect(user.status).toBe(201);
+    const crew = await takes.login('main', 'crew@localhost', 'changeme-crew');
+    expect((await takes.api('GET', '/api/main/_admin/webhook-logs', { token: crew })).status).toBe(403);
+    expect((await takes.api('GET', '/api/main/_admin/webhooks', { token: crew })).status).toBe(403);
+    expect((await takes.api('POST', '/api/main/_admin/webhooks', { token: crew, body: { entity: 'order', url: receiver.url('/x') } })).status).toBe(403);
+
+    const bad = await takes.api('POST', '/api/main/_admin/webhooks', { token, body: { entity: 'order', url: receiver.url('/x'), condition: 'record.amount >' } });
+    expect(bad.status).toBe(422);
+    expect(bad.body.error.details).toEqual([expect.objectContaining({ field: 'condition', rule: 'expression', line: 1 })]);
+    expect((await takes.api('POST', '/api/main/_admin/webhooks', { token, body: { entity: 'nope', url: receiver.url('/x') } })).status).toBe(422);
+    expect((await takes.api('POST', '/api/main/_admin/webhooks', { token, body: { entity: 'order', url: 'file:///etc/passwd' } })).status).toBe(422);
+    expect((await takes.api('GET', '/api/main/_admin/webhook-logs?status=bogus', { token })).status).toBe(400);
+    expect((await takes.api('GET', '/api/main/_admin/webhook-logs?since=yesterday', { token })).status).toBe(400);
+    expect((await takes.api('GET', '/api/main/_admin/webhook-logs/not-a-log', { token })).body.error.code).toBe('NOT_FOUND');
+    expect((await takes.api('POST', `/api/main/_admin/webhook-logs/${randomUUID()}/retry`, { token })).status).toBe(404);
+    expect((await takes.api('POST', `/api/main/_admin/webhooks/${randomUUID()}/rotate-secret`, { token, body: {} })).status).toBe(404);
+    const list = await takes.api('GET', '/api/main/_admin/webhooks', { token });
+    expect(list.status).toBe(200);
+    expect(JSON.stringify(list.body)).not.toContain('whsec_');
   });
 });
