@@ -57,55 +57,49 @@ export async function claimDue(pool: Pool, limit: number, perEndpoint: number, l
 export interface AttemptRecord {
   startedAt: Date;
   durationMs: number;
-  status: number | null;
+  responseStatus: number | null;
   error: string | null;
   excerpt: string | null;
   webhookTimestamp: number;
-}
-
-/** Logs one attempt (numbered after the delivery's earlier ones, replays included). */
-export async function logAttempt(client: Pick<ClientBase, 'query'>, deliveryId: string, attempt: AttemptRecord): Promise<void> {
-  await client.query(
-    `INSERT INTO webhooks.attempts (delivery_id, attempt, started_at, duration_ms, response_status, error, response_excerpt, webhook_timestamp)
-     SELECT $1, coalesce(max(attempt), 0) + 1, $2, $3, $4, $5, $6, $7 FROM webhooks.attempts WHERE delivery_id = $1`,
-    [deliveryId, attempt.startedAt, attempt.durationMs, attempt.status, attempt.error, attempt.excerpt, attempt.webhookTimestamp],
-  );
-}
-
-/** The delivery's state after an attempt: done, failed, or due again after `retryInMs`. */
-export async function settleDelivery(
-  client: Pick<ClientBase, 'query'>,
-  id: string,
-  outcome: { status: 'delivered' | 'failed' | 'retrying'; retryInMs?: number; responseStatus: number | null; error: string | null },
-): Promise<void> {
-  await client.query(
-    `UPDATE webhooks.deliveries SET status = $2, attempts = attempts + 1, lease_until = NULL, last_status = $3, last_error = $4, updated_at = now(),
-       next_attempt_at = CASE WHEN $2 = 'retrying' THEN now() + make_interval(secs => $5::double precision / 1000) ELSE next_attempt_at END
-     WHERE id = $1`,
-    [id, outcome.status, outcome.responseStatus, outcome.error, outcome.retryInMs ?? 0],
-  );
-}
-
-/** An endpoint answered 2xx: it is healthy again. */
-export async function endpointSucceeded(client: Pick<ClientBase, 'query'>, app: string, id: string): Promise<void> {
-  await client.query('UPDATE webhooks.endpoints SET failing_since = NULL WHERE app = $1 AND id = $2 AND failing_since IS NOT NULL', [app, id]);
+  /** What the attempt leaves the delivery: done, failed, or due again after retryInMs. */
+  status: 'delivered' | 'failed' | 'retrying';
+  retryInMs?: number;
+  /** How the attempt bears on the endpoint: it answered 2xx, it failed (gone: 410), or no request was sent. */
+  endpoint: 'healthy' | 'failing' | 'gone' | 'untouched';
 }
 
 /**
- * An endpoint failed: it is marked failing since now (if it was not), and disabled when
- * `gone` (410) or when it has failed for longer than `disableAfterMs`. Returns the reason
- * when this call disabled it.
+ * Records one attempt in one statement: the attempt logged (numbered after the
+ * delivery's earlier ones, replays included), the delivery settled (its lease given
+ * back), and the endpoint's health: healthy again on a 2xx; on a failure marked failing
+ * since now (if it was not), and disabled when it answered 410 or has failed for longer
+ * than `disableAfterMs`. Returns the reason when this attempt disabled it.
  */
-export async function endpointFailed(client: Pick<ClientBase, 'query'>, app: string, id: string, gone: boolean, disableAfterMs: number): Promise<string | null> {
+export async function recordAttempt(client: Pick<ClientBase, 'query'>, delivery: Pick<ClaimedDelivery, 'id' | 'app' | 'webhook_id'>, attempt: AttemptRecord, disableAfterMs: number): Promise<string | null> {
   const { rows } = await client.query<{ disabled_reason: string | null }>(
-    `UPDATE webhooks.endpoints SET failing_since = coalesce(failing_since, now()),
-       disabled_at = CASE WHEN $3 OR coalesce(failing_since, now()) < now() - make_interval(secs => $4::double precision / 1000) THEN now() ELSE NULL END,
-       disabled_reason = CASE WHEN $3 THEN 'the endpoint answered 410 Gone'
-         WHEN coalesce(failing_since, now()) < now() - make_interval(secs => $4::double precision / 1000) THEN 'the endpoint failed for longer than ' || ($4::bigint / 1000) || ' s'
-         ELSE NULL END
-     WHERE app = $1 AND id = $2 AND disabled_at IS NULL
-     RETURNING disabled_reason`,
-    [app, id, gone, disableAfterMs],
+    `WITH logged AS (
+       INSERT INTO webhooks.attempts (delivery_id, attempt, started_at, duration_ms, response_status, error, response_excerpt, webhook_timestamp)
+       SELECT $1, coalesce(max(attempt), 0) + 1, $2, $3, $4, $5, $6, $7 FROM webhooks.attempts WHERE delivery_id = $1
+     ), settled AS (
+       UPDATE webhooks.deliveries SET status = $8, attempts = attempts + 1, lease_until = NULL, last_status = $4, last_error = $5, updated_at = now(),
+         next_attempt_at = CASE WHEN $8 = 'retrying' THEN now() + make_interval(secs => $9::double precision / 1000) ELSE next_attempt_at END
+       WHERE id = $1
+     ), healthy AS (
+       UPDATE webhooks.endpoints SET failing_since = NULL WHERE $10 = 'healthy' AND app = $11 AND id = $12 AND failing_since IS NOT NULL
+     ), failing AS (
+       UPDATE webhooks.endpoints SET failing_since = coalesce(failing_since, now()),
+         disabled_at = CASE WHEN $10 = 'gone' OR coalesce(failing_since, now()) < now() - make_interval(secs => $13::double precision / 1000) THEN now() ELSE NULL END,
+         disabled_reason = CASE WHEN $10 = 'gone' THEN 'the endpoint answered 410 Gone'
+           WHEN coalesce(failing_since, now()) < now() - make_interval(secs => $13::double precision / 1000) THEN 'the endpoint failed for longer than ' || ($13::bigint / 1000) || ' s'
+           ELSE NULL END
+       WHERE $10 IN ('failing', 'gone') AND app = $11 AND id = $12 AND disabled_at IS NULL
+       RETURNING disabled_reason
+     )
+     SELECT (SELECT disabled_reason FROM failing) AS disabled_reason`,
+    [
+      delivery.id, attempt.startedAt, attempt.durationMs, attempt.responseStatus, attempt.error, attempt.excerpt, attempt.webhookTimestamp,
+      attempt.status, attempt.retryInMs ?? 0, attempt.endpoint, delivery.app, delivery.webhook_id, disableAfterMs,
+    ],
   );
   return rows[0]?.disabled_reason ?? null;
 }

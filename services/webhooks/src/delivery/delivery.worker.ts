@@ -1,12 +1,12 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { NatsConnection } from 'nats';
 import type { Logger } from 'pino';
-import { inTransaction, type Database } from '@takes/db';
+import type { Database } from '@takes/db';
 import { WEBHOOKS_CONFIG, type WebhooksConfig } from '../config';
 import { WebhookMetrics } from '../webhook-metrics';
 import { DATABASE, LOGGER, NATS_CONNECTION } from '../tokens';
 import { attemptDelivery } from './delivery-attempt';
-import { claimDue, endpointFailed, endpointSucceeded, logAttempt, settleDelivery, type ClaimedDelivery } from './delivery.table';
+import { claimDue, recordAttempt, type ClaimedDelivery } from './delivery.table';
 
 /** The subject (core NATS, no `_meta`) on which the service says it disabled an endpoint. */
 export function endpointDisabledSubject(prefix: string): string {
@@ -15,8 +15,8 @@ export function endpointDisabledSubject(prefix: string): string {
 
 /**
  * Delivers due deliveries, on every replica: claims a few at a time (see claimDue: rows
- * two replicas never share), sends each, logs the attempt and settles the delivery in one
- * transaction. At most `workers` requests run at once in this process.
+ * two replicas never share), sends each, and records the attempt, the delivery's new
+ * state and the endpoint's health in one statement. At most `workers` requests run at once in this process.
  */
 @Injectable()
 export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -85,17 +85,9 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
 
   private async deliver(delivery: ClaimedDelivery): Promise<void> {
     const outcome = await attemptDelivery(delivery, this.config);
-    const disabled = await inTransaction(this.database.pool, async (client) => {
-      await logAttempt(client, delivery.id, { ...outcome, status: outcome.responseStatus });
-      await settleDelivery(client, delivery.id, outcome);
-      if (outcome.status === 'delivered') {
-        await endpointSucceeded(client, delivery.app, delivery.webhook_id);
-        return null;
-      }
-      // A refusal of ours (no request sent) says nothing of the endpoint's health.
-      if (outcome.refused) return null;
-      return endpointFailed(client, delivery.app, delivery.webhook_id, outcome.gone, this.config.disableAfterMs);
-    });
+    // A refusal of ours (no request sent) says nothing of the endpoint's health.
+    const endpoint = outcome.refused ? 'untouched' : outcome.status === 'delivered' ? 'healthy' : outcome.gone ? 'gone' : 'failing';
+    const disabled = await recordAttempt(this.database.pool, delivery, { ...outcome, endpoint }, this.config.disableAfterMs);
     this.metrics.deliveries.inc({ outcome: outcome.gone ? 'gone' : outcome.status });
     if (disabled) {
       this.log.warn({ app: delivery.app, webhook_id: delivery.webhook_id, reason: disabled }, 'webhook endpoint disabled');
