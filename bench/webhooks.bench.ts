@@ -10,7 +10,7 @@ import http from 'node:http';
 import os from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { serviceEnv, startService, startTakes, type ServiceProcess } from '@takes/testing';
+import { startTakes } from '@takes/testing';
 import { newSecret, standardHeaders } from '@takes/webhooks';
 import { processCpuMs } from './process-cpu';
 import { runClosedLoop, table } from './stats';
@@ -31,10 +31,7 @@ async function main(): Promise<void> {
   });
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   const port = (receiver.address() as AddressInfo).port;
-  const takes = await startTakes('bench_webhooks', { TAKES_RATE_LIMIT: '1000000' });
-  const env = { ...serviceEnv(takes.testDb, takes.stream), TAKES_WEBHOOKS_ALLOW_ADDRESSES: '127.0.0.1', TAKES_WEBHOOKS_POLL: '100ms' };
-  const startWebhooks = () => startService('webhooks', { env, httpPortVar: 'TAKES_WEBHOOKS_HTTP_PORT' });
-  let webhooks: ServiceProcess = await startWebhooks();
+  const takes = await startTakes('bench_webhooks', { TAKES_RATE_LIMIT: '1000000' }, { webhooksEnv: { TAKES_WEBHOOKS_ALLOW_ADDRESSES: '127.0.0.1', TAKES_WEBHOOKS_POLL: '100ms' } });
   try {
     const token = await takes.login();
     const api = async (method: string, path: string, body?: unknown) => {
@@ -50,12 +47,12 @@ async function main(): Promise<void> {
       const name = `burst${k}`;
       await api('POST', '/api/main/_admin/entities', entity(name));
       for (let i = 0; i < k; i += 1) await api('POST', '/api/main/_admin/webhooks', { entity: name, url: `http://127.0.0.1:${port}/${name}/${i}` });
-      await webhooks.stop();
+      await takes.webhooks.stop();
       const events = Math.ceil(DELIVERIES / k);
       await runWrites(events, async () => void (await api('POST', `/api/main/${name}`, { id: randomUUID(), value: 1 })));
       received = 0;
       const started = performance.now();
-      webhooks = await startWebhooks();
+      const webhooks = await takes.startWebhooks();
       const cpuBefore = processCpuMs(webhooks.child.pid!);
       while (received < events * k) await new Promise((resolve) => setTimeout(resolve, 20));
       const seconds = (performance.now() - started) / 1_000;
@@ -88,7 +85,6 @@ async function main(): Promise<void> {
       { writes: 'before_write hook', 'writes/s': Math.round(hooked.perSecond), 'p50 ms': hooked.p50.toFixed(2), 'p99 ms': hooked.p99.toFixed(2), errors: hooked.errors, 'added p50 ms': (hooked.p50 - plain.p50).toFixed(2) },
     ])}\n`);
   } finally {
-    await webhooks.stop();
     await takes.close();
     receiver.close();
   }

@@ -4,4 +4,4 @@ export { createTcpProxy, type TcpProxy } from './tcp-proxy';
 export { eventually } from './eventually';
 export { createTestDatabase, type TestDatabase } from './test-database';
 export { createTestStream, type TestStream, type StreamMessageView } from './test-stream';
-export { serviceEnv, startTakes, type TakesProcesses, type ApiOptions, type ApiResponse } from './takes-processes';
+export { serviceEnv, startTakes, type StartTakesOptions, type TakesProcesses, type ApiOptions, type ApiResponse } from './takes-processes';

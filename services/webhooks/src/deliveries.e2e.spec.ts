@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import { eventually, serviceEnv, startService, startTakes, type ServiceProcess, type TakesProcesses } from '@takes/testing';
+import { eventually, startService, startTakes, type ServiceProcess, type TakesProcesses } from '@takes/testing';
 import { startWebhookReceiver, type Received, type WebhookReceiver } from './testing/webhook-receiver';
 
 /**
@@ -22,30 +22,24 @@ describe('webhook deliveries (all services as processes, a real receiver)', () =
   let takes: TakesProcesses;
   let token: string;
   let receiver: WebhookReceiver;
-  let webhooks: ServiceProcess;
-  let env: Record<string, string>;
   const extra: ServiceProcess[] = [];
-
-  const startWebhooks = () => startService('webhooks', { env, httpPortVar: 'TAKES_WEBHOOKS_HTTP_PORT' });
 
   beforeAll(async () => {
     receiver = await startWebhookReceiver();
-    takes = await startTakes('webhooks_e2e', { TAKES_RATE_LIMIT: '100000' });
-    env = {
-      ...serviceEnv(takes.testDb, takes.stream),
-      TAKES_WEBHOOKS_ALLOW_ADDRESSES: '127.0.0.1',
-      TAKES_WEBHOOKS_RETRY_SCHEDULE: '0,200ms,300ms,300ms,300ms,300ms,300ms,300ms,300ms,300ms,300ms,300ms',
-      TAKES_WEBHOOKS_POLL: '50ms',
-      TAKES_WEBHOOKS_TIMEOUT: '3s',
-      TAKES_WEBHOOKS_LEASE: '2s',
-    };
-    webhooks = await startWebhooks();
+    takes = await startTakes('webhooks_e2e', { TAKES_RATE_LIMIT: '100000' }, {
+      webhooksEnv: {
+        TAKES_WEBHOOKS_ALLOW_ADDRESSES: '127.0.0.1',
+        TAKES_WEBHOOKS_RETRY_SCHEDULE: '0,200ms,300ms,300ms,300ms,300ms,300ms,300ms,300ms,300ms,300ms,300ms',
+        TAKES_WEBHOOKS_POLL: '50ms',
+        TAKES_WEBHOOKS_TIMEOUT: '3s',
+        TAKES_WEBHOOKS_LEASE: '2s',
+      },
+    });
     token = await takes.login();
     expect((await takes.api('POST', '/api/main/_admin/entities', { token, body: visit })).status).toBe(201);
   });
   afterAll(async () => {
     for (const process of extra) await process.stop();
-    await webhooks?.stop();
     await takes?.close();
     await receiver?.close();
   });
@@ -170,7 +164,7 @@ describe('webhook deliveries (all services as processes, a real receiver)', () =
     await eventually(() => expect(receiver.received('/gone-witness')).toHaveLength(2));
     await eventually(async () => expect(await logs(`webhook_id=${gone.id}&status=pending`)).toHaveLength(1));
     expect(receiver.received('/gone')).toHaveLength(1);
-    const metrics = await (await fetch(`http://127.0.0.1:${webhooks.httpPort}/metrics`)).text();
+    const metrics = await (await fetch(`http://127.0.0.1:${takes.webhooks.httpPort}/metrics`)).text();
     expect(metrics).toMatch(/takes_webhook_endpoints\{[^}]*state="disabled"[^}]*\} [1-9]/);
     expect(metrics).toMatch(/takes_webhook_attempts_total\{[^}]*outcome="gone"[^}]*\} 1/);
   });
@@ -233,9 +227,9 @@ describe('webhook deliveries (all services as processes, a real receiver)', () =
     const ids = [randomUUID(), randomUUID(), randomUUID()];
     await write('kill', 1, ids[0]);
     await eventually(() => expect(receiver.received('/kill')).toHaveLength(1));
-    await webhooks.kill();
+    await takes.webhooks.kill();
     for (const id of ids) await write('kill', 2, id);
-    webhooks = await startWebhooks();
+    await takes.startWebhooks();
     const got = await eventually(() => {
       const all = receiver.received('/kill');
       expect(new Set(all.map((r) => r.headers['webhook-id'])).size).toBe(4);
@@ -246,7 +240,7 @@ describe('webhook deliveries (all services as processes, a real receiver)', () =
   });
 
   it('two replicas deliver each (event, endpoint) once between them', async () => {
-    extra.push(await startWebhooks());
+    extra.push(await startService('webhooks', { env: takes.webhooksEnv, httpPortVar: 'TAKES_WEBHOOKS_HTTP_PORT' }));
     const hook = await createWebhook('pair', '/pair');
     for (let i = 0; i < 20; i += 1) await write('pair', i);
     await eventually(async () => expect(await logs(`webhook_id=${hook.id}&status=delivered&per_page=100`)).toHaveLength(20), 30_000);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { connect, type NatsConnection } from 'nats';
-import { eventually, serviceEnv, startService, startTakes, type ServiceProcess, type TakesProcesses } from '@takes/testing';
+import { eventually, startTakes, type TakesProcesses } from '@takes/testing';
 import { startWebhookReceiver, type WebhookReceiver } from './testing/webhook-receiver';
 
 /**
@@ -25,21 +25,17 @@ describe('sync hooks (all services as processes, a real receiver)', () => {
   let takes: TakesProcesses;
   let token: string;
   let receiver: WebhookReceiver;
-  let webhooks: ServiceProcess;
   let secret: string;
 
   beforeAll(async () => {
     receiver = await startWebhookReceiver();
-    takes = await startTakes('sync_hooks_e2e', { TAKES_RATE_LIMIT: '100000' });
-    webhooks = await startService('webhooks', {
-      env: {
-        ...serviceEnv(takes.testDb, takes.stream),
+    takes = await startTakes('sync_hooks_e2e', { TAKES_RATE_LIMIT: '100000' }, {
+      webhooksEnv: {
         TAKES_WEBHOOKS_ALLOW_ADDRESSES: '127.0.0.1',
         TAKES_WEBHOOKS_DISABLE_AFTER: '1s',
         TAKES_WEBHOOKS_RETRY_SCHEDULE: Array.from({ length: 30 }, (_, i) => (i === 0 ? '0' : '200ms')).join(','),
         TAKES_WEBHOOKS_POLL: '50ms',
       },
-      httpPortVar: 'TAKES_WEBHOOKS_HTTP_PORT',
     });
     token = await takes.login();
     expect((await takes.api('POST', '/api/main/_admin/entities', { token, body: order })).status).toBe(201);
@@ -57,7 +53,6 @@ describe('sync hooks (all services as processes, a real receiver)', () => {
     expect((await takes.api('POST', '/api/main/_admin/webhooks', { token, body: { entity: 'order', hook: 'before_delete', url: receiver.url('/keep'), condition: 'old.note == "keep"' } })).status).toBe(201);
   });
   afterAll(async () => {
-    await webhooks?.stop();
     await takes?.close();
     await receiver?.close();
   });
@@ -129,7 +124,7 @@ describe('sync hooks (all services as processes, a real receiver)', () => {
         return said;
       }, 20_000);
       expect(message).toMatchObject({ webhook_id: hook.body.data.id, reason: expect.stringContaining('failed for longer than 1 s') });
-      const metrics = await (await fetch(`http://127.0.0.1:${webhooks.httpPort}/metrics`)).text();
+      const metrics = await (await fetch(`http://127.0.0.1:${takes.webhooks.httpPort}/metrics`)).text();
       expect(metrics).toMatch(/takes_webhook_endpoints\{[^}]*state="disabled"[^}]*\} 1/);
       // Disabled: no more attempts, the delivery stays open until the webhook is redefined.
       const attempts = receiver.received('/failing').length;

@@ -30,7 +30,7 @@ export async function loadEndpoints(client: Pick<ClientBase, 'query'>): Promise<
 /**
  * Stores a webhook's new definition. A redefinition re-enables an endpoint that was
  * disabled (410 or failing too long): changing it is how an admin says it works again.
- * A removal cancels its open deliveries.
+ * A removal cancels its open deliveries and drops its secret.
  */
 export async function saveEndpoint(client: ClientBase, row: EndpointRow): Promise<void> {
   await client.query(
@@ -40,6 +40,8 @@ export async function saveEndpoint(client: ClientBase, row: EndpointRow): Promis
     [row.app, row.id, JSON.stringify(row.state), row.version, row.removed],
   );
   if (row.removed) {
+    // A removed webhook's id is never defined again (a new webhook gets a new id): its secret goes.
+    await client.query('DELETE FROM webhooks.secrets WHERE app = $1 AND webhook_id = $2', [row.app, row.id]);
     await client.query(`UPDATE webhooks.deliveries SET status = 'cancelled', lease_until = NULL, updated_at = now() WHERE app = $1 AND webhook_id = $2 AND status IN ('pending', 'retrying')`, [row.app, row.id]);
   }
 }
