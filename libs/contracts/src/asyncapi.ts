@@ -1,6 +1,7 @@
 import { appendCommandSchema, exampleAppendCommand } from './command';
 import { EVENT_TYPES, exampleEvent, takesEventSchema } from './event';
 import { conflictsRequestSchemas } from './conflicts';
+import { webhooksRequestSchemas } from './webhooks';
 import { rebuildRequestSchema, rebuildStatusRequestSchema } from './rebuild';
 import { ReadModel, watermarkRequestSchema } from './watermark';
 import { readAllSchema, readCommandSchema, readHeadSchema, readMetaSchema, readPositionSchema, readStateSchema, readStreamSchema } from './reads';
@@ -37,6 +38,16 @@ export function asyncApiDocument(version = '0.1.0'): Record<string, unknown> {
       publish: { operationId: `conflicts_${what}`, message: { payload: schema } },
     };
   }
+  for (const [what, schema] of Object.entries(webhooksRequestSchemas)) {
+    channels[`webhooks.${what}`] = {
+      description: `Webhooks service (request/reply, queue group webhooks): ${what}. The reply is {data} or {error}.`,
+      publish: { operationId: `webhooks_${what}`, message: { payload: schema } },
+    };
+  }
+  channels['webhooks.endpoint_disabled'] = {
+    description: 'The webhooks service disabled an endpoint (410 Gone, or failing too long): {v, app, webhook_id, reason, at}. Core NATS, no reply.',
+    subscribe: { operationId: 'webhook_endpoint_disabled', message: { payload: { type: 'object', required: ['v', 'app', 'webhook_id', 'reason', 'at'] } } },
+  };
   channels['projector.rebuild'] = {
     description: "Starts a rebuild of an app's read tables (or one entity's), or finds the one running; request/reply, served by the projector. The reply is {data: RebuildStatus} or {error}.",
     publish: { operationId: 'rebuild', message: { payload: rebuildRequestSchema } },

@@ -15,3 +15,4 @@ export * from './write-response';
 export * from './validate';
 export { asyncApiDocument } from './asyncapi';
 export * from './json-limits';
+export * from './webhooks';

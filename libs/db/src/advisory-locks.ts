@@ -9,6 +9,7 @@
  * | RELAY_LOCK                | (0x7a6b, 2)                          | session, own connection  | the event store's relay: one relay per deployment publishes to JetStream |
  * | PROJECTOR_LEADER_LOCK     | (0x7a6b, 3)                          | session, own connection  | the projector: one active replica applies events to the read tables; others stand by |
  * | REVIEW_QUEUE_LEADER_LOCK  | (0x7a6b, 4)                          | session, own connection  | the conflicts service: one replica keeps the review queue |
+ * | WEBHOOKS_INTAKE_LOCK      | (0x7a6b, 15)                         | session, own connection  | the webhooks service: one replica turns events into deliveries (every replica delivers) |
  * | METADATA_LOCK_CLASS       | (0x7a6c, hashtext(app))              | transaction              | the event store's metadata changes of one app: decided one after another, so two defines that each pass alone (two entities claiming one table) are never both appended |
  * | migrationLock(schema)     | hashtext('takes.migrate.<schema>')   | session, own connection  | migrateSchema: replicas starting together apply each migration of a schema once |
  *
@@ -35,6 +36,9 @@ export const PROJECTOR_LEADER_LOCK: AdvisoryLockKey = [TAKES, 3];
 
 /** Held by the replica of the conflicts service that keeps the review queue (`pg_advisory_lock`). */
 export const REVIEW_QUEUE_LEADER_LOCK: AdvisoryLockKey = [TAKES, 4];
+
+/** The webhooks service's intake (15: the issue that made it, so the numbers other services take next stay free). */
+export const WEBHOOKS_INTAKE_LOCK: AdvisoryLockKey = [TAKES, 15];
 
 /**
  * The text whose `hashtext` is the key of a schema's migration lock: take it with

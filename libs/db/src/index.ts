@@ -8,6 +8,7 @@ export {
   RELAY_LOCK,
   PROJECTOR_LEADER_LOCK,
   REVIEW_QUEUE_LEADER_LOCK,
+  WEBHOOKS_INTAKE_LOCK,
   METADATA_LOCK_CLASS,
   migrationLock,
   type AdvisoryLockKey,

@@ -5,6 +5,7 @@ import type { RelationDefinition } from './relation-definition';
 import type { Rule } from '@takes/rules';
 import type { StateMachine } from '@takes/state-machines';
 import type { Permission } from '@takes/permissions';
+import type { WebhookDefinition } from '@takes/webhooks';
 
 /**
  * One app's entities, relations, rules, state machines and permissions as its `_meta` stream leaves them. Immutable: every
@@ -19,6 +20,8 @@ export interface AppMetadata {
   readonly stateMachines: ReadonlyMap<string, StateMachine>;
   /** Rocket's permission rows by id (the store loads only those of the entities a batch writes). */
   readonly permissions: ReadonlyMap<string, Permission>;
+  /** Webhooks in force by id (absent until the first is defined). */
+  readonly webhooks?: ReadonlyMap<string, WebhookDefinition>;
   /** The position of the last change applied (0: none). */
   readonly position: number;
   /**

@@ -64,7 +64,7 @@ describe('app metadata from _meta changes', () => {
   it('ignores unknown kinds and keys, but moves the position on', () => {
     const meta = fold([
       { key: 'entity:customer', definition: customer, position: 1 },
-      { key: 'webhook:0192f4e2', definition: { entity: 'customer' }, position: 2 },
+      { key: 'ui_config:0192f4e2', definition: { entity: 'customer' }, position: 2 },
       { key: 'no-colon', definition: {}, position: 3 },
     ]);
     expect(meta.position).toBe(3);

@@ -10,6 +10,8 @@ import { parseRelationDefinition, type RelationDefinition } from './relation-def
 import { compiledRule, parseStoredRule, ruleProblems, type StoredRule } from './rule-kind';
 import { compiledStateMachine, parseStoredStateMachine, stateMachineProblems, type StoredStateMachine } from './state-machine-kind';
 import { linkShapeChanges, tableConflict, tableOwners } from './table-names';
+import { parseStoredWebhook, webhookProblems } from './webhook-kind';
+import { webhookAdmissionProblems, type WebhookDefinition } from '@takes/webhooks';
 
 /** One `_meta` record as the store holds it: entity_id `<kind>:<name>`, its state, whether it was removed. */
 export interface MetaItem {
@@ -128,6 +130,15 @@ const permissionKind: MetaKindDefinition<Permission> = {
   drop: (metadata, name) => ({ ...metadata, permissions: without(metadata.permissions, name) }),
 };
 
+/** Outgoing webhooks (`webhook:<id>`): delivered by the webhooks service, before_* hooks called by the gateway. Secrets are not here. */
+const webhookKind: MetaKindDefinition<WebhookDefinition> = {
+  parse: (input) => parseStoredWebhook(input),
+  admissionProblems: (input) => webhookAdmissionProblems(input),
+  changeProblems: (next, app) => webhookProblems(next, app.metadata),
+  put: (metadata, definition) => ({ ...metadata, webhooks: new Map(metadata.webhooks ?? []).set(definition.name, definition) }),
+  drop: (metadata, name) => ({ ...metadata, webhooks: without(metadata.webhooks ?? new Map(), name) }),
+};
+
 /**
  * The registry of metadata kinds: a `_meta` record `<kind>:<name>` is read, checked and
  * folded by its kind's definition here, by every service (the gateway's admin API, the
@@ -142,6 +153,7 @@ export const META_KIND_DEFINITIONS = {
   rule: ruleKind,
   state_machine: stateMachineKind,
   permission: permissionKind,
+  webhook: webhookKind,
 } as const;
 
 /** The kinds of `_meta` records this build reads: the `<kind>` of entity_id `<kind>:<name>`. */

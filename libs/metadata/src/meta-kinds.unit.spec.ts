@@ -21,7 +21,7 @@ const invoices = app([
 
 describe('the registry of metadata kinds', () => {
   it('knows entity, relation, rule, state_machine and permission; keys are <kind>:<name>', () => {
-    expect(META_KINDS).toEqual(['entity', 'relation', 'rule', 'state_machine', 'permission']);
+    expect(META_KINDS).toEqual(['entity', 'relation', 'rule', 'state_machine', 'permission', 'webhook']);
     expect(isMetaKind('entity')).toBe(true);
     expect(isMetaKind('toString')).toBe(false);
     expect(splitMetaKey('relation:tags')).toEqual({ kind: 'relation', name: 'tags' });
@@ -75,7 +75,7 @@ describe('the registry of metadata kinds', () => {
   });
 
   it('stores a kind this build does not know as sent', () => {
-    expect(checkMetaDefine('webhook:w1', { entity: 'invoice' }, invoices)).toEqual({ ok: true, definition: { entity: 'invoice' } });
+    expect(checkMetaDefine('ui_config:w1', { entity: 'invoice' }, invoices)).toEqual({ ok: true, definition: { entity: 'invoice' } });
   });
 
   it('each kind parses and checks on its own, for the admin API', () => {

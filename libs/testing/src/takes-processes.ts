@@ -26,6 +26,10 @@ export interface TakesProcesses {
   gateway: ServiceProcess;
   projector: ServiceProcess;
   startProjector(): Promise<ServiceProcess>;
+  /** The webhooks service (its env: serviceEnv plus StartTakesOptions.webhooksEnv). */
+  webhooks: ServiceProcess;
+  webhooksEnv: Record<string, string>;
+  startWebhooks(): Promise<ServiceProcess>;
   baseUrl: string;
   api<T = any>(method: string, path: string, options?: ApiOptions): Promise<ApiResponse<T>>;
   login(app?: string, email?: string, password?: string): Promise<string>;
@@ -47,8 +51,13 @@ export function serviceEnv(testDb: TestDatabase, stream: TestStream): Record<str
   };
 }
 
-/** Starts the event store, the projector and the gateway as processes on a database and stream of their own. */
-export async function startTakes(label: string, gatewayEnv: Record<string, string> = {}): Promise<TakesProcesses> {
+export interface StartTakesOptions {
+  /** Settings of the webhooks service (an allow-list for a local receiver, short retry schedules). */
+  webhooksEnv?: Record<string, string>;
+}
+
+/** Starts the event store, the projector, the conflicts and webhooks services and the gateway as processes on a database and stream of their own. */
+export async function startTakes(label: string, gatewayEnv: Record<string, string> = {}, options: StartTakesOptions = {}): Promise<TakesProcesses> {
   const testDb = await createTestDatabase(label);
   const stream = await createTestStream();
   const env = serviceEnv(testDb, stream);
@@ -71,6 +80,9 @@ export async function startTakes(label: string, gatewayEnv: Record<string, strin
   const startProjector = () => startService('projector', { env, httpPortVar: 'TAKES_PROJECTOR_HTTP_PORT' });
   let projector = await track(startProjector());
   const conflicts = await track(startService('conflicts', { env, httpPortVar: 'TAKES_CONFLICTS_HTTP_PORT' }));
+  const webhooksEnv = { ...env, ...options.webhooksEnv };
+  const startWebhooks = () => startService('webhooks', { env: webhooksEnv, httpPortVar: 'TAKES_WEBHOOKS_HTTP_PORT' });
+  let webhooks = await track(startWebhooks());
   const gateway = await track(startService('gateway', { env: { ...env, ...gatewayEnv }, httpPortVar: 'TAKES_PORT' }));
   const baseUrl = `http://127.0.0.1:${gateway.httpPort}`;
   const pg = new Client({ connectionString: testDb.url });
@@ -108,6 +120,14 @@ export async function startTakes(label: string, gatewayEnv: Record<string, strin
       projector = await startProjector();
       return projector;
     },
+    get webhooks() {
+      return webhooks;
+    },
+    webhooksEnv,
+    startWebhooks: async () => {
+      webhooks = await startWebhooks();
+      return webhooks;
+    },
     baseUrl,
     api,
     login: async (app = 'main', email = 'admin@localhost', password = 'changeme') => {
@@ -125,6 +145,7 @@ export async function startTakes(label: string, gatewayEnv: Record<string, strin
       await gateway.stop();
       await projector.stop();
       await conflicts.stop();
+      await webhooks.stop();
       await store.stop();
       await pg.end();
       await stream.cleanup();

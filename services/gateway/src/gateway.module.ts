@@ -6,8 +6,11 @@ import type { Registry } from 'prom-client';
 import { randomBytes } from 'node:crypto';
 import { tokenKey } from '@takes/auth';
 import type { NatsConnection } from 'nats';
-import { CONFLICTS, EVENT_STORE, PROJECTOR_REBUILDS, WATERMARKS } from '@takes/contracts';
-import { NatsConflicts, NatsEventStore, NatsProjectorRebuilds, NatsWatermarks, type NatsClientOptions } from '@takes/bus';
+import { CONFLICTS, EVENT_STORE, PROJECTOR_REBUILDS, WATERMARKS, WEBHOOKS } from '@takes/contracts';
+import { NatsConflicts, NatsEventStore, NatsProjectorRebuilds, NatsWatermarks, NatsWebhooks, type NatsClientOptions } from '@takes/bus';
+import { WebhookLogsController } from './webhooks/webhook-logs.controller';
+import { WebhooksAdminController } from './webhooks/webhooks-admin.controller';
+import { SyncHooks } from './webhooks/sync-hooks';
 import type { Database } from '@takes/db';
 import { METRICS_REGISTRY } from '@takes/observability';
 import { InfrastructureModule } from '@takes/service-kit';
@@ -91,6 +94,8 @@ export class GatewayModule {
         RulesController,
         StateMachinesController,
         PermissionsController,
+        WebhooksAdminController,
+        WebhookLogsController,
         UsersController,
         InvitesController,
         EmailProvidersController,
@@ -111,6 +116,7 @@ export class GatewayModule {
         { provide: CONFLICTS, useFactory: (nc: NatsConnection) => new NatsConflicts(nc, clients), inject: [NATS_CONNECTION] },
         { provide: PROJECTOR_REBUILDS, useFactory: (nc: NatsConnection) => new NatsProjectorRebuilds(nc, clients), inject: [NATS_CONNECTION] },
         { provide: WATERMARKS, useFactory: (nc: NatsConnection) => new NatsWatermarks(nc, clients), inject: [NATS_CONNECTION] },
+        { provide: WEBHOOKS, useFactory: (nc: NatsConnection) => new NatsWebhooks(nc, clients), inject: [NATS_CONNECTION] },
         {
           provide: TOKEN_KEY,
           useFactory: async (db: Kysely<GatewayDb>) => tokenKey(await loadTokenSecret(db, config.jwtSecret)),
@@ -125,6 +131,7 @@ export class GatewayModule {
         EmailSender,
         MetadataService,
         MetaAdminService,
+        SyncHooks,
         KeyGenerator,
         NestedLookupsFactory,
         RecordCommands,

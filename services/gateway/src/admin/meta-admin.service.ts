@@ -7,7 +7,7 @@ import { ReadYourWrites } from '../reads/read-your-writes';
 import { uuidv7 } from '@takes/ids';
 
 /** Kinds whose records have a server-made id (Rocket's `/_admin/rules/:id`), not a name. */
-export const ID_KINDS: ReadonlySet<MetaKind> = new Set<MetaKind>(['rule', 'state_machine', 'permission']);
+export const ID_KINDS: ReadonlySet<MetaKind> = new Set<MetaKind>(['rule', 'state_machine', 'permission', 'webhook']);
 
 /** A rule or state machine as Rocket's admin API shows it: the stored definition without the registry's `name`. */
 function idRecord(definition: Record<string, unknown>): Record<string, unknown> {
@@ -53,12 +53,22 @@ export class MetaAdminService {
     return metaRow(item);
   }
 
+  /** Refuses a definition as define would before anything is appended (VALIDATION_FAILED, CONFLICT). */
+  check(app: string, kind: MetaKind, input: unknown): void {
+    const admission = metaKind(kind).admissionProblems?.(input) ?? [];
+    const parsed = metaKind(kind).parse(input, this.metadata.metadata(app));
+    if (!parsed.ok || admission.length > 0) throw new TakesError('VALIDATION_FAILED', `invalid ${kind} definition`, [...admission, ...(parsed.ok ? [] : parsed.details)]);
+    const problems = metaKind(kind).changeProblems(parsed.value as never, this.metadata.metaState(app));
+    if (problems.length > 0) throw new TakesError('VALIDATION_FAILED', `invalid ${kind} change`, problems);
+  }
+
   /**
    * POST (no pathName) or PUT (pathName) of a definition. A rule or state machine gets
-   * its id from the server on POST, and keeps the path's on PUT.
+   * its id from the server on POST (newId when the caller made it first, as a webhook's
+   * secret is issued for its id before it is defined), and keeps the path's on PUT.
    */
-  async define(app: string, kind: MetaKind, body: unknown, principal: Principal, traceparent: string, pathName?: string) {
-    const input = ID_KINDS.has(kind) && body !== null && typeof body === 'object' && !Array.isArray(body) ? { ...body, id: pathName ?? uuidv7() } : body;
+  async define(app: string, kind: MetaKind, body: unknown, principal: Principal, traceparent: string, pathName?: string, newId?: string) {
+    const input = ID_KINDS.has(kind) && body !== null && typeof body === 'object' && !Array.isArray(body) ? { ...body, id: pathName ?? newId ?? uuidv7() } : body;
     const admission = metaKind(kind).admissionProblems?.(input) ?? [];
     const parsed = metaKind(kind).parse(input, this.metadata.metadata(app));
     if (!parsed.ok || admission.length > 0) {

@@ -10,6 +10,7 @@ import { RecordReader } from '../reads/record-reader';
 import { RecordAccess } from '../permissions/record-access';
 import { RecordCommands, type RecordEdit } from './record-commands';
 import { parseWriteHeaders } from './write-headers';
+import { SyncHooks } from '../webhooks/sync-hooks';
 
 /** The body of a write's answer: the record and what happened to the edit (and, for a nested write, to each related record). */
 export function writeBody(entity: EntityDefinition, result: AppendResult, deleted: boolean): WriteResponse {
@@ -50,6 +51,7 @@ export class RecordsController {
     private readonly consistency: ReadYourWrites,
     private readonly access: RecordAccess,
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
+    private readonly syncHooks: SyncHooks,
   ) {
     this.maxPerPage = config.maxPerPage;
   }
@@ -144,6 +146,7 @@ export class RecordsController {
     const headers = parseWriteHeaders(req.headers, app);
     void res.header('Idempotency-Key', headers.commandId);
     const { command, entity } = await this.commands.build(app, req.principal!, edit, headers);
+    await this.syncHooks.check(command, req.traceparent);
     const result = await this.store.append(command, { traceparent: req.traceparent });
     this.consistency.wrote(req.principal!.userId, result.position);
     void res.status(status).header('ETag', `"${result.version}"`).header('X-Takes-Position', String(result.position));

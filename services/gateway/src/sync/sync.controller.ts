@@ -8,6 +8,7 @@ import { RecordCommands, type RecordEdit } from '../records/record-commands';
 import { deviceHash } from '../records/write-headers';
 import { ReadYourWrites } from '../reads/read-your-writes';
 import { parseSyncBatch } from './sync-batch';
+import { SyncHooks } from '../webhooks/sync-hooks';
 
 /**
  * `POST /api/:app/_sync`: a device's offline edits, one result each, in order. Edits of
@@ -23,6 +24,7 @@ export class SyncController {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly consistency: ReadYourWrites,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    private readonly syncHooks: SyncHooks,
   ) {}
 
   @Post('_sync')
@@ -61,6 +63,7 @@ export class SyncController {
         submitTs: edit.submit_ts,
         device: deviceHash(app, edit.device),
       });
+      await this.syncHooks.check(command, req.traceparent);
       const result = await this.store.append(command, { traceparent: req.traceparent });
       this.consistency.wrote(req.principal!.userId, result.position);
       return {
