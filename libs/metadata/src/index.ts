@@ -100,3 +100,4 @@ export { linkShapeChanges, tableConflict, tableOwners, type TableOwner } from '.
 export { META_ID, compiledRule, parseStoredRule, ruleProblems, rulesOf, type StoredRule } from './rule-kind';
 export { compiledStateMachine, parseStoredStateMachine, stateMachineProblems, stateMachinesOf, type StoredStateMachine } from './state-machine-kind';
 export { permissionProblems, permissionValue, permissionsOf } from './permission-kind';
+export { parseStoredWorkflow, workflowProblems } from './workflow-kind';

@@ -9,6 +9,8 @@ import { parseRelationDefinition, type RelationDefinition } from './relation-def
 import { compiledRule, parseStoredRule, ruleProblems, type StoredRule } from './rule-kind';
 import { compiledStateMachine, parseStoredStateMachine, stateMachineProblems, type StoredStateMachine } from './state-machine-kind';
 import { linkShapeChanges, tableConflict, tableOwners } from './table-names';
+import { parseStoredWorkflow, workflowProblems } from './workflow-kind';
+import type { WorkflowDefinition } from '@takes/workflows';
 
 /** One `_meta` record as the store holds it: entity_id `<kind>:<name>`, its state, whether it was removed. */
 export interface MetaItem {
@@ -126,6 +128,17 @@ const permissionKind: MetaKindDefinition<Permission> = {
 };
 
 /**
+ * Rocket's workflows (`workflow:<id>`), run by the workflows service, which reads them from
+ * their `_meta` records itself: nothing else acts on them, so they sit in no AppMetadata map.
+ */
+const workflowKind: MetaKindDefinition<WorkflowDefinition> = {
+  parse: (input) => parseStoredWorkflow(input),
+  changeProblems: (next, app) => workflowProblems(next, app.metadata),
+  put: (metadata) => metadata,
+  drop: (metadata) => metadata,
+};
+
+/**
  * The registry of metadata kinds: a `_meta` record `<kind>:<name>` is read, checked and
  * folded by its kind's definition here, by every service (the gateway's admin API, the
  * event store's decide, each service's registry). Adding a kind (rule, state_machine,
@@ -139,6 +152,7 @@ export const META_KIND_DEFINITIONS = {
   rule: ruleKind,
   state_machine: stateMachineKind,
   permission: permissionKind,
+  workflow: workflowKind,
 } as const;
 
 /** The kinds of `_meta` records this build reads: the `<kind>` of entity_id `<kind>:<name>`. */

@@ -11,7 +11,7 @@ import { NatsConflicts, NatsEventStore, NatsProjectorRebuilds, NatsWatermarks, t
 import type { Database } from '@takes/db';
 import { METRICS_REGISTRY } from '@takes/observability';
 import { InfrastructureModule } from '@takes/service-kit';
-import { EntitiesController, PermissionsController, RelationsController, RulesController, StateMachinesController } from './admin/meta-admin.controllers';
+import { EntitiesController, PermissionsController, RelationsController, RulesController, StateMachinesController, WorkflowsController } from './admin/meta-admin.controllers';
 import { MetaAdminService } from './admin/meta-admin.service';
 import { RebuildController } from './admin/rebuild.controller';
 import { UsersController } from './admin/users.controller';
@@ -91,6 +91,7 @@ export class GatewayModule {
         RulesController,
         StateMachinesController,
         PermissionsController,
+        WorkflowsController,
         UsersController,
         InvitesController,
         EmailProvidersController,
