@@ -6,6 +6,7 @@ export { NatsRpcServer, NatsRpcContext, type NatsRpcOptions } from './rpc-server
 export { RpcController } from './rpc-controller';
 export { NatsEventStore, type NatsClientOptions } from './nats-event-store';
 export { NatsConflicts } from './nats-conflicts';
+export { NatsWorkflows } from './nats-workflows';
 export { NatsProjectorRebuilds } from './nats-projector-rebuilds';
 export { NatsWatermarks } from './nats-watermarks';
 export { serveWatermark, type WatermarkResponderOptions } from './watermark-responder';

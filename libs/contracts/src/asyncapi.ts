@@ -1,6 +1,7 @@
 import { appendCommandSchema, exampleAppendCommand } from './command';
 import { EVENT_TYPES, exampleEvent, takesEventSchema } from './event';
 import { conflictsRequestSchemas } from './conflicts';
+import { workflowsRequestSchemas } from './workflows';
 import { rebuildRequestSchema, rebuildStatusRequestSchema } from './rebuild';
 import { ReadModel, watermarkRequestSchema } from './watermark';
 import { readAllSchema, readCommandSchema, readHeadSchema, readMetaSchema, readPositionSchema, readStateSchema, readStreamSchema } from './reads';
@@ -35,6 +36,12 @@ export function asyncApiDocument(version = '0.1.0'): Record<string, unknown> {
     channels[`conflicts.${what}`] = {
       description: `Conflicts service (request/reply, queue group conflicts): ${what}. The reply is {data} or {error}.`,
       publish: { operationId: `conflicts_${what}`, message: { payload: schema } },
+    };
+  }
+  for (const [what, schema] of Object.entries(workflowsRequestSchemas)) {
+    channels[`workflows.${what}`] = {
+      description: `Workflows service (request/reply, queue group workflows): ${what}. The reply is {data} or {error}.`,
+      publish: { operationId: `workflows_${what}`, message: { payload: schema } },
     };
   }
   channels['projector.rebuild'] = {

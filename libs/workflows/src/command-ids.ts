@@ -1,14 +1,15 @@
 import { createHash } from 'node:crypto';
 
 /**
- * The command id of one write of a workflow step: the same instance, step visit
- * (`seq`: its place in the instance's history), attempt and write always give the same
- * id, so a redelivered event or a restarted service resends the same command and the
+ * The command id of a workflow step's writes (one command: the first write, the others
+ * as its nested writes, so a step applies whole or not at all): the same instance, step
+ * visit (`seq`: how many steps the instance took before it) and attempt always give the
+ * same id, so a redelivered event or a restarted service resends the same command and the
  * event store answers with the first result instead of acting twice. A retry after a
  * failure is a new attempt, so a new id, judged again.
  */
-export function workflowCommandId(instanceId: string, seq: number, stepId: string, attempt: number, write: number): string {
-  return `wf:${instanceId}:${seq}:${stepId}:${attempt}:${write}`;
+export function workflowCommandId(instanceId: string, seq: number, stepId: string, attempt: number): string {
+  return `wf:${instanceId}:${seq}:${stepId}:${attempt}`;
 }
 
 /** The id of a record a create_record action makes: fixed by its instance, step visit and write (a UUID). */

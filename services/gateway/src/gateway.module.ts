@@ -6,12 +6,12 @@ import type { Registry } from 'prom-client';
 import { randomBytes } from 'node:crypto';
 import { tokenKey } from '@takes/auth';
 import type { NatsConnection } from 'nats';
-import { CONFLICTS, EVENT_STORE, PROJECTOR_REBUILDS, WATERMARKS } from '@takes/contracts';
-import { NatsConflicts, NatsEventStore, NatsProjectorRebuilds, NatsWatermarks, type NatsClientOptions } from '@takes/bus';
+import { CONFLICTS, EVENT_STORE, PROJECTOR_REBUILDS, WATERMARKS, WORKFLOWS } from '@takes/contracts';
+import { NatsConflicts, NatsEventStore, NatsProjectorRebuilds, NatsWatermarks, NatsWorkflows, type NatsClientOptions } from '@takes/bus';
 import type { Database } from '@takes/db';
 import { METRICS_REGISTRY } from '@takes/observability';
 import { InfrastructureModule } from '@takes/service-kit';
-import { EntitiesController, PermissionsController, RelationsController, RulesController, StateMachinesController, WorkflowsController } from './admin/meta-admin.controllers';
+import { EntitiesController, PermissionsController, RelationsController, RulesController, StateMachinesController, WorkflowDefinitionsController } from './admin/meta-admin.controllers';
 import { MetaAdminService } from './admin/meta-admin.service';
 import { RebuildController } from './admin/rebuild.controller';
 import { UsersController } from './admin/users.controller';
@@ -29,6 +29,7 @@ import { InvitesController } from './invites/invites.controller';
 import { InvitesService } from './invites/invites.service';
 import { ChangesController } from './changes/changes.controller';
 import { TakesController } from './takes/takes.controller';
+import { WorkflowInstancesController, WorkflowsController } from './workflows/workflows.controller';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config';
 import { ErrorShapeFilter } from './http/error.filter';
 import { MetadataService } from './metadata/metadata.service';
@@ -91,7 +92,7 @@ export class GatewayModule {
         RulesController,
         StateMachinesController,
         PermissionsController,
-        WorkflowsController,
+        WorkflowDefinitionsController,
         UsersController,
         InvitesController,
         EmailProvidersController,
@@ -101,6 +102,8 @@ export class GatewayModule {
         SyncController,
         ChangesController,
         TakesController,
+        WorkflowsController,
+        WorkflowInstancesController,
         RecordsController,
       ],
       providers: [
@@ -111,6 +114,7 @@ export class GatewayModule {
         { provide: EVENT_STORE, useFactory: (nc: NatsConnection) => new NatsEventStore(nc, clients), inject: [NATS_CONNECTION] },
         { provide: CONFLICTS, useFactory: (nc: NatsConnection) => new NatsConflicts(nc, clients), inject: [NATS_CONNECTION] },
         { provide: PROJECTOR_REBUILDS, useFactory: (nc: NatsConnection) => new NatsProjectorRebuilds(nc, clients), inject: [NATS_CONNECTION] },
+        { provide: WORKFLOWS, useFactory: (nc: NatsConnection) => new NatsWorkflows(nc, clients), inject: [NATS_CONNECTION] },
         { provide: WATERMARKS, useFactory: (nc: NatsConnection) => new NatsWatermarks(nc, clients), inject: [NATS_CONNECTION] },
         {
           provide: TOKEN_KEY,
