@@ -75,7 +75,10 @@ function planWrites(step: Extract<WorkflowStep, { type: 'action' }>, scope: Inst
       if (typeof id.value !== 'string' && typeof id.value !== 'number') return `actions[${i}]: ${action.record_id} is not a record id`;
       const value = resolveValue(action.value, scope, now);
       if (!value.ok) return `actions[${i}]: ${value.message}`;
-      writes.push({ op: 'put', entity: action.entity, entity_id: String(id.value), data: { [action.field]: value.value } });
+      // Several fields of one record set by one step are one write of that record.
+      const same = writes.find((w): w is Extract<PlannedWrite, { op: 'put' }> => w.op === 'put' && w.entity === action.entity && w.entity_id === String(id.value));
+      if (same) same.data[action.field] = value.value;
+      else writes.push({ op: 'put', entity: action.entity, entity_id: String(id.value), data: { [action.field]: value.value } });
     } else {
       const data: Record<string, unknown> = {};
       for (const [field, raw] of Object.entries(action.data)) {

@@ -30,6 +30,31 @@ describe('the step machine', () => {
     expect(enterStep(definition, 'end', scope, now)).toEqual({ kind: 'end' });
   });
 
+  it('makes one write of the fields a step sets on one record, and one per other record or new record', () => {
+    const parsed = parseWorkflow({
+      ...purchaseOrder,
+      steps: [
+        {
+          id: 'done',
+          type: 'action',
+          actions: [
+            { type: 'set_field', field: 'status', value: 'approved' },
+            { type: 'create_record', entity: 'audit_note', data: { po_id: 'context.record_id', text: 'approved' } },
+            { type: 'set_field', field: 'approved_amount', value: 'context.amount' },
+          ],
+        },
+      ],
+    }) as { value: WorkflowDefinition };
+    const move = enterStep(parsed.value, 'done', { context: { record_id: 'po-1', amount: 7 }, trigger: trigger(7) }, now);
+    expect(move).toMatchObject({
+      kind: 'act',
+      writes: [
+        { op: 'put', entity: 'purchase_order', entity_id: 'po-1', data: { status: 'approved', approved_amount: 7 } },
+        { op: 'create', entity: 'audit_note', data: { po_id: 'po-1', text: 'approved' } },
+      ],
+    });
+  });
+
   it('fails a step visibly when its record id is missing', () => {
     expect(enterStep(definition, 'approved', { context: {}, trigger: {} }, now)).toMatchObject({ kind: 'fail', step: 'approved' });
   });
