@@ -1,54 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { TakesEvent, WorkflowInstanceView } from '@takes/contracts';
+import type { WorkflowInstanceView } from '@takes/contracts';
 import { eventually, serviceEnv, startService, startTakes, type ServiceProcess, type TakesProcesses } from '@takes/testing';
+import { approvalWorkflow, orderSteps, purchaseOrder, rushWorkflow, steps } from './testing/purchase-order.fixtures';
 
 /**
  * The workflows service from the outside (every service as a process, HTTP through the
  * gateway): Rocket's purchase-order story on each of its paths, bad definitions refused
  * at save, the assignee's role checked.
  */
-const purchaseOrder = {
-  name: 'purchase_order',
-  table: 'purchase_orders',
-  fields: [
-    { name: 'id', type: 'uuid' },
-    { name: 'status', type: 'string' },
-    { name: 'amount', type: 'int' },
-    { name: 'escalated', type: 'boolean', nullable: true },
-    { name: 'note', type: 'string', nullable: true },
-  ],
-};
-
-/** Rocket's purchase-order workflow, with the actions Takes runs (set_field). */
-export const approvalWorkflow = {
-  name: 'purchase_order_approval',
-  trigger: { type: 'state_change', entity: 'purchase_order', field: 'status', to: 'pending_approval' },
-  context: { record_id: 'trigger.record_id', amount: 'trigger.record.amount' },
-  steps: [
-    { id: 'check_amount', type: 'condition', expression: 'context.amount > 1000', on_true: { goto: 'finance_approval' }, on_false: { goto: 'approved' } },
-    {
-      id: 'finance_approval',
-      type: 'approval',
-      assignee: { type: 'role', role: 'finance_manager' },
-      timeout: '72h',
-      on_approve: { goto: 'approved' },
-      on_reject: { goto: 'rejected' },
-      on_timeout: { goto: 'escalate' },
-    },
-    { id: 'escalate', type: 'action', actions: [{ type: 'set_field', entity: 'purchase_order', record_id: 'context.record_id', field: 'escalated', value: true }], then: 'end' },
-    { id: 'approved', type: 'action', actions: [{ type: 'set_field', entity: 'purchase_order', record_id: 'context.record_id', field: 'status', value: 'approved' }], then: 'end' },
-    { id: 'rejected', type: 'action', actions: [{ type: 'set_field', entity: 'purchase_order', record_id: 'context.record_id', field: 'status', value: 'rejected' }], then: 'end' },
-  ],
-};
-
-/** The same approval with a short timeout, triggered by `rush`. */
-const rushWorkflow = {
-  ...approvalWorkflow,
-  name: 'rush_order',
-  trigger: { ...approvalWorkflow.trigger, to: 'rush' },
-  steps: approvalWorkflow.steps.map((step) => (step.id === 'finance_approval' ? { ...step, timeout: '1s' } : step)),
-};
-
 describe('workflows: the purchase-order story (all services as processes)', () => {
   let takes: TakesProcesses;
   let workflows: ServiceProcess;
@@ -78,27 +37,11 @@ describe('workflows: the purchase-order story (all services as processes)', () =
     await takes?.close();
   });
 
-  async function order(amount: number, status = 'pending_approval'): Promise<string> {
-    const id = randomUUID();
-    expect((await takes.api('POST', '/api/main/purchase_order', { token: admin, body: { id, status: 'draft', amount } })).status).toBe(201);
-    expect((await takes.api('PUT', `/api/main/purchase_order/${id}`, { token: admin, body: { status } })).status).toBe(200);
-    return id;
-  }
-  /** The instance a record started, once the service has stored it and it reached `status`. */
-  async function instanceOf(recordId: string, status: string, workflowId = approvalId): Promise<WorkflowInstanceView> {
-    return eventually(async () => {
-      const list = await takes.api('GET', `/api/main/_admin/workflow-instances?workflow_id=${workflowId}&per_page=1000`, { token: admin });
-      expect(list.status).toBe(200);
-      const mine = (list.body.data as WorkflowInstanceView[]).filter((i) => i.trigger.record_id === recordId);
-      expect(mine).toHaveLength(1);
-      expect(mine[0].status).toBe(status);
-      return (await takes.api('GET', `/api/main/_workflows/${mine[0].id}`, { token: admin })).body.data as WorkflowInstanceView;
-    }, 20_000);
-  }
-  const steps = (instance: WorkflowInstanceView) => instance.history!.map((h) => `${h.step ?? '-'}:${h.status}`);
-  const record = async (id: string) => (await takes.api('GET', `/api/main/purchase_order/${id}`, { token: admin })).body.data;
-  const workflowEvents = async (id: string, workflowId = approvalId) =>
-    ((await takes.api<{ data: TakesEvent[] }>('GET', `/api/main/purchase_order/${id}/events`, { token: admin })).body.data).filter((e) => e.user.id === `workflow:${workflowId}`);
+  const orders = () => orderSteps(takes, admin);
+  const order = (amount: number, status?: string) => orders().order(amount, status);
+  const instanceOf = (recordId: string, status: string, workflowId = approvalId) => orders().instanceOf(recordId, status, workflowId);
+  const record = (id: string) => orders().record(id);
+  const workflowEvents = (id: string, workflowId = approvalId) => orders().workflowEvents(id, workflowId);
 
   it('lists the saved workflow in Rocket shape, its name kept', async () => {
     const got = await takes.api('GET', `/api/main/_admin/workflows/${approvalId}`, { token: admin });
