@@ -25,6 +25,8 @@ export interface TakesProcesses {
   store: ServiceProcess;
   gateway: ServiceProcess;
   projector: ServiceProcess;
+  /** One workflows replica (a suite may stop it and start its own). */
+  workflows: ServiceProcess;
   startProjector(): Promise<ServiceProcess>;
   baseUrl: string;
   api<T = any>(method: string, path: string, options?: ApiOptions): Promise<ApiResponse<T>>;
@@ -47,7 +49,7 @@ export function serviceEnv(testDb: TestDatabase, stream: TestStream): Record<str
   };
 }
 
-/** Starts the event store, the projector and the gateway as processes on a database and stream of their own. */
+/** Starts the event store, the projector, the conflicts and workflows services and the gateway as processes on a database and stream of their own. */
 export async function startTakes(label: string, gatewayEnv: Record<string, string> = {}): Promise<TakesProcesses> {
   const testDb = await createTestDatabase(label);
   const stream = await createTestStream();
@@ -71,6 +73,7 @@ export async function startTakes(label: string, gatewayEnv: Record<string, strin
   const startProjector = () => startService('projector', { env, httpPortVar: 'TAKES_PROJECTOR_HTTP_PORT' });
   let projector = await track(startProjector());
   const conflicts = await track(startService('conflicts', { env, httpPortVar: 'TAKES_CONFLICTS_HTTP_PORT' }));
+  const workflows = await track(startService('workflows', { env, httpPortVar: 'TAKES_WORKFLOWS_HTTP_PORT' }));
   const gateway = await track(startService('gateway', { env: { ...env, ...gatewayEnv }, httpPortVar: 'TAKES_PORT' }));
   const baseUrl = `http://127.0.0.1:${gateway.httpPort}`;
   const pg = new Client({ connectionString: testDb.url });
@@ -101,6 +104,7 @@ export async function startTakes(label: string, gatewayEnv: Record<string, strin
       return store;
     },
     gateway,
+    workflows,
     get projector() {
       return projector;
     },
@@ -125,6 +129,7 @@ export async function startTakes(label: string, gatewayEnv: Record<string, strin
       await gateway.stop();
       await projector.stop();
       await conflicts.stop();
+      await workflows.stop();
       await store.stop();
       await pg.end();
       await stream.cleanup();

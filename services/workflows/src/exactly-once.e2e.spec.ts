@@ -50,6 +50,8 @@ describe('workflows: exactly once, replicas, refusals (all services as processes
 
   beforeAll(async () => {
     takes = await startTakes('workflows_once_e2e', { TAKES_RATE_LIMIT: '100000' });
+    // The suite runs the replicas it kills and counts (with a short ack wait) itself.
+    await takes.workflows.stop();
     admin = await takes.login();
     for (const entity of [purchaseOrder, expense, auditNote]) expect((await takes.api('POST', '/api/main/_admin/entities', { token: admin, body: entity })).status).toBe(201);
     approvalId = (await takes.api('POST', '/api/main/_admin/workflows', { token: admin, body: approvalWorkflow })).body.data.id;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { WorkflowInstanceView } from '@takes/contracts';
-import { eventually, serviceEnv, startService, startTakes, type ServiceProcess, type TakesProcesses } from '@takes/testing';
+import { eventually, startTakes, type ServiceProcess, type TakesProcesses } from '@takes/testing';
 import { approvalWorkflow, orderSteps, purchaseOrder, rushWorkflow, steps } from './testing/purchase-order.fixtures';
 
 /**
@@ -19,7 +19,7 @@ describe('workflows: the purchase-order story (all services as processes)', () =
 
   beforeAll(async () => {
     takes = await startTakes('workflows_e2e', { TAKES_RATE_LIMIT: '100000' });
-    workflows = await startService('workflows', { env: serviceEnv(takes.testDb, takes.stream), httpPortVar: 'TAKES_WORKFLOWS_HTTP_PORT' });
+    workflows = takes.workflows;
     admin = await takes.login();
     expect((await takes.api('POST', '/api/main/_admin/entities', { token: admin, body: purchaseOrder })).status).toBe(201);
     for (const [email, role] of [['finance@localhost', 'finance_manager'], ['clerk@localhost', 'clerk']]) {
@@ -32,10 +32,7 @@ describe('workflows: the purchase-order story (all services as processes)', () =
     approvalId = saved.body.data.id;
     rushId = (await takes.api('POST', '/api/main/_admin/workflows', { token: admin, body: rushWorkflow })).body.data.id;
   });
-  afterAll(async () => {
-    await workflows?.stop();
-    await takes?.close();
-  });
+  afterAll(() => takes?.close());
 
   const orders = () => orderSteps(takes, admin);
   const order = (amount: number, status?: string) => orders().order(amount, status);
