@@ -102,6 +102,8 @@ describe('workflows: the purchase-order story (all services as processes)', () =
     expect((await takes.api('GET', `/api/main/_workflows/${waiting.id}`, { token: clerk })).status).toBe(403);
     expect((await instanceOf(id, 'waiting')).history).toHaveLength(3);
     expect((await takes.api('POST', `/api/main/_workflows/${randomUUID()}/approve`, { token: finance, body: {} })).status).toBe(404);
+    expect((await takes.api('GET', '/api/main/_workflows/not-an-id', { token: admin })).status).toBe(404);
+    expect((await takes.api('POST', '/api/main/_admin/workflow-instances/0/retry', { token: admin })).status).toBe(404);
     expect((await takes.api('POST', `/api/main/_workflows/${waiting.id}/approve`, { token: finance, body: { comment: 3 } })).status).toBe(422);
   });
 

@@ -84,12 +84,6 @@ export class WorkflowInstancesController {
     );
   }
 
-  @Get(':id')
-  @ApiOperation({ summary: 'One workflow instance with its history' })
-  async get(@Param('app') app: string, @Param('id') id: string, @Req() req: FastifyRequest) {
-    return { data: await this.workflows.get({ app, id, user: actorOf(req.principal!) }, { traceparent: req.traceparent }) };
-  }
-
   @Post(':id/retry')
   @HttpCode(200)
   @ApiOperation({ summary: 'Run a failed instance\'s failed step again, as a new attempt (a new command id); 409 when it has not failed' })

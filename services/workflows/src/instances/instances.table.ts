@@ -1,5 +1,6 @@
 import type { ClientBase, Pool } from 'pg';
 import type { InstanceStatus, WorkflowHistoryEntry, WorkflowInstanceView } from '@takes/contracts';
+import { UUID_PATTERN } from '@takes/ids';
 import type { WorkflowDefinition } from '@takes/workflows';
 
 /** A row of workflows.instances. */
@@ -45,17 +46,20 @@ export async function insertInstance(client: ClientBase, row: NewInstance): Prom
 
 /** The instance, locked for this transaction, when it is running and no other transaction holds it. */
 export async function claimRunning(client: ClientBase, id: string): Promise<InstanceRow | null> {
+  if (!UUID_PATTERN.test(id)) return null;
   const { rows } = await client.query<InstanceRow>(`SELECT * FROM workflows.instances WHERE id = $1 AND status = 'running' FOR UPDATE SKIP LOCKED`, [id]);
   return rows[0] ?? null;
 }
 
 /** The app's instance, locked for this transaction (waiting for another holder), whatever its status. */
 export async function lockInstance(client: ClientBase, app: string, id: string): Promise<InstanceRow | null> {
+  if (!UUID_PATTERN.test(id)) return null; // an id that is no UUID names no instance
   const { rows } = await client.query<InstanceRow>(`SELECT * FROM workflows.instances WHERE app = $1 AND id = $2 FOR UPDATE`, [app, id]);
   return rows[0] ?? null;
 }
 
 export async function readInstance(client: ClientBase | Pool, app: string, id: string): Promise<InstanceRow | null> {
+  if (!UUID_PATTERN.test(id)) return null;
   const { rows } = await client.query<InstanceRow>(`SELECT * FROM workflows.instances WHERE app = $1 AND id = $2`, [app, id]);
   return rows[0] ?? null;
 }
