@@ -127,6 +127,21 @@ describe('workflows: the purchase-order story (all services as processes)', () =
     expect((await takes.api('POST', '/api/main/_admin/workflows', { token: clerk, body: approvalWorkflow })).status).toBe(403);
   });
 
+  it('documents the workflow routes in the OpenAPI document', async () => {
+    const docs = await takes.api('GET', '/api/docs');
+    expect(Object.keys(docs.body.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/{app}/_workflows/pending',
+        '/api/{app}/_workflows/{id}',
+        '/api/{app}/_workflows/{id}/approve',
+        '/api/{app}/_workflows/{id}/reject',
+        '/api/{app}/_admin/workflows',
+        '/api/{app}/_admin/workflow-instances',
+        '/api/{app}/_admin/workflow-instances/{id}/retry',
+      ]),
+    );
+  });
+
   it('serves /metrics with instances by status, timers due and consumer lag', async () => {
     const metrics = await (await fetch(`http://127.0.0.1:${workflows.httpPort}/metrics`)).text();
     expect(metrics).toMatch(/takes_workflow_instances\{[^}]*status="completed"[^}]*\} [1-9]/);
