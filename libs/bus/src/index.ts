@@ -7,6 +7,7 @@ export { RpcController } from './rpc-controller';
 export { NatsEventStore, type NatsClientOptions } from './nats-event-store';
 export { NatsConflicts } from './nats-conflicts';
 export { NatsWebhooks } from './nats-webhooks';
+export { NatsWorkflows } from './nats-workflows';
 export { NatsProjectorRebuilds } from './nats-projector-rebuilds';
 export { NatsWatermarks } from './nats-watermarks';
 export { serveWatermark, type WatermarkResponderOptions } from './watermark-responder';

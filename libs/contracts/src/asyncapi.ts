@@ -2,6 +2,7 @@ import { appendCommandSchema, exampleAppendCommand } from './command';
 import { EVENT_TYPES, exampleEvent, takesEventSchema } from './event';
 import { conflictsRequestSchemas } from './conflicts';
 import { webhooksRequestSchemas } from './webhooks';
+import { workflowsRequestSchemas } from './workflows';
 import { rebuildRequestSchema, rebuildStatusRequestSchema } from './rebuild';
 import { ReadModel, watermarkRequestSchema } from './watermark';
 import { readAllSchema, readCommandSchema, readHeadSchema, readMetaSchema, readPositionSchema, readStateSchema, readStreamSchema } from './reads';
@@ -48,6 +49,12 @@ export function asyncApiDocument(version = '0.1.0'): Record<string, unknown> {
     description: 'The webhooks service disabled an endpoint (410 Gone, or failing too long): {v, app, webhook_id, reason, at}. Core NATS, no reply.',
     subscribe: { operationId: 'webhook_endpoint_disabled', message: { payload: { type: 'object', required: ['v', 'app', 'webhook_id', 'reason', 'at'] } } },
   };
+  for (const [what, schema] of Object.entries(workflowsRequestSchemas)) {
+    channels[`workflows.${what}`] = {
+      description: `Workflows service (request/reply, queue group workflows): ${what}. The reply is {data} or {error}.`,
+      publish: { operationId: `workflows_${what}`, message: { payload: schema } },
+    };
+  }
   channels['projector.rebuild'] = {
     description: "Starts a rebuild of an app's read tables (or one entity's), or finds the one running; request/reply, served by the projector. The reply is {data: RebuildStatus} or {error}.",
     publish: { operationId: 'rebuild', message: { payload: rebuildRequestSchema } },

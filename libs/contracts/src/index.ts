@@ -7,6 +7,7 @@ export * from './command';
 export * from './reads';
 export * from './event-store.port';
 export * from './conflicts';
+export * from './workflows';
 export * from './rebuild';
 export * from './watermark';
 export * from './reply';

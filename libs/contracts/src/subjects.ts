@@ -1,4 +1,5 @@
 import type { ConflictsRequest } from './conflicts';
+import type { WorkflowsRequest } from './workflows';
 import type { ReadModel } from './watermark';
 
 /**
@@ -36,6 +37,8 @@ export interface Subjects {
   parked(consumer: string): string;
   /** `conflicts.<what>`: requests served by the conflicts service (queue group conflicts). */
   conflicts(what: ConflictsRequest): string;
+  /** `workflows.<what>`: requests served by the workflows service (queue group workflows). */
+  workflows(what: WorkflowsRequest): string;
   /** `projector.rebuild`: start a rebuild, served by the projector. */
   rebuild(): string;
   /** `projector.rebuild.status`: a rebuild's status, served by the projector. */
@@ -59,6 +62,7 @@ export function subjects(prefix = ''): Subjects {
     metaEvents: () => `${prefix}evt.*._meta.>`,
     parked: (consumer) => `${prefix}parked.${consumer}`,
     conflicts: (what) => `${prefix}conflicts.${what}`,
+    workflows: (what) => `${prefix}workflows.${what}`,
     rebuild: () => `${prefix}projector.rebuild`,
     rebuildStatus: () => `${prefix}projector.rebuild.status`,
     watermark: (readModel) => `${prefix}watermark.${readModel}`,

@@ -101,3 +101,4 @@ export { META_ID, compiledRule, parseStoredRule, ruleProblems, rulesOf, type Sto
 export { compiledStateMachine, parseStoredStateMachine, stateMachineProblems, stateMachinesOf, type StoredStateMachine } from './state-machine-kind';
 export { permissionProblems, permissionValue, permissionsOf } from './permission-kind';
 export { parseStoredWebhook, webhookProblems, webhooksOf } from './webhook-kind';
+export { parseStoredWorkflow, workflowProblems } from './workflow-kind';

@@ -12,6 +12,8 @@ import { compiledStateMachine, parseStoredStateMachine, stateMachineProblems, ty
 import { linkShapeChanges, tableConflict, tableOwners } from './table-names';
 import { parseStoredWebhook, webhookProblems } from './webhook-kind';
 import { webhookAdmissionProblems, type WebhookDefinition } from '@takes/webhooks';
+import { parseStoredWorkflow, workflowProblems } from './workflow-kind';
+import type { WorkflowDefinition } from '@takes/workflows';
 
 /** One `_meta` record as the store holds it: entity_id `<kind>:<name>`, its state, whether it was removed. */
 export interface MetaItem {
@@ -140,6 +142,17 @@ const webhookKind: MetaKindDefinition<WebhookDefinition> = {
 };
 
 /**
+ * Rocket's workflows (`workflow:<id>`), run by the workflows service, which reads them from
+ * their `_meta` records itself: nothing else acts on them, so they sit in no AppMetadata map.
+ */
+const workflowKind: MetaKindDefinition<WorkflowDefinition> = {
+  parse: (input) => parseStoredWorkflow(input),
+  changeProblems: (next, app) => workflowProblems(next, app.metadata),
+  put: (metadata) => metadata,
+  drop: (metadata) => metadata,
+};
+
+/**
  * The registry of metadata kinds: a `_meta` record `<kind>:<name>` is read, checked and
  * folded by its kind's definition here, by every service (the gateway's admin API, the
  * event store's decide, each service's registry). Adding a kind (rule, state_machine,
@@ -154,6 +167,7 @@ export const META_KIND_DEFINITIONS = {
   state_machine: stateMachineKind,
   permission: permissionKind,
   webhook: webhookKind,
+  workflow: workflowKind,
 } as const;
 
 /** The kinds of `_meta` records this build reads: the `<kind>` of entity_id `<kind>:<name>`. */

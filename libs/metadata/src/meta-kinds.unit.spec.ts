@@ -20,8 +20,8 @@ const invoices = app([
 ]);
 
 describe('the registry of metadata kinds', () => {
-  it('knows entity, relation, rule, state_machine and permission; keys are <kind>:<name>', () => {
-    expect(META_KINDS).toEqual(['entity', 'relation', 'rule', 'state_machine', 'permission', 'webhook']);
+  it('knows entity, relation, rule, state_machine, permission, webhook and workflow; keys are <kind>:<name>', () => {
+    expect(META_KINDS).toEqual(['entity', 'relation', 'rule', 'state_machine', 'permission', 'webhook', 'workflow']);
     expect(isMetaKind('entity')).toBe(true);
     expect(isMetaKind('toString')).toBe(false);
     expect(splitMetaKey('relation:tags')).toEqual({ kind: 'relation', name: 'tags' });

@@ -25,6 +25,8 @@ export interface TakesProcesses {
   store: ServiceProcess;
   gateway: ServiceProcess;
   projector: ServiceProcess;
+  /** One workflows replica (a suite may stop it and start its own). */
+  workflows: ServiceProcess;
   startProjector(): Promise<ServiceProcess>;
   /** The webhooks service (its env: serviceEnv plus StartTakesOptions.webhooksEnv). */
   webhooks: ServiceProcess;
@@ -56,7 +58,7 @@ export interface StartTakesOptions {
   webhooksEnv?: Record<string, string>;
 }
 
-/** Starts the event store, the projector, the conflicts and webhooks services and the gateway as processes on a database and stream of their own. */
+/** Starts the event store, the projector, the conflicts, webhooks and workflows services and the gateway as processes on a database and stream of their own. */
 export async function startTakes(label: string, gatewayEnv: Record<string, string> = {}, options: StartTakesOptions = {}): Promise<TakesProcesses> {
   const testDb = await createTestDatabase(label);
   const stream = await createTestStream();
@@ -83,6 +85,7 @@ export async function startTakes(label: string, gatewayEnv: Record<string, strin
   const webhooksEnv = { ...env, ...options.webhooksEnv };
   const startWebhooks = () => startService('webhooks', { env: webhooksEnv, httpPortVar: 'TAKES_WEBHOOKS_HTTP_PORT' });
   let webhooks = await track(startWebhooks());
+  const workflows = await track(startService('workflows', { env, httpPortVar: 'TAKES_WORKFLOWS_HTTP_PORT' }));
   const gateway = await track(startService('gateway', { env: { ...env, ...gatewayEnv }, httpPortVar: 'TAKES_PORT' }));
   const baseUrl = `http://127.0.0.1:${gateway.httpPort}`;
   const pg = new Client({ connectionString: testDb.url });
@@ -113,6 +116,7 @@ export async function startTakes(label: string, gatewayEnv: Record<string, strin
       return store;
     },
     gateway,
+    workflows,
     get projector() {
       return projector;
     },
@@ -146,6 +150,7 @@ export async function startTakes(label: string, gatewayEnv: Record<string, strin
       await projector.stop();
       await conflicts.stop();
       await webhooks.stop();
+      await workflows.stop();
       await store.stop();
       await pg.end();
       await stream.cleanup();

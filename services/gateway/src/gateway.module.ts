@@ -6,15 +6,15 @@ import type { Registry } from 'prom-client';
 import { randomBytes } from 'node:crypto';
 import { tokenKey } from '@takes/auth';
 import type { NatsConnection } from 'nats';
-import { CONFLICTS, EVENT_STORE, PROJECTOR_REBUILDS, WATERMARKS, WEBHOOKS } from '@takes/contracts';
-import { NatsConflicts, NatsEventStore, NatsProjectorRebuilds, NatsWatermarks, NatsWebhooks, type NatsClientOptions } from '@takes/bus';
+import { CONFLICTS, EVENT_STORE, PROJECTOR_REBUILDS, WATERMARKS, WEBHOOKS, WORKFLOWS } from '@takes/contracts';
+import { NatsConflicts, NatsEventStore, NatsProjectorRebuilds, NatsWatermarks, NatsWebhooks, NatsWorkflows, type NatsClientOptions } from '@takes/bus';
 import { WebhookLogsController } from './webhooks/webhook-logs.controller';
 import { WebhooksAdminController } from './webhooks/webhooks-admin.controller';
 import { SyncHooks } from './webhooks/sync-hooks';
 import type { Database } from '@takes/db';
 import { METRICS_REGISTRY } from '@takes/observability';
 import { InfrastructureModule } from '@takes/service-kit';
-import { EntitiesController, PermissionsController, RelationsController, RulesController, StateMachinesController } from './admin/meta-admin.controllers';
+import { EntitiesController, PermissionsController, RelationsController, RulesController, StateMachinesController, WorkflowDefinitionsController } from './admin/meta-admin.controllers';
 import { MetaAdminService } from './admin/meta-admin.service';
 import { RebuildController } from './admin/rebuild.controller';
 import { UsersController } from './admin/users.controller';
@@ -32,6 +32,7 @@ import { InvitesController } from './invites/invites.controller';
 import { InvitesService } from './invites/invites.service';
 import { ChangesController } from './changes/changes.controller';
 import { TakesController } from './takes/takes.controller';
+import { WorkflowInstancesController, WorkflowsController } from './workflows/workflows.controller';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config';
 import { ErrorShapeFilter } from './http/error.filter';
 import { MetadataService } from './metadata/metadata.service';
@@ -96,6 +97,7 @@ export class GatewayModule {
         PermissionsController,
         WebhooksAdminController,
         WebhookLogsController,
+        WorkflowDefinitionsController,
         UsersController,
         InvitesController,
         EmailProvidersController,
@@ -105,6 +107,8 @@ export class GatewayModule {
         SyncController,
         ChangesController,
         TakesController,
+        WorkflowsController,
+        WorkflowInstancesController,
         RecordsController,
       ],
       providers: [
@@ -115,6 +119,7 @@ export class GatewayModule {
         { provide: EVENT_STORE, useFactory: (nc: NatsConnection) => new NatsEventStore(nc, clients), inject: [NATS_CONNECTION] },
         { provide: CONFLICTS, useFactory: (nc: NatsConnection) => new NatsConflicts(nc, clients), inject: [NATS_CONNECTION] },
         { provide: PROJECTOR_REBUILDS, useFactory: (nc: NatsConnection) => new NatsProjectorRebuilds(nc, clients), inject: [NATS_CONNECTION] },
+        { provide: WORKFLOWS, useFactory: (nc: NatsConnection) => new NatsWorkflows(nc, clients), inject: [NATS_CONNECTION] },
         { provide: WATERMARKS, useFactory: (nc: NatsConnection) => new NatsWatermarks(nc, clients), inject: [NATS_CONNECTION] },
         { provide: WEBHOOKS, useFactory: (nc: NatsConnection) => new NatsWebhooks(nc, clients), inject: [NATS_CONNECTION] },
         {

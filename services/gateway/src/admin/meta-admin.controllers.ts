@@ -58,3 +58,5 @@ export const RulesController = metaAdminController('rule', 'rules', 'id');
 export const StateMachinesController = metaAdminController('state_machine', 'state-machines', 'id');
 /** `/api/:app/_admin/permissions`: Rocket's permission rows (entity, action, roles, conditions), with server-made ids; reads filtered by the gateway, writes checked by the event store. */
 export const PermissionsController = metaAdminController('permission', 'permissions', 'id');
+/** `/api/:app/_admin/workflows`: Rocket's workflows (trigger, context, steps), with server-made ids; run by the workflows service. */
+export const WorkflowDefinitionsController = metaAdminController('workflow', 'workflows', 'id');

@@ -7,12 +7,13 @@ import { ReadYourWrites } from '../reads/read-your-writes';
 import { uuidv7 } from '@takes/ids';
 
 /** Kinds whose records have a server-made id (Rocket's `/_admin/rules/:id`), not a name. */
-export const ID_KINDS: ReadonlySet<MetaKind> = new Set<MetaKind>(['rule', 'state_machine', 'permission', 'webhook']);
+export const ID_KINDS: ReadonlySet<MetaKind> = new Set<MetaKind>(['rule', 'state_machine', 'permission', 'webhook', 'workflow']);
 
 /** A rule or state machine as Rocket's admin API shows it: the stored definition without the registry's `name`. */
 function idRecord(definition: Record<string, unknown>): Record<string, unknown> {
-  const { name: _name, ...rest } = definition;
-  return rest;
+  const { name: _name, title, ...rest } = definition;
+  // A workflow keeps Rocket's own name as `title` (the registry's name is its id).
+  return title === undefined ? rest : { ...rest, name: title };
 }
 
 /** Rocket's list/get row for an entity or relation; for a rule or state machine, its fields and times. */

@@ -6,7 +6,7 @@ import { startTakes, type TakesProcesses } from '@takes/testing';
 
 /** The README's examples, run as written (bash, curl, jq) against a started stack, so that they cannot drift. */
 const README = readFileSync(path.join(__dirname, '../../../../README.md'), 'utf8');
-const SECTIONS = ['## A first session', '## Permissions', '## Rules and state machines', '## Webhooks'];
+const SECTIONS = ['## A first session', '## Permissions', '## Rules and state machines', '## Webhooks', '## Workflows'];
 
 /** The first ```sh block after a heading. */
 function shellBlock(heading: string): string {

@@ -35,11 +35,6 @@ describe('offline merge and the takes (all services as processes)', () => {
     return Date.parse((await events(name, id)).pop()!.commit_ts);
   }
 
-  /** Waits until the clock has moved past `time`, so that what comes next is written later. */
-  async function clockPast(time: number): Promise<void> {
-    await eventually(async () => expect(Date.now()).toBeGreaterThan(time), 1_000);
-  }
-
   /**
    * Device A's time offline: 5 chained edits of x and y, based on version 3 (taken when it
    * was written, so no branch time is sent), submitted one after another between `from`

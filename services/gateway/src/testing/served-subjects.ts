@@ -2,7 +2,7 @@ import { subjects, type Subjects } from '@takes/contracts';
 
 /**
  * Every NATS subject the services serve by request/reply (the event store's commands and
- * reads, the conflicts service, the projector's rebuilds, the watermarks), as a suite with
+ * reads, the conflicts and workflows services, the projector's rebuilds, the watermarks), as a suite with
  * this prefix reaches them. A test sends bad payloads on each and expects an error reply.
  */
 export function servedSubjects(prefix: string): string[] {
@@ -11,6 +11,7 @@ export function servedSubjects(prefix: string): string[] {
     s.command('main', 'inspection'),
     ...(['stream', 'state', 'all', 'head', 'meta', 'position', 'command'] as const).map((what) => s.storeRead(what)),
     ...(['history', 'graph', 'resolve', 'queue'] as const).map((what) => s.conflicts(what)),
+    ...(['pending', 'get', 'decide', 'list', 'retry'] as const).map((what) => s.workflows(what)),
     s.rebuild(),
     s.rebuildStatus(),
     s.watermark('records'),
