@@ -37,9 +37,9 @@ export function fieldChanges(old: JsonRecord | null, record: JsonRecord | null):
   return changes;
 }
 
-/** What a receiver gets: Rocket's webhook body plus the Takes event it came from. */
-export interface WebhookPayload {
-  event: WebhookHook;
+/** Rocket's webhook body, as async deliveries and sync hooks both send it. */
+interface RocketPayload<Hook> {
+  event: Hook;
   entity: string;
   action: 'create' | 'update' | 'delete';
   /** The record after the event (for a delete, as it was when deleted); null for a shelved edit's record it did not change. */
@@ -50,6 +50,10 @@ export interface WebhookPayload {
   timestamp: string;
   /** The command id: the same for every event and endpoint of one client write. */
   idempotency_key: string;
+}
+
+/** What a receiver gets: Rocket's webhook body plus the Takes event it came from. */
+export interface WebhookPayload extends RocketPayload<WebhookHook> {
   /** The event itself (its patch, submitted values, versions, position, contested fields). */
   takes_event: TakesEvent;
 }
@@ -74,17 +78,7 @@ export function deliveryPayload(hook: WebhookHook, event: TakesEvent, old: JsonR
 }
 
 /** The body of a sync hook call: the record as it would be written, and what it was. */
-export interface SyncHookPayload {
-  event: 'before_write' | 'before_delete';
-  entity: string;
-  action: 'create' | 'update' | 'delete';
-  record: JsonRecord | null;
-  old: JsonRecord | null;
-  changes: Record<string, { old: unknown; new: unknown }>;
-  user: Pick<Actor, 'id' | 'roles'> | null;
-  timestamp: string;
-  idempotency_key: string;
-}
+export type SyncHookPayload = RocketPayload<'before_write' | 'before_delete'>;
 
 export function syncHookPayload(hook: 'before_write' | 'before_delete', entity: string, old: JsonRecord | null, record: JsonRecord | null, user: Actor | null, commandId: string, now: Date): SyncHookPayload {
   const action = hook === 'before_delete' ? 'delete' : old === null ? 'create' : 'update';
