@@ -38,6 +38,8 @@ export const EVENT_EFFECTS: { readonly [T in EventType]: EventEffect } = {
   resolved: { applies: true, deleted: 'keep', edit: false, pick: true },
   // A state machine's send_event: a named signal on the record's stream, changing nothing.
   signaled: { applies: false, deleted: 'keep', edit: false, pick: false },
+  // A webhook action's call, for the webhooks service to deliver: changes nothing.
+  webhook_requested: { applies: false, deleted: 'keep', edit: false, pick: false },
   defined: { applies: true, deleted: 'clear', edit: false, pick: false },
   removed: { applies: true, deleted: 'set', edit: false, pick: false },
 };

@@ -13,6 +13,7 @@ export const EventType = {
   restored: 'restored',
   resolved: 'resolved',
   signaled: 'signaled',
+  webhook_requested: 'webhook_requested',
   defined: 'defined',
   removed: 'removed',
 } as const;
@@ -79,6 +80,24 @@ export interface TakesEvent {
    * The event changes nothing; it follows the transition's event in the same commit.
    */
   signal?: string | null;
+  /**
+   * webhook_requested only: the call a state machine's or a workflow's `webhook` action
+   * asked for. The event changes nothing; the webhooks service delivers it after commit.
+   */
+  webhook?: WebhookRequest | null;
+}
+
+/** A webhook action's call, as its `webhook_requested` event carries it. */
+export interface WebhookRequest {
+  /** An absolute http(s) URL, or a path the webhooks service resolves against its base URL. */
+  url: string;
+  method: string;
+  /** Whose action it is, and whose secret signs it: `state_machine:<id>` or `workflow:<id>`. */
+  source: string;
+  /** A state machine's: the transition made, and the version the record had before it. */
+  transition?: { field: string; from: string | null; to: string; before_version: number };
+  /** A workflow's: the instance and step that asked. */
+  workflow?: { instance: string; step: string };
 }
 
 const actorSchema = {
@@ -147,6 +166,11 @@ export const takesEventSchema = {
     device: { type: ['string', 'null'] },
     overwritten: { type: ['object', 'null'] },
     signal: { type: ['string', 'null'] },
+    webhook: {
+      type: ['object', 'null'],
+      required: ['url', 'method', 'source'],
+      properties: { url: { type: 'string' }, method: { type: 'string' }, source: { type: 'string' }, transition: { type: 'object' }, workflow: { type: 'object' } },
+    },
     reason: {
       type: ['object', 'null'],
       required: ['code', 'message'],

@@ -18,6 +18,7 @@ const expected: Record<EventType, { applies: boolean; deleted: 'set' | 'clear' |
   restored: { applies: true, deleted: 'clear', edit: false, pick: false },
   resolved: { applies: true, deleted: 'keep', edit: false, pick: true },
   signaled: { applies: false, deleted: 'keep', edit: false, pick: false },
+  webhook_requested: { applies: false, deleted: 'keep', edit: false, pick: false },
   defined: { applies: true, deleted: 'clear', edit: false, pick: false },
   removed: { applies: true, deleted: 'set', edit: false, pick: false },
 };

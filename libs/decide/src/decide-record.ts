@@ -3,7 +3,7 @@ import { TakesError, type AppendCommand, type EventType, type PatchOperation } f
 import { isLinkEntity, type AppMetadata, type EntityDefinition } from '@takes/metadata';
 import { applyClientPatch } from '@takes/merge';
 import { touchedFields } from './touched-fields';
-import { checkSize, DEFAULT_LIMITS, nextEvent, reject, signalEvents, type AppendDecision, type DecideLimits, type Decision, type StreamHead } from './decision';
+import { checkSize, DEFAULT_LIMITS, nextEvent, reject, afterCommitEvents, type AfterCommitAction, type AppendDecision, type DecideLimits, type Decision, type StreamHead } from './decision';
 import { decideStale, shelve, staleStamp, type StaleContext } from './decide-stale';
 import { roleRefusal } from './permission-checks';
 import { checkRecord, DELETE_CHECKS, RESTORE_CHECKS, type RecordCheck, type RecordCreate } from './record-checks';
@@ -119,13 +119,13 @@ export function decideRecord(input: RecordInput): Decision {
   const written = nextState(command, current, head?.deleted ?? false);
   if (written instanceof TakesError) return { kind: 'reject', error: written };
   let state = written.state;
-  let signals: readonly string[] | undefined;
+  let afterCommit: readonly AfterCommitAction[] | undefined;
   let creates: readonly RecordCreate[] | undefined;
   if (context && command.op === 'create') {
     const checked = checkRecord(stampTimestamps(context.entity, state, 'create', now), undefined, context, input.checks);
     if (!checked.ok) return { kind: 'reject', error: checked.error };
     state = checked.state;
-    signals = checked.signals;
+    afterCommit = checked.afterCommit;
     creates = checked.creates;
   } else if (context && (command.op === 'put' || command.op === 'patch' || command.op === 'resolve')) {
     const checked = checkRecord(state, current, context, input.checks);
@@ -138,7 +138,7 @@ export function decideRecord(input: RecordInput): Decision {
     // (a pick still appends: it settles the contest, whatever value it keeps).
     if (!changes && command.op !== 'resolve') return unchanged(head!);
     state = changes ? stampTimestamps(context.entity, checked.state, 'update', now) : checked.state;
-    signals = checked.signals;
+    afterCommit = checked.afterCommit;
     creates = checked.creates;
   } else if (context && command.op === 'delete') {
     // The delete's own hook point: before_delete rules see the record as it stands.
@@ -157,7 +157,7 @@ export function decideRecord(input: RecordInput): Decision {
     branch_ts: command.branch_ts,
     submit_ts: command.submit_ts,
   });
-  const events = [event, ...signalEvents(event, signals)];
+  const events = [event, ...afterCommitEvents(event, afterCommit)];
   return checkSize(
     {
       kind: 'append',

@@ -2,7 +2,7 @@ import { compare } from 'fast-json-patch';
 import { TakesError, type ErrorBody, type PatchOperation } from '@takes/contracts';
 import type { EntityDefinition } from '@takes/metadata';
 import { overwrite, unzipTime, type PriorEvent, type RecordVersion } from '@takes/merge';
-import { signalEvents, type AppendDecision, type Decision, type PendingEvent, type StreamHead } from './decision';
+import { afterCommitEvents, type AppendDecision, type Decision, type PendingEvent, type StreamHead } from './decision';
 import { checkRecord, DELETE_CHECKS, type RecordCheck, type RecordCheckContext, type RecordCreate } from './record-checks';
 import { clientFieldsDiffer, managedFields, stampTimestamps, topField } from './managed-fields';
 import { uniqueChanges } from './unique-values';
@@ -77,7 +77,7 @@ export function decideStale(
       ...(lost ? { overwritten: written.overwritten } : {}),
       ...stamp,
     };
-    const appended = [event, ...signalEvents(event, checked.signals)];
+    const appended = [event, ...afterCommitEvents(event, checked.afterCommit)];
     return {
       kind: 'append', events: appended, next: { version: appended[appended.length - 1].version, state, deleted: false }, outcome: lost ? 'overwritten' : 'applied',
       contested: [], reserve: uniqueChanges(entity, head.state, state).reserve, ...(checked.creates ? { creates: checked.creates } : {}),
@@ -111,7 +111,7 @@ export function decideStale(
       const state = clientFieldsDiffer(head.state, checked.state, managed) ? stampTimestamps(entity, checked.state, 'update', context.now) : checked.state;
       events = withFinalState(events, head.state, state);
       // A transition the merge made runs its send_event actions like an online write's.
-      events = [...events, ...signalEvents(events[events.length - 1], checked.signals)];
+      events = [...events, ...afterCommitEvents(events[events.length - 1], checked.afterCommit)];
       creates = checked.creates;
       next = { ...merged.next, state, version: events[events.length - 1].version };
     }

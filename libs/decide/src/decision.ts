@@ -1,4 +1,4 @@
-import { TakesError, type ErrorBody, type TakesEvent } from '@takes/contracts';
+import { TakesError, type ErrorBody, type TakesEvent, type WebhookRequest } from '@takes/contracts';
 import type { RecordState } from './record-state';
 import type { UniqueValue } from './unique-values';
 import type { RecordCreate } from './record-checks';
@@ -26,25 +26,41 @@ export type PendingEvent = Pick<TakesEvent, 'type' | 'version' | 'prior_version'
   reason?: ErrorBody;
   /** signaled: the send_event action's name. */
   signal?: string;
+  /** webhook_requested: the call a webhook action asked for. */
+  webhook?: WebhookRequest;
 };
 
 /**
- * The `signaled` events of a write's send_event actions, after its last event, in order:
- * each changes nothing and moves the version on by one.
+ * What a write's transitions ask for after commit: a state machine's send_event (a
+ * `signaled` event) or webhook (a `webhook_requested` event, delivered by the webhooks
+ * service), and the same two actions of a workflow step.
  */
-export function signalEvents(after: PendingEvent, signals: readonly string[] | undefined): PendingEvent[] {
-  return (signals ?? []).map((signal, i) => ({
-    type: 'signaled',
-    version: after.version + 1 + i,
-    prior_version: after.version + i,
-    base_version: after.version + i,
-    patch: [],
-    submitted: {},
-    contested: [],
-    branch_ts: after.branch_ts,
-    submit_ts: after.submit_ts,
-    signal,
-  }));
+export type AfterCommitAction =
+  | { readonly type: 'send_event'; readonly event: string }
+  | { readonly type: 'webhook'; readonly request: Omit<WebhookRequest, 'transition'> & { transition?: Omit<NonNullable<WebhookRequest['transition']>, 'before_version'> } };
+
+/**
+ * The events of a write's after-commit actions, after its last event, in order: each
+ * changes nothing and moves the version on by one. A webhook's transition names the
+ * version the record had before the write (`after.prior_version`), so its delivery can
+ * show the record before and after.
+ */
+export function afterCommitEvents(after: PendingEvent, actions: readonly AfterCommitAction[] | undefined): PendingEvent[] {
+  return (actions ?? []).map((action, i) => {
+    const event = {
+      version: after.version + 1 + i,
+      prior_version: after.version + i,
+      base_version: after.version + i,
+      patch: [],
+      submitted: {},
+      contested: [],
+      branch_ts: after.branch_ts,
+      submit_ts: after.submit_ts,
+    };
+    if (action.type === 'send_event') return { ...event, type: 'signaled', signal: action.event };
+    const { transition, ...request } = action.request;
+    return { ...event, type: 'webhook_requested', webhook: { ...request, ...(transition ? { transition: { ...transition, before_version: after.prior_version } } : {}) } };
+  });
 }
 
 /**

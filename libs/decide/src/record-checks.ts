@@ -1,5 +1,6 @@
 import { TakesError, type Actor, type AppendCommand } from '@takes/contracts';
 import { normalizeRecordState, type AppMetadata, type EntityDefinition } from '@takes/metadata';
+import type { AfterCommitAction } from './decision';
 import { writeConditions } from './permission-checks';
 import { deleteRuleCheck, ruleCheck } from './rule-checks';
 import { stateMachineCheck } from './state-machine-check';
@@ -37,8 +38,8 @@ export type RecordCheckResult =
   | {
       ok: true;
       state: Record<string, unknown>;
-      /** send_event actions of the transitions the write makes, by name, in order: `signaled` events after the write's own. */
-      signals?: readonly string[];
+      /** send_event and webhook actions of the transitions the write makes, in order: events after the write's own. */
+      afterCommit?: readonly AfterCommitAction[];
       /** create_record actions of the transitions the write makes, in order: records created in the same command. */
       creates?: readonly RecordCreate[];
     }
@@ -97,23 +98,23 @@ export function checkRecord(
   checks: readonly RecordCheck[] = RECORD_CHECKS,
 ): RecordCheckResult {
   let state = next;
-  let signals: string[] = [];
+  let afterCommit: AfterCommitAction[] = [];
   let creates: RecordCreate[] = [];
   for (const check of checks) {
     const result = check(state, previous, context);
     if (!result.ok) return result;
     state = result.state;
-    if (result.signals) signals = [...signals, ...result.signals];
+    if (result.afterCommit) afterCommit = [...afterCommit, ...result.afterCommit];
     if (result.creates) creates = [...creates, ...result.creates];
   }
-  return withEffects({ ok: true, state }, { ok: true, state, signals, creates });
+  return withEffects({ ok: true, state }, { ok: true, state, afterCommit, creates });
 }
 
-/** `result` with the actions (signals, creates) that `from` carries, leaving out empty ones. */
+/** `result` with the actions (after commit, creates) that `from` carries, leaving out empty ones. */
 function withEffects(result: { ok: true; state: Record<string, unknown> }, from: Extract<RecordCheckResult, { ok: true }>): RecordCheckResult {
   return {
     ...result,
-    ...(from.signals?.length ? { signals: from.signals } : {}),
+    ...(from.afterCommit?.length ? { afterCommit: from.afterCommit } : {}),
     ...(from.creates?.length ? { creates: from.creates } : {}),
   };
 }

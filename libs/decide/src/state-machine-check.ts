@@ -1,6 +1,7 @@
 import { TakesError } from '@takes/contracts';
 import { stateMachinesOf } from '@takes/metadata';
 import { checkTransition } from '@takes/state-machines';
+import type { AfterCommitAction } from './decision';
 import type { RecordCheck, RecordCreate } from './record-checks';
 import { changesBack, numericView } from './rule-checks';
 
@@ -9,13 +10,14 @@ import { changesBack, numericView } from './rule-checks';
  * state is set (or another one refused); a change of the state field must be a
  * transition the machine lists (422 "Invalid transition from 'X' to 'Y'"), made by one of
  * its roles (403 FORBIDDEN) and passing its guard (422); its set_field actions are
- * applied, "now" being the store's clock for the write (context.now), and its send_event
- * actions returned as signals (decide appends a `signaled` event for each) and its
- * create_record actions as creates (the store adds each record to the same command).
+ * applied, "now" being the store's clock for the write (context.now); its send_event and
+ * webhook actions are returned to run after commit (decide appends a `signaled` or a
+ * `webhook_requested` event for each), its create_record actions as creates (the store
+ * adds each record to the same command).
  */
 export const stateMachineCheck: RecordCheck = (next, previous, context) => {
   let state = next;
-  const signals: string[] = [];
+  const afterCommit: AfterCommitAction[] = [];
   const creates: RecordCreate[] = [];
   for (const machine of stateMachinesOf(context.metadata, context.entity.name)) {
     const view = numericView(context.entity, state);
@@ -28,9 +30,12 @@ export const stateMachineCheck: RecordCheck = (next, previous, context) => {
     state = changesBack(state, view, outcome.record);
     if (outcome.kind !== 'allowed') continue;
     for (const action of outcome.actions) {
-      if (action.type === 'send_event') signals.push(action.event);
-      else if (action.type === 'create_record') creates.push({ entity: action.entity, data: action.data });
+      if (action.type === 'send_event') afterCommit.push(action);
+      else if (action.type === 'webhook') {
+        const transition = { field: machine.field, from: outcome.from, to: outcome.to };
+        afterCommit.push({ type: 'webhook', request: { url: action.url, method: action.method, source: `state_machine:${machine.id}`, transition } });
+      } else if (action.type === 'create_record') creates.push({ entity: action.entity, data: action.data });
     }
   }
-  return { ok: true, state, ...(signals.length ? { signals } : {}), ...(creates.length ? { creates } : {}) };
+  return { ok: true, state, ...(afterCommit.length ? { afterCommit } : {}), ...(creates.length ? { creates } : {}) };
 };

@@ -102,3 +102,4 @@ export { compiledStateMachine, parseStoredStateMachine, stateMachineProblems, st
 export { permissionProblems, permissionValue, permissionsOf } from './permission-kind';
 export { parseStoredWebhook, webhookProblems, webhooksOf } from './webhook-kind';
 export { parseStoredWorkflow, workflowProblems } from './workflow-kind';
+export { actionSourceId, hasWebhookActions } from './webhook-actions';

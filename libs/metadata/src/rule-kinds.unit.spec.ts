@@ -71,13 +71,22 @@ describe('the state_machine kind', () => {
     expect(stateMachinesOf(state.metadata, 'invoice')).toMatchObject([{ id: 'sm1', field: 'status', initial: 'draft' }]);
   });
 
-  it('refuses a bad guard, an unknown state field or set_field target, and actions not wired yet', () => {
+  it('refuses a bad guard, an unknown state field or set_field target', () => {
     const bad = (transition: object, extra: object = {}) =>
       checkMetaDefine('state_machine:sm1', { ...machine, ...extra, definition: { initial: 'draft', transitions: [transition] } }, withInvoice);
     expect(bad({ from: 'a', to: 'b', guard: 'record.total >' })).toMatchObject({ ok: false, details: [{ field: 'transitions[0].guard' }] });
     expect(bad({ from: 'a', to: 'b' }, { field: 'nope' })).toMatchObject({ ok: false, details: [{ field: 'field', rule: 'exists' }] });
     expect(bad({ from: 'a', to: 'b', actions: [{ type: 'set_field', field: 'nope', value: 1 }] })).toMatchObject({ ok: false, details: [{ rule: 'exists' }] });
-    expect(bad({ from: 'a', to: 'b', actions: [{ type: 'webhook', url: '/x' }] })).toMatchObject({ ok: false, details: [{ rule: 'unsupported' }] });
+  });
+
+  it('webhook: a path (as Rocket writes it) or an http(s) URL without credentials, and a method a webhook may use', () => {
+    const check = (action: object) => checkMetaDefine('state_machine:sm1', { ...machine, definition: { initial: 'draft', transitions: [{ from: 'draft', to: 'sent', actions: [action] }] } }, withInvoice);
+    expect(check({ type: 'webhook', url: '/hooks/invoice-sent', method: 'POST' })).toMatchObject({ ok: true });
+    expect(check({ type: 'webhook', url: 'https://erp.example.com/hooks/sent' })).toMatchObject({ ok: true });
+    expect(check({ type: 'webhook', url: 'ftp://erp.example.com/x' })).toMatchObject({ ok: false, details: [{ field: 'transitions[0].actions[0].url', rule: 'pattern' }] });
+    expect(check({ type: 'webhook', url: '//erp.example.com/x' })).toMatchObject({ ok: false, details: [{ field: 'transitions[0].actions[0].url', rule: 'pattern' }] });
+    expect(check({ type: 'webhook', url: 'https://u:p@erp.example.com/x' })).toMatchObject({ ok: false, details: [{ field: 'transitions[0].actions[0].url', rule: 'pattern' }] });
+    expect(check({ type: 'webhook', url: '/x', method: 'DELETE' })).toMatchObject({ ok: false, details: [{ field: 'transitions[0].actions[0].method', rule: 'enum' }] });
   });
 
   it('create_record: the target entity must exist, its data name only its fields, and an int key be in the data', () => {

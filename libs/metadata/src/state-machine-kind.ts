@@ -1,5 +1,6 @@
 import type { ErrorDetail } from '@takes/contracts';
 import { parseStateMachine, type StateMachine } from '@takes/state-machines';
+import { actionWebhookProblems } from '@takes/webhooks';
 import type { AppMetadata } from './app-metadata';
 import { fieldOf } from './entity-definition';
 import { isJsonObject, type Parsed } from './parsed';
@@ -38,7 +39,11 @@ export function compiledStateMachine(stored: StoredStateMachine): StateMachine |
   return parsed.ok ? { ...parsed.value, id: stored.id } : null;
 }
 
-/** Why a state machine cannot be stored: its entity, its state field and the fields its set_field actions set must exist. */
+/**
+ * Why a state machine cannot be stored: its entity, its state field and the fields its
+ * set_field actions set must exist, its create_record actions make records the store can
+ * make, its webhook actions name a url the webhooks service can call.
+ */
 export function stateMachineProblems(stored: StoredStateMachine, metadata: AppMetadata): ErrorDetail[] {
   const entity = metadata.entities.get(stored.entity);
   if (!entity) return [{ field: 'entity', rule: 'exists', message: `unknown entity ${stored.entity}` }];
@@ -52,9 +57,8 @@ export function stateMachineProblems(stored: StoredStateMachine, metadata: AppMe
         problems.push({ field: `${at}.field`, rule: 'exists', message: `entity ${stored.entity} has no field ${action.field}` });
       } else if (action.type === 'create_record') {
         problems.push(...createRecordProblems(action.entity, action.data, metadata, at));
-      } else if (action.type !== 'set_field' && action.type !== 'send_event') {
-        // Refused rather than silently skipped until the store carries them out.
-        problems.push({ field: `${at}.type`, rule: 'unsupported', message: `${action.type} actions are not supported yet` });
+      } else if (action.type === 'webhook') {
+        problems.push(...actionWebhookProblems(action.url, action.method, at));
       }
     }
   }

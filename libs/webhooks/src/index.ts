@@ -38,3 +38,4 @@ export {
   type WebhookPayload,
 } from './delivery-payload';
 export { webhookMatches, type MatchContext, type MatchResult } from './webhook-matching';
+export { actionWebhookPayload, actionWebhookProblems, resolveActionUrl, type ActionWebhookPayload } from './action-webhook';

@@ -10,6 +10,8 @@ import { CONFLICTS, EVENT_STORE, PROJECTOR_REBUILDS, WATERMARKS, WEBHOOKS, WORKF
 import { NatsConflicts, NatsEventStore, NatsProjectorRebuilds, NatsWatermarks, NatsWebhooks, NatsWorkflows, type NatsClientOptions } from '@takes/bus';
 import { WebhookLogsController } from './webhooks/webhook-logs.controller';
 import { WebhooksAdminController } from './webhooks/webhooks-admin.controller';
+import { ActionSecretsController } from './webhooks/action-secrets.controller';
+import { ActionSecrets } from './webhooks/action-secrets';
 import { SyncHooks } from './webhooks/sync-hooks';
 import type { Database } from '@takes/db';
 import { METRICS_REGISTRY } from '@takes/observability';
@@ -96,6 +98,7 @@ export class GatewayModule {
         StateMachinesController,
         PermissionsController,
         WebhooksAdminController,
+        ActionSecretsController,
         WebhookLogsController,
         WorkflowDefinitionsController,
         UsersController,
@@ -136,6 +139,7 @@ export class GatewayModule {
         EmailSender,
         MetadataService,
         MetaAdminService,
+        ActionSecrets,
         SyncHooks,
         KeyGenerator,
         NestedLookupsFactory,

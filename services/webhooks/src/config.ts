@@ -31,12 +31,25 @@ export interface WebhooksConfig extends SharedSettings {
   secretGraceMs: number;
   /** How long a claimed delivery is kept from other replicas (its process may have died after this). */
   leaseMs: number;
+  /** Where a state machine's or workflow's webhook action with a path for url (`/hooks/invoice-paid`) goes: this origin. */
+  baseUrl?: string;
 }
 
 export const WEBHOOKS_CONFIG = Symbol('WEBHOOKS_CONFIG');
 
 function list(env: Env, name: string): string[] {
   return envString(env, name, '').split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+function baseUrl(value: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw new Error('TAKES_WEBHOOKS_BASE_URL must be an http(s) URL');
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('TAKES_WEBHOOKS_BASE_URL must be an http(s) URL');
+  return parsed.toString();
 }
 
 export function loadWebhooksConfig(env: Env = process.env): WebhooksConfig {
@@ -62,5 +75,6 @@ export function loadWebhooksConfig(env: Env = process.env): WebhooksConfig {
     pollMs: envDurationMs(env, 'TAKES_WEBHOOKS_POLL', 250),
     secretGraceMs: envDurationMs(env, 'TAKES_WEBHOOKS_SECRET_GRACE', 86_400_000),
     leaseMs: envDurationMs(env, 'TAKES_WEBHOOKS_LEASE', envDurationMs(env, 'TAKES_WEBHOOKS_TIMEOUT', 10_000) + 30_000),
+    ...(env.TAKES_WEBHOOKS_BASE_URL ? { baseUrl: baseUrl(env.TAKES_WEBHOOKS_BASE_URL) } : {}),
   };
 }

@@ -87,6 +87,7 @@ export function stampEvents(accepted: Accepted[], clock: Date, positions: number
         ...(event.overwritten ? { overwritten: event.overwritten } : {}),
         ...(event.reason ? { reason: event.reason } : {}),
         ...(event.signal ? { signal: event.signal } : {}),
+        ...(event.webhook ? { webhook: event.webhook } : {}),
       });
       lastPosition.set(key, rows[rows.length - 1].position);
       member.next.lastPosition = rows[rows.length - 1].position;
@@ -177,8 +178,8 @@ export async function writeAllAndCommit(
   snapshotEvery: number,
   uniques: RecordUniques[],
 ): Promise<void> {
-  // The envelope's fields are the columns, but for the user (two columns) and a missing `overwritten` or `reason`.
-  const events = rows.map(({ user, ...row }) => ({ ...row, user_id: user.id, user_roles: user.roles, overwritten: row.overwritten ?? null, reason: row.reason ?? null, signal: row.signal ?? null }));
+  // The envelope's fields are the columns, but for the user (two columns) and the optional fields a type may leave out.
+  const events = rows.map(({ user, ...row }) => ({ ...row, user_id: user.id, user_roles: user.roles, overwritten: row.overwritten ?? null, reason: row.reason ?? null, signal: row.signal ?? null, webhook: row.webhook ?? null }));
   const byId = new Map(rows.map((row) => [row.id, row]));
   // A stream's head is the last member's that appended to it (one that changed nothing leaves it).
   const finalByStream = new Map<string, Accepted>();
@@ -216,14 +217,14 @@ export async function writeAllAndCommit(
   await conn.query(`
     WITH new_events AS (
       INSERT INTO event_store.events (position, id, v, command_id, parent, app, entity, entity_id, type, version, prior_version,
-        base_version, patch, submitted, contested, branch_ts, submit_ts, commit_ts, user_id, user_roles, device, trace_id, overwritten, reason, signal)
+        base_version, patch, submitted, contested, branch_ts, submit_ts, commit_ts, user_id, user_roles, device, trace_id, overwritten, reason, signal, webhook)
       SELECT position, id, v, command_id, parent, app, entity, entity_id, type, version, prior_version,
         base_version, patch, submitted, ARRAY(SELECT jsonb_array_elements_text(contested)), branch_ts, submit_ts, commit_ts,
-        user_id, ARRAY(SELECT jsonb_array_elements_text(user_roles)), device, trace_id, overwritten, reason, signal
+        user_id, ARRAY(SELECT jsonb_array_elements_text(user_roles)), device, trace_id, overwritten, reason, signal, webhook
       FROM jsonb_to_recordset(${jsonLiteral(events)}) AS e(position bigint, id uuid, v smallint, command_id text,
         parent text, app text, entity text, entity_id text, type text, version int, prior_version int, base_version int,
         patch jsonb, submitted jsonb, contested jsonb, branch_ts timestamptz, submit_ts timestamptz, commit_ts timestamptz,
-        user_id text, user_roles jsonb, device text, trace_id text, overwritten jsonb, reason jsonb, signal text)
+        user_id text, user_roles jsonb, device text, trace_id text, overwritten jsonb, reason jsonb, signal text, webhook jsonb)
       RETURNING 1
     ), new_heads AS (
       INSERT INTO event_store.streams (app, entity, entity_id, version, state, deleted, last_commit_ts, last_position)

@@ -5,6 +5,7 @@ import { uniqueValues2026112320 } from './2026_11_23_2000_unique_values';
 import { overwritten2026112320 } from './2026_11_23_2010_overwritten';
 import { shelveReason2026112409 } from './2026_11_24_0900_shelve_reason';
 import { eventSignal2026120214 } from './2026_12_02_1400_event_signal';
+import { eventWebhook2026120309 } from './2026_12_03_0900_event_webhook';
 
 export const EVENT_STORE_SCHEMA = 'event_store';
 
@@ -16,4 +17,5 @@ export const eventStoreMigrations: Migrations = {
   '2026_11_23_2010_overwritten': overwritten2026112320,
   '2026_11_24_0900_shelve_reason': shelveReason2026112409,
   '2026_12_02_1400_event_signal': eventSignal2026120214,
+  '2026_12_03_0900_event_webhook': eventWebhook2026120309,
 };

@@ -34,12 +34,13 @@ export function toEvent(row: EventRowData): TakesEvent {
     ...(row.overwritten ? { overwritten: row.overwritten } : {}),
     ...(row.reason ? { reason: row.reason } : {}),
     ...(row.signal ? { signal: row.signal } : {}),
+    ...(row.webhook ? { webhook: row.webhook } : {}),
   };
 }
 
 /** The envelope's columns, in one list for every read. */
 export const EVENT_COLUMNS =
-  'position, id, v, command_id, parent, app, entity, entity_id, type, version, prior_version, base_version, patch, submitted, contested, branch_ts, submit_ts, commit_ts, user_id, user_roles, device, overwritten, reason, signal';
+  'position, id, v, command_id, parent, app, entity, entity_id, type, version, prior_version, base_version, patch, submitted, contested, branch_ts, submit_ts, commit_ts, user_id, user_roles, device, overwritten, reason, signal, webhook';
 const COLUMNS = sql.raw(EVENT_COLUMNS);
 
 /** Events of one record from a version on, in version order. */

@@ -1,5 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
-import type { ErrorBody, TakesEvent } from '@takes/contracts';
+import type { ErrorBody, TakesEvent, WebhookRequest } from '@takes/contracts';
 
 /** event_store.events: one row per event, the source of truth. */
 export interface EventsTable {
@@ -32,4 +32,6 @@ export interface EventsTable {
   reason: ColumnType<ErrorBody | null, string | null, string | null>;
   /** signaled events: the send_event action's name. */
   signal: string | null;
+  /** webhook_requested events: the call a webhook action asked for. */
+  webhook: ColumnType<WebhookRequest | null, string | null, string | null>;
 }

@@ -1,9 +1,17 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Req, type Type } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Optional, Param, Post, Put, Req, type Type } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { Allow } from '../auth/auth.guard';
+import { uuidv7 } from '@takes/ids';
 import type { MetaKind } from '@takes/metadata';
+import { ActionSecrets, type ActionSourceKind } from '../webhooks/action-secrets';
 import { MetaAdminService } from './meta-admin.service';
+
+const ACTION_SOURCES: ReadonlySet<MetaKind> = new Set<MetaKind>(['state_machine', 'workflow']);
+
+function withSecret(definition: unknown, secret: string | undefined) {
+  return secret === undefined ? definition : { ...(definition as object), webhook_secret: secret };
+}
 
 /**
  * The admin routes of one kind of metadata (Rocket's JSON): list, define, get,
@@ -14,7 +22,16 @@ function metaAdminController(kind: MetaKind, path: string, key: 'name' | 'id' = 
   @Controller(`api/:app/_admin/${path}`)
   @Allow('admin')
   class MetaAdminController {
-    constructor(readonly meta: MetaAdminService) {}
+    constructor(
+      readonly meta: MetaAdminService,
+      @Optional() @Inject(ActionSecrets) readonly secrets?: ActionSecrets,
+    ) {}
+
+    /** A state machine's or workflow's webhook actions get their signing secret before it is defined (see ActionSecrets). */
+    private secretFor(app: string, id: string, body: unknown, req: FastifyRequest): Promise<string | undefined> {
+      if (!ACTION_SOURCES.has(kind) || !this.secrets) return Promise.resolve(undefined);
+      return this.secrets.issueBeforeDefine(app, kind as ActionSourceKind, id, body, req.traceparent);
+    }
 
     @Get()
     list(@Param('app') app: string) {
@@ -24,7 +41,9 @@ function metaAdminController(kind: MetaKind, path: string, key: 'name' | 'id' = 
     @Post()
     @ApiOperation({ summary: `Define a new ${kind}` })
     async create(@Param('app') app: string, @Body() body: unknown, @Req() req: FastifyRequest) {
-      return { data: await this.meta.define(app, kind, body, req.principal!, req.traceparent) };
+      const id = uuidv7();
+      const secret = await this.secretFor(app, id, body, req);
+      return { data: withSecret(await this.meta.define(app, kind, body, req.principal!, req.traceparent, undefined, id), secret) };
     }
 
     @Get(':name')
@@ -35,7 +54,8 @@ function metaAdminController(kind: MetaKind, path: string, key: 'name' | 'id' = 
     @Put(':name')
     @ApiOperation({ summary: `Redefine a ${kind} (for entities: add fields, remove them (hidden, data kept); a field's type cannot change)` })
     async update(@Param('app') app: string, @Param('name') name: string, @Body() body: unknown, @Req() req: FastifyRequest) {
-      return { data: await this.meta.define(app, kind, body, req.principal!, req.traceparent, name) };
+      const secret = this.meta.exists(app, kind, name) ? await this.secretFor(app, name, body, req) : undefined;
+      return { data: withSecret(await this.meta.define(app, kind, body, req.principal!, req.traceparent, name), secret) };
     }
 
     @Delete(':name')

@@ -48,6 +48,12 @@ export class MetaAdminService {
     return this.metadata.itemsOf(app, kind).map(metaRow);
   }
 
+  /** Whether `<kind>:<name>` is defined (and not removed). */
+  exists(app: string, kind: MetaKind, name: string): boolean {
+    const item = this.metadata.item(app, metaKey(kind, name));
+    return item !== undefined && !item.removed;
+  }
+
   get(app: string, kind: MetaKind, name: string) {
     const item = this.metadata.item(app, metaKey(kind, name));
     if (!item || item.removed) throw new TakesError(kind === 'entity' ? 'UNKNOWN_ENTITY' : 'NOT_FOUND', `unknown ${kind} ${name}`);

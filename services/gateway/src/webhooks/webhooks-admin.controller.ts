@@ -5,6 +5,7 @@ import { TakesError, WEBHOOKS, type Webhooks } from '@takes/contracts';
 import { uuidv7 } from '@takes/ids';
 import { Allow } from '../auth/auth.guard';
 import { MetaAdminService } from '../admin/meta-admin.service';
+import { graceSeconds } from './grace-seconds';
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -72,10 +73,7 @@ export class WebhooksAdminController {
   @ApiOperation({ summary: 'A new signing secret; the previous one keeps signing beside it for grace_seconds (default 86400)' })
   async rotate(@Param('app') app: string, @Param('id') id: string, @Body() body: unknown, @Req() req: FastifyRequest) {
     this.meta.get(app, 'webhook', id);
-    const grace = isObject(body) ? body.grace_seconds : undefined;
-    if (grace !== undefined && (typeof grace !== 'number' || !Number.isInteger(grace) || grace < 0 || grace > 2_592_000)) {
-      throw new TakesError('VALIDATION_FAILED', 'invalid rotation', [{ field: 'grace_seconds', rule: 'range', message: 'grace_seconds is a whole number from 0 to 2592000' }]);
-    }
+    const grace = graceSeconds(body);
     return { data: await this.webhooks.rotateSecret({ app, webhook_id: id, ...(grace === undefined ? {} : { grace_seconds: grace }) }, { traceparent: req.traceparent }) };
   }
 

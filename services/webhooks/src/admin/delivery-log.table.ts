@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import type { WebhookLogPage, WebhookLogView, WebhookLogsRequest } from '@takes/contracts';
 
 const ROW = `d.id, d.webhook_id, d.entity, d.record_id, d.hook, d.event_id, d.position, d.message_id, d.status, d.attempts, d.next_attempt_at, d.last_status,
-  d.last_error, d.idempotency_key, d.body, d.created_at, d.updated_at, e.definition->>'url' AS url, coalesce(e.definition->>'method', 'POST') AS method,
+  d.last_error, d.idempotency_key, d.body, d.created_at, d.updated_at, coalesce(d.url, e.definition->>'url') AS url, coalesce(d.method, e.definition->>'method', 'POST') AS method,
   (SELECT count(*) FROM webhooks.attempts a WHERE a.delivery_id = d.id) AS attempt_count`;
 
 interface LogRow {

@@ -106,8 +106,9 @@ export class WebhooksHandler {
     let queued = 0;
     for (;;) {
       const page = await this.store.readAfter({ after_position: after, app: request.app, limit: REPLAY_PAGE });
-      const events = page.events.filter((e) => e.entity === endpoint.definition!.entity && (since === null || Date.parse(e.commit_ts) >= since));
-      const plan = await planBatch(events, known, async (event) => (event.prior_version === 0 ? null : (await this.store.stateAt({ app: event.app, entity: event.entity, entity_id: event.entity_id, version: event.prior_version })).state));
+      // A webhook's replay: its entity's record events, not the calls of webhook actions (their own endpoints').
+      const events = page.events.filter((e) => e.entity === endpoint.definition!.entity && e.type !== 'webhook_requested' && (since === null || Date.parse(e.commit_ts) >= since));
+      const plan = await planBatch(events, known, async (event, version) => (await this.store.stateAt({ app: event.app, entity: event.entity, entity_id: event.entity_id, version })).state);
       queued += await inTransaction(this.database.pool, (client) => reopenDeliveries(client, plan.deliveries));
       if (page.events.length < REPLAY_PAGE) break;
       after = page.next_position;

@@ -1,4 +1,4 @@
-import { attemptVerdict, nextAttemptDelayMs, parseRetryAfterMs, resolveHeaders, retryPolicy, standardHeaders, type WebhookDefinition } from '@takes/webhooks';
+import { attemptVerdict, resolveActionUrl, nextAttemptDelayMs, parseRetryAfterMs, resolveHeaders, retryPolicy, standardHeaders, type WebhookDefinition } from '@takes/webhooks';
 import type { WebhooksConfig } from '../config';
 import type { ClaimedDelivery } from './delivery.table';
 import { sendOutgoing, type OutgoingResult, type Resolve } from './outgoing-request';
@@ -32,8 +32,10 @@ export interface AttemptOutcome {
 export async function attemptDelivery(delivery: ClaimedDelivery, config: WebhooksConfig, resolve?: Resolve): Promise<AttemptOutcome> {
   const startedAt = new Date();
   const webhookTimestamp = Math.floor(startedAt.getTime() / 1000);
-  const definition = delivery.definition as unknown as WebhookDefinition;
   const base = { startedAt, webhookTimestamp, gone: false, refused: true, excerpt: null, responseStatus: null, durationMs: 0 };
+  const target = deliveryTarget(delivery, config);
+  if (!target.ok) return { ...base, status: 'failed', error: target.error };
+  const definition = target.definition;
   const secrets = signingSecrets(delivery.secret, delivery.previous, delivery.previous_until, startedAt);
   if (secrets.length === 0) return { ...base, status: 'retrying', retryInMs: 1_000, error: 'the endpoint has no secret yet' };
   const headers = resolveHeaders(definition.headers ?? {}, config.headerEnv, process.env);
@@ -62,6 +64,19 @@ export async function attemptDelivery(delivery: ClaimedDelivery, config: Webhook
   const delay = nextAttemptDelayMs(policy, delivery.attempts + 1, retryAfter, Math.random());
   if (delay === null) return { ...common, status: 'failed', error: `${error ?? `the endpoint answered ${status}`}; no attempts left` };
   return { ...common, status: 'retrying', retryInMs: delay, error: error ?? `the endpoint answered ${status}` };
+}
+
+/**
+ * What a delivery calls: a webhook definition's delivery its endpoint's definition; a
+ * webhook action's call its own url (a path resolved against TAKES_WEBHOOKS_BASE_URL)
+ * and method, with the service's defaults for the rest (an action has no headers,
+ * timeout or retry policy of its own).
+ */
+function deliveryTarget(delivery: ClaimedDelivery, config: WebhooksConfig): { ok: true; definition: WebhookDefinition } | { ok: false; error: string } {
+  if (delivery.url === null) return { ok: true, definition: delivery.definition as unknown as WebhookDefinition };
+  const resolved = resolveActionUrl(delivery.url, config.baseUrl);
+  if (!resolved.ok) return resolved;
+  return { ok: true, definition: { url: resolved.url, method: (delivery.method ?? 'POST') as WebhookDefinition['method'] } as WebhookDefinition };
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

@@ -9,6 +9,9 @@ export interface ClaimedDelivery {
   body: string;
   attempts: number;
   definition: Record<string, unknown>;
+  /** A webhook action's call: its url (a path not yet resolved) and method; null for a webhook definition's delivery. */
+  url: string | null;
+  method: string | null;
   secret: string | null;
   previous: string | null;
   previous_until: Date | null;
@@ -48,7 +51,7 @@ export async function claimDue(pool: Pool, limit: number, perEndpoint: number, l
      UPDATE webhooks.deliveries d SET lease_until = now() + make_interval(secs => $3::double precision / 1000), updated_at = now()
      FROM chosen, webhooks.endpoints e LEFT JOIN webhooks.secrets s ON s.app = e.app AND s.webhook_id = e.id
      WHERE d.id = chosen.id AND e.app = d.app AND e.id = d.webhook_id
-     RETURNING d.id, d.app, d.webhook_id, d.message_id, d.body, d.attempts, e.definition, s.secret, s.previous, s.previous_until`,
+     RETURNING d.id, d.app, d.webhook_id, d.message_id, d.body, d.attempts, e.definition, d.url, d.method, s.secret, s.previous, s.previous_until`,
     [limit, perEndpoint, leaseMs],
   );
   return rows;

@@ -13,6 +13,9 @@ export interface NewDelivery {
   message_id: string;
   body: string;
   idempotency_key: string;
+  /** A webhook action's call: its own url (as written: a path is resolved when sent) and method. */
+  url?: string;
+  method?: string;
 }
 
 /**
@@ -22,8 +25,8 @@ export interface NewDelivery {
 export async function insertDeliveries(client: Pick<ClientBase, 'query'>, deliveries: NewDelivery[]): Promise<number> {
   if (deliveries.length === 0) return 0;
   const result = await client.query(
-    `INSERT INTO webhooks.deliveries (id, app, webhook_id, event_id, position, entity, record_id, hook, message_id, body, idempotency_key)
-     SELECT * FROM jsonb_to_recordset($1::jsonb) AS d(id uuid, app text, webhook_id text, event_id uuid, position bigint, entity text, record_id text, hook text, message_id text, body text, idempotency_key text)
+    `INSERT INTO webhooks.deliveries (id, app, webhook_id, event_id, position, entity, record_id, hook, message_id, body, idempotency_key, url, method)
+     SELECT * FROM jsonb_to_recordset($1::jsonb) AS d(id uuid, app text, webhook_id text, event_id uuid, position bigint, entity text, record_id text, hook text, message_id text, body text, idempotency_key text, url text, method text)
      ON CONFLICT (event_id, webhook_id) DO NOTHING`,
     [JSON.stringify(deliveries)],
   );
@@ -37,8 +40,8 @@ export async function insertDeliveries(client: Pick<ClientBase, 'query'>, delive
 export async function reopenDeliveries(client: Pick<ClientBase, 'query'>, deliveries: NewDelivery[]): Promise<number> {
   if (deliveries.length === 0) return 0;
   const result = await client.query(
-    `INSERT INTO webhooks.deliveries (id, app, webhook_id, event_id, position, entity, record_id, hook, message_id, body, idempotency_key)
-     SELECT * FROM jsonb_to_recordset($1::jsonb) AS d(id uuid, app text, webhook_id text, event_id uuid, position bigint, entity text, record_id text, hook text, message_id text, body text, idempotency_key text)
+    `INSERT INTO webhooks.deliveries (id, app, webhook_id, event_id, position, entity, record_id, hook, message_id, body, idempotency_key, url, method)
+     SELECT * FROM jsonb_to_recordset($1::jsonb) AS d(id uuid, app text, webhook_id text, event_id uuid, position bigint, entity text, record_id text, hook text, message_id text, body text, idempotency_key text, url text, method text)
      ON CONFLICT (event_id, webhook_id) DO UPDATE SET status = 'pending', attempts = 0, next_attempt_at = now(), lease_until = NULL, updated_at = now()`,
     [JSON.stringify(deliveries)],
   );

@@ -1,13 +1,13 @@
 import { applyOperations, evolve, type TakesEvent } from '@takes/contracts';
 import { uuidv7 } from '@takes/ids';
-import { SYNC_HOOKS, actionOfEvent, deliveryPayload, hooksOfEvent, webhookMatches, webhookMessageId, type WebhookDefinition } from '@takes/webhooks';
+import { SYNC_HOOKS, actionOfEvent, actionWebhookPayload, deliveryPayload, hooksOfEvent, webhookMatches, webhookMessageId, type WebhookDefinition } from '@takes/webhooks';
 import type { NewDelivery } from './deliveries.table';
 import { endpointKey, readDefinition, type EndpointRow } from './endpoints.table';
 
 type JsonRecord = Record<string, unknown>;
 
-/** A record's state before an event (null: it did not exist), from the event store. */
-export type ReadStateBefore = (event: TakesEvent) => Promise<JsonRecord | null>;
+/** A record's state at a version of its stream (null: it did not exist), from the event store. */
+export type ReadStateAt = (event: TakesEvent, version: number) => Promise<JsonRecord | null>;
 
 export interface BatchPlan {
   /** Webhook definitions changed by the batch's `_meta` events, as they stand after it. */
@@ -18,6 +18,13 @@ export interface BatchPlan {
 }
 
 const WEBHOOK_KEY = 'webhook:';
+/** `_meta` records whose webhook actions are delivered, each as an endpoint with the record's key as its id (and its secret). */
+const ACTION_SOURCE_KEYS = ['state_machine:', 'workflow:'];
+
+/** Whether a `_meta` record key is a state machine's or a workflow's (an action source). */
+export function isActionSource(key: string): boolean {
+  return ACTION_SOURCE_KEYS.some((prefix) => key.startsWith(prefix));
+}
 
 /** The async webhooks an event may go to: the app's live ones on its entity with one of its hooks. */
 function candidates(endpoints: Iterable<EndpointRow>, event: TakesEvent, hooks: readonly string[]): WebhookDefinition[] {
@@ -29,10 +36,36 @@ function candidates(endpoints: Iterable<EndpointRow>, event: TakesEvent, hooks: 
   return out;
 }
 
-/** A webhook's `_meta` record after one of its events (the store's evolve, on the state the intake kept). */
-function foldWebhookEvent(previous: EndpointRow | undefined, event: TakesEvent, id: string): EndpointRow {
+/**
+ * A webhook's (or an action source's) `_meta` record after one of its events (the store's
+ * evolve, on the state the intake kept). An action source is never a webhook definition:
+ * its deliveries come only from its `webhook_requested` events.
+ */
+function foldMetaEvent(previous: EndpointRow | undefined, event: TakesEvent, id: string, webhook: boolean): EndpointRow {
   const state = event.type === 'defined' ? applyOperations(previous?.state ?? {}, event.patch) : (previous?.state ?? {});
-  return { app: event.app, id, state, version: event.version, removed: event.type === 'removed', definition: readDefinition(state) };
+  return { app: event.app, id, state, version: event.version, removed: event.type === 'removed', definition: webhook ? readDefinition(state) : null };
+}
+
+/** The delivery of a `webhook_requested` event: to its source's endpoint, at the url and method the action named. */
+async function actionDelivery(event: TakesEvent & { webhook: NonNullable<TakesEvent['webhook']> }, stateAt: ReadStateAt): Promise<NewDelivery> {
+  const request = event.webhook;
+  const record = event.prior_version === 0 ? null : await stateAt(event, event.prior_version);
+  const old = request.transition ? (request.transition.before_version === 0 ? null : await stateAt(event, request.transition.before_version)) : record;
+  return {
+    id: uuidv7(),
+    app: event.app,
+    webhook_id: request.source,
+    event_id: event.id,
+    position: event.position,
+    entity: event.entity,
+    record_id: event.entity_id,
+    hook: request.transition ? 'transition' : 'workflow',
+    message_id: webhookMessageId(event.id, request.source),
+    body: JSON.stringify(actionWebhookPayload({ ...event, webhook: request }, old, record)),
+    idempotency_key: event.command_id,
+    url: request.url,
+    method: request.method,
+  };
 }
 
 /**
@@ -42,7 +75,7 @@ function foldWebhookEvent(previous: EndpointRow | undefined, event: TakesEvent, 
  * matched with its definition as of the event, so one defined later never receives
  * earlier events (replay is for that).
  */
-export async function planBatch(events: readonly TakesEvent[], known: ReadonlyMap<string, EndpointRow>, stateBefore: ReadStateBefore): Promise<BatchPlan> {
+export async function planBatch(events: readonly TakesEvent[], known: ReadonlyMap<string, EndpointRow>, stateAt: ReadStateAt): Promise<BatchPlan> {
   const endpoints = new Map<string, EndpointRow>();
   const current = () => [...new Map([...known, ...endpoints]).values()];
   const deliveries: NewDelivery[] = [];
@@ -51,11 +84,19 @@ export async function planBatch(events: readonly TakesEvent[], known: ReadonlyMa
   const states = new Map<string, JsonRecord | null>();
   for (const event of events) {
     if (event.entity === '_meta') {
-      if (event.entity_id.startsWith(WEBHOOK_KEY) && (event.type === 'defined' || event.type === 'removed')) {
-        const id = event.entity_id.slice(WEBHOOK_KEY.length);
+      const webhook = event.entity_id.startsWith(WEBHOOK_KEY);
+      if ((webhook || isActionSource(event.entity_id)) && (event.type === 'defined' || event.type === 'removed')) {
+        const id = webhook ? event.entity_id.slice(WEBHOOK_KEY.length) : event.entity_id;
         const key = endpointKey(event.app, id);
-        endpoints.set(key, foldWebhookEvent(endpoints.get(key) ?? known.get(key), event, id));
+        endpoints.set(key, foldMetaEvent(endpoints.get(key) ?? known.get(key), event, id, webhook));
       }
+      continue;
+    }
+    if (event.type === 'webhook_requested' && event.webhook) {
+      const key = endpointKey(event.app, event.webhook.source);
+      // A source the intake has not seen defined (defined before its watermark) gets its endpoint now, so no call is dropped.
+      if (!endpoints.has(key) && !known.has(key)) endpoints.set(key, { app: event.app, id: event.webhook.source, state: {}, version: 0, removed: false, definition: null });
+      deliveries.push(await actionDelivery({ ...event, webhook: event.webhook }, stateAt));
       continue;
     }
     const recordKey = `${event.app}\u001f${event.entity}\u001f${event.entity_id}`;
@@ -65,7 +106,7 @@ export async function planBatch(events: readonly TakesEvent[], known: ReadonlyMa
       states.delete(recordKey);
       continue;
     }
-    const old = states.has(recordKey) ? states.get(recordKey)! : await stateBefore(event);
+    const old = states.has(recordKey) ? states.get(recordKey)! : event.prior_version === 0 ? null : await stateAt(event, event.prior_version);
     const record = evolve({ version: event.prior_version, state: old ?? {}, deleted: false }, event).state;
     states.set(recordKey, record);
     for (const webhook of targets) {

@@ -90,7 +90,7 @@ export class IntakeWorker implements OnApplicationBootstrap, OnApplicationShutdo
   private async apply(batch: TakesEvent[]): Promise<void> {
     const events = batch.filter((e) => e.position > this.applied);
     if (events.length === 0) return;
-    const plan = await planBatch(events, this.endpoints, (event) => this.stateBefore(event));
+    const plan = await planBatch(events, this.endpoints, (event, version) => this.stateAt(event, version));
     for (const problem of plan.conditionErrors) this.log.warn(problem, 'webhook condition could not be evaluated; not delivered');
     const last = events[events.length - 1].position;
     const added = await inTransaction(this.database.pool, async (client) => {
@@ -104,9 +104,8 @@ export class IntakeWorker implements OnApplicationBootstrap, OnApplicationShutdo
     if (added > 0) this.delivery.wake();
   }
 
-  private async stateBefore(event: TakesEvent): Promise<Record<string, unknown> | null> {
-    if (event.prior_version === 0) return null;
-    const view = await this.store.stateAt({ app: event.app, entity: event.entity, entity_id: event.entity_id, version: event.prior_version });
+  private async stateAt(event: TakesEvent, version: number): Promise<Record<string, unknown> | null> {
+    const view = await this.store.stateAt({ app: event.app, entity: event.entity, entity_id: event.entity_id, version });
     return view.state;
   }
 }
