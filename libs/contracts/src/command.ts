@@ -1,4 +1,4 @@
-import { actorJsonSchema, patchOperationSchema, type Actor, type PatchOperation } from './event';
+import { actorJsonSchema, patchOperationSchema, type Actor, type PatchOperation, type WebhookRequest } from './event';
 import { APP_NAME, ENTITY_NAME } from './subjects';
 
 export const COMMAND_SCHEMA_VERSION = 1;
@@ -16,6 +16,11 @@ export const CommandOp = {
   define: 'define',
   /** `_meta` only: remove a metadata item (event `removed`). */
   remove: 'remove',
+  /**
+   * A workflow's send_event or webhook action on an existing record, changing nothing:
+   * `data` is a SignalData (event `signaled` or `webhook_requested`). Sent by services only.
+   */
+  signal: 'signal',
 } as const;
 export type CommandOp = (typeof CommandOp)[keyof typeof CommandOp];
 
@@ -55,6 +60,9 @@ export interface AppendCommand {
    */
   request_hash?: string;
 }
+
+/** What a `signal` command asks for: a named event (send_event) or a call (webhook). */
+export type SignalData = { event: string } | { webhook: WebhookRequest };
 
 /** Operations a nested write may do to a related record. */
 export const CHILD_OPS = ['create', 'put', 'delete', 'restore'] as const;
@@ -160,6 +168,37 @@ export const appendCommandSchema = {
       then: { required: ['data'], properties: { data: { type: 'object', required: ['field', 'value'], properties: { field: { type: 'string', pattern: '^/' } } } } },
     },
     { if: { properties: { op: { const: 'patch' } } }, then: { required: ['patch'] } },
+    {
+      if: { properties: { op: { const: 'signal' } } },
+      then: {
+        required: ['data'],
+        properties: {
+          data: {
+            oneOf: [
+              { type: 'object', required: ['event'], properties: { event: { type: 'string', minLength: 1, maxLength: 200 } }, additionalProperties: false },
+              {
+                type: 'object',
+                required: ['webhook'],
+                additionalProperties: false,
+                properties: {
+                  webhook: {
+                    type: 'object',
+                    required: ['url', 'method', 'source'],
+                    properties: {
+                      url: { type: 'string', minLength: 1, maxLength: 2048 },
+                      method: { type: 'string', enum: ['POST', 'PUT', 'PATCH'] },
+                      source: { type: 'string', pattern: '^(workflow|state_machine):', maxLength: 300 },
+                      workflow: { type: 'object', required: ['instance', 'step'], properties: { instance: { type: 'string' }, step: { type: 'string' } }, additionalProperties: false },
+                    },
+                    additionalProperties: false,
+                  },
+                },
+              },
+            ],
+          },
+        },
+      },
+    },
   ],
 } as const;
 

@@ -53,3 +53,26 @@ describe("a transition's after-commit actions", () => {
     expect(appended[1].webhook?.transition).toEqual({ field: 'status', from: 'draft', to: 'paid', before_version: 4 });
   });
 });
+
+describe('a signal command (a workflow\'s send_event or webhook action)', () => {
+  const signal = (data: object) => command({ op: 'signal', data: data as Record<string, unknown>, user: { id: 'workflow:w1', roles: ['admin'] } });
+
+  it("appends one event at the record's head that changes nothing", () => {
+    const named = events(decideRecord({ command: signal({ event: 'po_approved' }), head, entity, metadata: app.metadata, now: NOW }));
+    expect(named).toMatchObject([{ type: 'signaled', version: 5, prior_version: 4, patch: [], signal: 'po_approved' }]);
+    const request = { url: '/hooks/po-rejected', method: 'POST', source: 'workflow:w1', workflow: { instance: 'i1', step: 'rejected' } };
+    const call = events(decideRecord({ command: signal({ webhook: request }), head, entity, metadata: app.metadata, now: NOW }));
+    expect(call).toMatchObject([{ type: 'webhook_requested', version: 5, patch: [], webhook: request }]);
+  });
+
+  it('is refused on a deleted record or one that does not exist, appending nothing', () => {
+    const deleted = decideRecord({ command: signal({ event: 'x' }), head: { ...head, deleted: true }, entity, metadata: app.metadata, now: NOW });
+    expect(deleted).toMatchObject({ kind: 'reject', error: { code: 'NOT_FOUND' } });
+    expect(decideRecord({ command: signal({ event: 'x' }), head: null, entity, metadata: app.metadata, now: NOW })).toMatchObject({ kind: 'reject', error: { code: 'NOT_FOUND' } });
+  });
+
+  it("needs the update permission, as the workflow's roles carry it", () => {
+    const clerk = decideRecord({ command: { ...signal({ event: 'x' }), user: { id: 'workflow:w1', roles: ['clerk'] } }, head, entity, metadata: app.metadata, now: NOW });
+    expect(clerk).toMatchObject({ kind: 'reject', error: { code: 'FORBIDDEN' } });
+  });
+});

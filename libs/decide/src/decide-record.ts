@@ -11,6 +11,7 @@ import { clientFieldsDiffer, keyChange, keyRefusal, managedFields, sameKey, stam
 import { isRecordPick, pickRefusal, decideRecordPick } from './record-pick';
 import { uniqueChanges, type UniqueValue } from './unique-values';
 import { branchTimeProblem } from './timestamps';
+import { decideSignal } from './decide-signal';
 
 /** What the record decider decides on: one write to one record, and what the store loaded for it. */
 export interface RecordInput {
@@ -52,8 +53,8 @@ export function isStaleEdit(command: AppendCommand, head: StreamHead | null, ent
 }
 
 /**
- * decideRecord(input) → events or a rejection, for create, put, patch, delete, restore
- * and resolve. Pure: the store calls it inside its append transaction with the locked
+ * decideRecord(input) → events or a rejection, for create, put, patch, delete, restore,
+ * resolve and signal. Pure: the store calls it inside its append transaction with the locked
  * stream head. A stale edit goes to the entity's policy (decideStale); any other base
  * that is not the head is CONFLICT with the current state and version. The resulting
  * record passes checkRecord. The decision names the unique values it takes: the store
@@ -113,6 +114,7 @@ export function decideRecord(input: RecordInput): Decision {
     } else if (head.deleted) {
       return reject('NOT_FOUND', `${command.entity} ${command.entity_id} was deleted`, { version: headVersion, deleted: true });
     }
+    if (command.op === 'signal') return checkSize(decideSignal(command, head, context || null), limits);
   }
 
   const current = head?.state ?? {};

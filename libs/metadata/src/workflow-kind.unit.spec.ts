@@ -29,7 +29,7 @@ describe('the workflow metadata kind', () => {
   });
 
   it('refuses a definition that does not parse, as invalid', () => {
-    const check = checkMetaDefine('workflow:w1', workflow([{ type: 'webhook', url: '/x' }]), app);
+    const check = checkMetaDefine('workflow:w1', workflow([{ type: 'webhook', url: 'ftp://example.com/x' }]), app);
     expect(check).toMatchObject({ ok: false, message: 'invalid workflow definition' });
   });
 });

@@ -7,3 +7,4 @@ export { createTestDatabase, type TestDatabase } from './test-database';
 export { createTestStream, type TestStream, type StreamMessageView } from './test-stream';
 export { serviceEnv, startTakes, type StartTakesOptions, type TakesProcesses, type ApiOptions, type ApiResponse } from './takes-processes';
 export { startFollowingService, type FollowingService } from './following-service';
+export { startWebhookReceiver, type Answer, type Received, type WebhookReceiver } from './webhook-receiver';

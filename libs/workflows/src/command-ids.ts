@@ -12,6 +12,16 @@ export function workflowCommandId(instanceId: string, seq: number, stepId: strin
   return `wf:${instanceId}:${seq}:${stepId}:${attempt}`;
 }
 
+/**
+ * The command id of a step's n-th signal (send_event or webhook action), sent after the
+ * step's writes. It leaves out the attempt: after a failure, a retried step sends again
+ * only the signals the store has not taken (the store answers those it took with their
+ * first result), so each event is appended once.
+ */
+export function workflowSignalCommandId(instanceId: string, seq: number, stepId: string, signal: number): string {
+  return `wf:${instanceId}:${seq}:${stepId}:signal:${signal}`;
+}
+
 /** The id of a record a create_record action makes: fixed by its instance, step visit and write (a UUID). */
 export function createdRecordId(instanceId: string, seq: number, write: number): string {
   const hex = createHash('sha256').update(`${instanceId}:${seq}:${write}`).digest('hex');

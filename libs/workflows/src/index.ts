@@ -22,7 +22,8 @@ export {
   type Decision,
   type InstanceScope,
   type Move,
+  type PlannedSignal,
   type PlannedWrite,
 } from './step-machine';
 export { movedValue, triggerMatches, type TriggerEvent } from './trigger-match';
-export { createdRecordId, workflowCommandId, workflowUserId } from './command-ids';
+export { createdRecordId, workflowCommandId, workflowSignalCommandId, workflowUserId } from './command-ids';

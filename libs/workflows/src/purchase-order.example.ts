@@ -1,4 +1,4 @@
-/** Rocket's purchase-order story, without the actions Takes does not run yet (webhook, send_event). */
+/** Rocket's purchase-order story (docs/rules-and-workflows.md, Layer 4), its relation assignee replaced by a role. */
 export const purchaseOrder = {
   id: 'wf-po',
   name: 'purchase_order_approval',
@@ -15,9 +15,19 @@ export const purchaseOrder = {
       on_reject: { goto: 'rejected' },
       on_timeout: { goto: 'escalate' },
     },
-    { id: 'escalate', type: 'action', actions: [{ type: 'set_field', record_id: 'context.record_id', field: 'escalated', value: true }], then: 'end' },
-    { id: 'approved', type: 'action', actions: [{ type: 'set_field', entity: 'purchase_order', record_id: 'context.record_id', field: 'status', value: 'approved' }], then: 'end' },
-    { id: 'rejected', type: 'action', actions: [{ type: 'set_field', field: 'status', value: 'rejected' }], then: { goto: 'end' } },
+    {
+      id: 'escalate',
+      type: 'action',
+      actions: [{ type: 'webhook', url: '/hooks/escalate', method: 'POST' }, { type: 'set_field', record_id: 'context.record_id', field: 'escalated', value: true }],
+      then: 'end',
+    },
+    {
+      id: 'approved',
+      type: 'action',
+      actions: [{ type: 'set_field', entity: 'purchase_order', record_id: 'context.record_id', field: 'status', value: 'approved' }, { type: 'send_event', event: 'po_approved' }],
+      then: 'end',
+    },
+    { id: 'rejected', type: 'action', actions: [{ type: 'set_field', field: 'status', value: 'rejected' }, { type: 'webhook', url: '/hooks/po-rejected', method: 'POST' }], then: { goto: 'end' } },
   ],
 };
 

@@ -18,10 +18,20 @@ export type PlannedWrite =
   | { readonly op: 'put'; readonly entity: string; readonly entity_id: string; readonly data: Record<string, unknown> }
   | { readonly op: 'create'; readonly entity: string; readonly data: Record<string, unknown> };
 
+/** One send_event or webhook action of a step, on its record: an event that changes nothing. */
+export interface PlannedSignal {
+  readonly entity: string;
+  readonly entity_id: string;
+  readonly action: { readonly type: 'send_event'; readonly event: string } | { readonly type: 'webhook'; readonly url: string; readonly method: string };
+}
+
 /** What to do next. */
 export type Move =
-  /** Send these writes in order; once every one is accepted, go to `next`. */
-  | { readonly kind: 'act'; readonly step: string; readonly writes: readonly PlannedWrite[]; readonly next: string }
+  /**
+   * Send these writes (one command), then these signals in order (a command each, after
+   * the writes are accepted); once every one is accepted, go to `next`.
+   */
+  | { readonly kind: 'act'; readonly step: string; readonly writes: readonly PlannedWrite[]; readonly signals: readonly PlannedSignal[]; readonly next: string }
   /** A condition was evaluated: record the outcome and go to `next`. */
   | { readonly kind: 'branch'; readonly step: string; readonly outcome: 'on_true' | 'on_false'; readonly next: string }
   /** An approval: pause until someone decides, or until the deadline (null: none). */
@@ -66,20 +76,28 @@ export function initialContext(definition: WorkflowDefinition, trigger: Record<s
   );
 }
 
-function planWrites(step: Extract<WorkflowStep, { type: 'action' }>, scope: InstanceScope, now: Date): PlannedWrite[] | string {
+/** A record id an action names, from its expression. */
+function recordIdOf(expression: string, scope: InstanceScope, now: Date, at: string): { ok: true; id: string } | { ok: false; message: string } {
+  const id = resolveValue(expression, scope, now);
+  if (!id.ok) return { ok: false, message: `${at}: ${id.message}` };
+  if (typeof id.value !== 'string' && typeof id.value !== 'number') return { ok: false, message: `${at}: ${expression} is not a record id` };
+  return { ok: true, id: String(id.value) };
+}
+
+/** A step's writes (fields of one record set by the step are one write) and its signals, in the order listed. */
+function planActions(step: Extract<WorkflowStep, { type: 'action' }>, scope: InstanceScope, now: Date): { writes: PlannedWrite[]; signals: PlannedSignal[] } | string {
   const writes: PlannedWrite[] = [];
+  const signals: PlannedSignal[] = [];
   for (const [i, action] of step.actions.entries()) {
     if (action.type === 'set_field') {
-      const id = resolveValue(action.record_id, scope, now);
-      if (!id.ok) return `actions[${i}]: ${id.message}`;
-      if (typeof id.value !== 'string' && typeof id.value !== 'number') return `actions[${i}]: ${action.record_id} is not a record id`;
+      const id = recordIdOf(action.record_id, scope, now, `actions[${i}]`);
+      if (!id.ok) return id.message;
       const value = resolveValue(action.value, scope, now);
       if (!value.ok) return `actions[${i}]: ${value.message}`;
-      // Several fields of one record set by one step are one write of that record.
-      const same = writes.find((w): w is Extract<PlannedWrite, { op: 'put' }> => w.op === 'put' && w.entity === action.entity && w.entity_id === String(id.value));
+      const same = writes.find((w): w is Extract<PlannedWrite, { op: 'put' }> => w.op === 'put' && w.entity === action.entity && w.entity_id === id.id);
       if (same) same.data[action.field] = value.value;
-      else writes.push({ op: 'put', entity: action.entity, entity_id: String(id.value), data: { [action.field]: value.value } });
-    } else {
+      else writes.push({ op: 'put', entity: action.entity, entity_id: id.id, data: { [action.field]: value.value } });
+    } else if (action.type === 'create_record') {
       const data: Record<string, unknown> = {};
       for (const [field, raw] of Object.entries(action.data)) {
         const value = resolveValue(raw, scope, now);
@@ -87,9 +105,14 @@ function planWrites(step: Extract<WorkflowStep, { type: 'action' }>, scope: Inst
         data[field] = value.value;
       }
       writes.push({ op: 'create', entity: action.entity, data });
+    } else {
+      const id = recordIdOf(action.record_id, scope, now, `actions[${i}]`);
+      if (!id.ok) return id.message;
+      const planned = action.type === 'send_event' ? { type: action.type, event: action.event } : { type: action.type, url: action.url, method: action.method };
+      signals.push({ entity: action.entity, entity_id: id.id, action: planned });
     }
   }
-  return writes;
+  return { writes, signals };
 }
 
 /** What entering a step (by its id, or END) asks for. */
@@ -99,9 +122,9 @@ export function enterStep(definition: WorkflowDefinition, id: string, scope: Ins
   if (!step) return { kind: 'fail', step: id, message: `the definition has no step ${id}` };
   switch (step.type) {
     case 'action': {
-      const writes = planWrites(step, scope, now);
-      if (typeof writes === 'string') return { kind: 'fail', step: id, message: writes };
-      return { kind: 'act', step: id, writes, next: step.then };
+      const planned = planActions(step, scope, now);
+      if (typeof planned === 'string') return { kind: 'fail', step: id, message: planned };
+      return { kind: 'act', step: id, writes: planned.writes, signals: planned.signals, next: step.then };
     }
     case 'condition': {
       const result = evaluateExpression(step.expression, expressionContext(scope, now), { scope: 'workflow' });

@@ -25,6 +25,8 @@ describe('the step machine', () => {
       kind: 'act',
       step: 'approved',
       writes: [{ op: 'put', entity: 'purchase_order', entity_id: 'po-1', data: { status: 'approved' } }],
+      // Its send_event acts on the trigger's record, after the writes.
+      signals: [{ entity: 'purchase_order', entity_id: 'po-1', action: { type: 'send_event', event: 'po_approved' } }],
       next: 'end',
     });
     expect(enterStep(definition, 'end', scope, now)).toEqual({ kind: 'end' });

@@ -6,7 +6,9 @@
  *     "context": { "record_id": "trigger.record_id", "amount": "trigger.record.amount", "kind": "po" },
  *     "steps": [
  *       { "id", "type": "action", "actions": [ { "type": "set_field", "entity"?, "record_id"?, "field", "value" }
- *                                             | { "type": "create_record", "entity", "data" } ], "then"? },
+ *                                             | { "type": "create_record", "entity", "data" }
+ *                                             | { "type": "send_event", "event", "entity"?, "record_id"? }
+ *                                             | { "type": "webhook", "url", "method"?, "entity"?, "record_id"? } ], "then"? },
  *       { "id", "type": "condition", "expression": "context.amount > 1000", "on_true"?, "on_false"? },
  *       { "id", "type": "approval", "assignee": { "type": "role", "role" } | { "type": "user", "user_id" },
  *         "timeout"?: "72h", "on_approve"?, "on_reject"?, "on_timeout"? } ] }
@@ -16,9 +18,13 @@
  * `context.` is an expression over {trigger, context} (a context mapping, a record id, a
  * value to set); any other value is taken as it is. `roles` (Takes' addition) are the
  * roles the workflow's writes carry (default admin); its user id is `workflow:<id>`.
+ * send_event and webhook act on a record (the trigger's by default), as events on its
+ * stream that change nothing: a `signaled` event, or a `webhook_requested` event the
+ * webhooks service calls after commit, signed with the workflow's own secret.
  */
 import type { ErrorDetail } from '@takes/contracts';
 import { compileExpression } from '@takes/rules';
+import { actionWebhookProblems } from '@takes/webhooks';
 import { parseDuration } from './duration';
 
 /** Where a step goes next: a step id, or END. */
@@ -35,7 +41,9 @@ export interface StateChangeTrigger {
 
 export type WorkflowAction =
   | { readonly type: 'set_field'; readonly entity: string; readonly record_id: string; readonly field: string; readonly value: unknown }
-  | { readonly type: 'create_record'; readonly entity: string; readonly data: Readonly<Record<string, unknown>> };
+  | { readonly type: 'create_record'; readonly entity: string; readonly data: Readonly<Record<string, unknown>> }
+  | { readonly type: 'send_event'; readonly entity: string; readonly record_id: string; readonly event: string }
+  | { readonly type: 'webhook'; readonly entity: string; readonly record_id: string; readonly url: string; readonly method: string };
 
 export type Assignee = { readonly type: 'role'; readonly role: string } | { readonly type: 'user'; readonly user_id: string };
 
@@ -128,6 +136,14 @@ function parseTrigger(value: unknown, problems: Problems): StateChangeTrigger {
   };
 }
 
+/** The record an action acts on: `entity` (the trigger's by default) and `record_id` (an expression, `trigger.record_id` by default). */
+function recordTarget(value: Record<string, unknown>, at: string, entity: string, problems: Problems): { entity: string; record_id: string } {
+  const recordId = value.record_id ?? 'trigger.record_id';
+  if (!isValueExpression(recordId)) problems.add(`${at}.record_id`, 'expression', `${at}.record_id must be a path such as "context.record_id"`);
+  else problems.expression(`${at}.record_id`, recordId);
+  return { entity: isText(value.entity) ? value.entity : entity, record_id: String(recordId) };
+}
+
 function parseAction(value: unknown, at: string, entity: string, problems: Problems): WorkflowAction | null {
   if (!isObject(value)) {
     problems.add(at, 'type', `${at} must be an object`);
@@ -137,12 +153,9 @@ function parseAction(value: unknown, at: string, entity: string, problems: Probl
     case 'set_field': {
       if (!isText(value.field)) problems.add(`${at}.field`, 'required', `${at}.field is required`);
       if (!('value' in value)) problems.add(`${at}.value`, 'required', `${at}.value is required`);
-      const recordId = value.record_id ?? 'trigger.record_id';
-      if (!isValueExpression(recordId)) problems.add(`${at}.record_id`, 'expression', `${at}.record_id must be a path such as "context.record_id"`);
-      else problems.expression(`${at}.record_id`, recordId);
       if (isValueExpression(value.value)) problems.expression(`${at}.value`, value.value);
-      const target = isText(value.entity) ? value.entity : entity;
-      return { type: 'set_field', entity: target, record_id: String(recordId), field: String(value.field ?? ''), value: value.value };
+      const target = recordTarget(value, at, entity, problems);
+      return { type: 'set_field', ...target, field: String(value.field ?? ''), value: value.value };
     }
     case 'create_record': {
       if (!isText(value.entity)) problems.add(`${at}.entity`, 'required', `${at}.entity is required`);
@@ -151,14 +164,16 @@ function parseAction(value: unknown, at: string, entity: string, problems: Probl
       else problems.values(`${at}.data`, data);
       return { type: 'create_record', entity: String(value.entity ?? ''), data: isObject(data) ? data : {} };
     }
-    case 'webhook':
-      problems.add(`${at}.type`, 'unsupported', 'webhook actions need the webhooks service, which this deployment does not run yet');
-      return null;
+    case 'webhook': {
+      problems.details.push(...actionWebhookProblems(value.url, value.method, at));
+      const method = typeof value.method === 'string' ? value.method.toUpperCase() : 'POST';
+      return { type: 'webhook', ...recordTarget(value, at, entity, problems), url: String(value.url ?? ''), method };
+    }
     case 'send_event':
-      problems.add(`${at}.type`, 'unsupported', 'send_event actions are not supported in workflows yet (the event store has no command for a named event)');
-      return null;
+      if (!isText(value.event)) problems.add(`${at}.event`, 'required', `${at}.event is required (the event's name)`);
+      return { type: 'send_event', ...recordTarget(value, at, entity, problems), event: String(value.event ?? '') };
     default:
-      problems.add(`${at}.type`, 'enum', `${at}.type must be set_field or create_record`);
+      problems.add(`${at}.type`, 'enum', `${at}.type must be set_field, create_record, send_event or webhook`);
       return null;
   }
 }

@@ -13,9 +13,15 @@ describe('parseWorkflow', () => {
     const value = (parsed as { value: WorkflowDefinition }).value;
     expect(value).toMatchObject({ name: 'wf-po', id: 'wf-po', title: 'purchase_order_approval', roles: ['admin'], active: true });
     expect(value.steps[0]).toEqual({ id: 'check_amount', type: 'condition', expression: 'context.amount > 1000', on_true: 'finance_approval', on_false: 'approved' });
-    expect(value.steps[2]).toMatchObject({ then: END, actions: [{ type: 'set_field', entity: 'purchase_order', record_id: 'context.record_id', field: 'escalated', value: true }] });
+    expect(value.steps[2]).toMatchObject({
+      then: END,
+      actions: [
+        { type: 'webhook', url: '/hooks/escalate', method: 'POST', entity: 'purchase_order', record_id: 'trigger.record_id' },
+        { type: 'set_field', entity: 'purchase_order', record_id: 'context.record_id', field: 'escalated', value: true },
+      ],
+    });
     // The record id defaults to the trigger's record.
-    expect(value.steps[4]).toMatchObject({ actions: [{ record_id: 'trigger.record_id', entity: 'purchase_order' }] });
+    expect(value.steps[4]).toMatchObject({ actions: [{ record_id: 'trigger.record_id', entity: 'purchase_order' }, { record_id: 'trigger.record_id', entity: 'purchase_order' }] });
   });
 
   it('reads its own stored form back unchanged (replaying a _meta record gives the same definition)', () => {
@@ -64,15 +70,32 @@ describe('parseWorkflow', () => {
     expect(details[0].line).toBe(1);
   });
 
-  it('refuses webhook and send_event actions as unsupported, saying why', () => {
+  it("takes Rocket's webhook and send_event actions, on the trigger's record unless they name another, and refuses bad ones saying where", () => {
     const parsed = parseWorkflow({
       ...purchaseOrder,
-      steps: [{ id: 'a', type: 'action', actions: [{ type: 'webhook', url: '/hooks/x' }, { type: 'send_event', event: 'po_approved' }] }],
+      steps: [{ id: 'a', type: 'action', actions: [{ type: 'webhook', url: '/hooks/x' }, { type: 'send_event', event: 'po_approved', record_id: 'context.record_id' }] }],
     });
-    expect(parsed.ok).toBe(false);
-    const details = (parsed as { details: { field: string; rule: string; message: string }[] }).details;
-    expect(details.map((d) => `${d.field} ${d.rule}`)).toEqual(['steps[0].actions[0].type unsupported', 'steps[0].actions[1].type unsupported']);
-    expect(details[0].message).toMatch(/webhooks service/);
+    expect(parsed.ok && parsed.value.steps[0]).toEqual({
+      id: 'a',
+      type: 'action',
+      actions: [
+        { type: 'webhook', entity: 'purchase_order', record_id: 'trigger.record_id', url: '/hooks/x', method: 'POST' },
+        { type: 'send_event', entity: 'purchase_order', record_id: 'context.record_id', event: 'po_approved' },
+      ],
+      then: 'end',
+    });
+    const bad = parseWorkflow({
+      ...purchaseOrder,
+      steps: [{ id: 'a', type: 'action', actions: [{ type: 'webhook', url: 'mailto:x@example.com', method: 'GET' }, { type: 'send_event' }, { type: 'send_event', event: 'e', record_id: 'not a path' }] }],
+    });
+    expect(bad.ok).toBe(false);
+    const details = (bad as { details: { field: string; rule: string }[] }).details;
+    expect(details.map((d) => `${d.field} ${d.rule}`)).toEqual([
+      'steps[0].actions[0].url pattern',
+      'steps[0].actions[0].method enum',
+      'steps[0].actions[1].event required',
+      'steps[0].actions[2].record_id expression',
+    ]);
   });
 
   it('refuses triggers other than state_change and definitions without steps', () => {

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import { eventually, startTakes, type TakesProcesses } from '@takes/testing';
-import { startWebhookReceiver, type Received, type WebhookReceiver } from './testing/webhook-receiver';
+import { eventually, startTakes, type TakesProcesses, startWebhookReceiver, type Received, type WebhookReceiver } from '@takes/testing';
 
 /**
  * A state machine's webhook action (Rocket's `{type: "webhook", url, method}`), from the

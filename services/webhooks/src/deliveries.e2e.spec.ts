@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import { eventually, startService, startTakes, type ServiceProcess, type TakesProcesses } from '@takes/testing';
-import { startWebhookReceiver, type Received, type WebhookReceiver } from './testing/webhook-receiver';
+import { eventually, startService, startTakes, type ServiceProcess, type TakesProcesses, startWebhookReceiver, type Received, type WebhookReceiver } from '@takes/testing';
 
 /**
  * The webhooks service from the outside: the event store, projector, conflicts, gateway

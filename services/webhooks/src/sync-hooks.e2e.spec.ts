@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { connect, type NatsConnection } from 'nats';
-import { eventually, startTakes, type TakesProcesses } from '@takes/testing';
-import { startWebhookReceiver, type WebhookReceiver } from './testing/webhook-receiver';
+import { eventually, startTakes, type TakesProcesses, startWebhookReceiver, type WebhookReceiver } from '@takes/testing';
 
 /**
  * Sync hooks (before_write, before_delete) from the outside: the gateway calls them

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { WorkflowInstanceView } from '@takes/contracts';
-import { eventually, startTakes, type ServiceProcess, type TakesProcesses } from '@takes/testing';
-import { approvalWorkflow, orderSteps, purchaseOrder, rushWorkflow, steps } from './testing/purchase-order.fixtures';
+import { Webhook } from 'standardwebhooks';
+import { eventually, startTakes, startWebhookReceiver, type ServiceProcess, type TakesProcesses, type WebhookReceiver } from '@takes/testing';
+import { approvalWorkflow, orderSteps, purchaseOrder, rocketActionsWorkflow, rushWorkflow, steps } from './testing/purchase-order.fixtures';
 
 /**
  * The workflows service from the outside (every service as a process, HTTP through the
@@ -16,9 +17,13 @@ describe('workflows: the purchase-order story (all services as processes)', () =
   let clerk: string;
   let approvalId: string;
   let rushId: string;
+  let receiver: WebhookReceiver;
 
   beforeAll(async () => {
-    takes = await startTakes('workflows_e2e', { TAKES_RATE_LIMIT: '100000' });
+    receiver = await startWebhookReceiver();
+    takes = await startTakes('workflows_e2e', { TAKES_RATE_LIMIT: '100000' }, {
+      webhooksEnv: { TAKES_WEBHOOKS_ALLOW_ADDRESSES: '127.0.0.1', TAKES_WEBHOOKS_BASE_URL: `http://127.0.0.1:${receiver.port}`, TAKES_WEBHOOKS_POLL: '50ms' },
+    });
     workflows = takes.workflows;
     admin = await takes.login();
     expect((await takes.api('POST', '/api/main/_admin/entities', { token: admin, body: purchaseOrder })).status).toBe(201);
@@ -32,7 +37,10 @@ describe('workflows: the purchase-order story (all services as processes)', () =
     approvalId = saved.body.data.id;
     rushId = (await takes.api('POST', '/api/main/_admin/workflows', { token: admin, body: rushWorkflow })).body.data.id;
   });
-  afterAll(() => takes?.close());
+  afterAll(async () => {
+    await takes?.close();
+    await receiver?.close();
+  });
 
   const orders = () => orderSteps(takes, admin);
   const order = (amount: number, status?: string) => orders().order(amount, status);
@@ -93,6 +101,38 @@ describe('workflows: the purchase-order story (all services as processes)', () =
     expect(await workflowEvents(id, rushId)).toHaveLength(1);
   });
 
+  it("Rocket's send_event and webhook actions: approving sends po_approved on the order; rejecting calls the hook, signed with the workflow's secret", async () => {
+    const saved = await takes.api('POST', '/api/main/_admin/workflows', { token: admin, body: rocketActionsWorkflow });
+    expect(saved.status).toBe(201);
+    const workflowId = saved.body.data.id as string;
+    const secret = saved.body.data.webhook_secret as string;
+    expect(secret).toMatch(/^whsec_/);
+
+    const approvedId = await order(3000, 'review');
+    const approving = await instanceOf(approvedId, 'waiting', workflowId);
+    expect((await takes.api('POST', `/api/main/_workflows/${approving.id}/approve`, { token: finance, body: {} })).status).toBe(200);
+    const approved = await instanceOf(approvedId, 'completed', workflowId);
+    // The write and then the event, both the workflow's; the history names the signal's command.
+    expect((await workflowEvents(approvedId, workflowId)).map((e) => [e.type, e.signal ?? null])).toEqual([['updated', null], ['signaled', 'po_approved']]);
+    expect(approved.history!.find((h) => h.step === 'approved')!.detail).toMatchObject({ signals: [{ type: 'send_event', entity: 'purchase_order', id: approvedId }] });
+
+    const rejectedId = await order(4000, 'review');
+    const rejecting = await instanceOf(rejectedId, 'waiting', workflowId);
+    expect((await takes.api('POST', `/api/main/_workflows/${rejecting.id}/reject`, { token: finance, body: { comment: 'no' } })).status).toBe(200);
+    const [call] = await eventually(() => {
+      expect(receiver.received('/hooks/po-rejected')).toHaveLength(1);
+      return receiver.received('/hooks/po-rejected');
+    });
+    expect(new Webhook(secret).verify(call.body, call.headers as Record<string, string>)).toMatchObject({
+      event: 'workflow.action',
+      entity: 'purchase_order',
+      record: { id: rejectedId, status: 'rejected' },
+      workflow: { id: workflowId, instance: rejecting.id, step: 'rejected' },
+      user: { id: `workflow:${workflowId}` },
+    });
+    expect((await workflowEvents(rejectedId, workflowId)).map((e) => e.type)).toEqual(['updated', 'webhook_requested']);
+  });
+
   it('an approval by a user without the role is 403, and changes nothing', async () => {
     const id = await order(4000);
     const waiting = await instanceOf(id, 'waiting');
@@ -122,7 +162,10 @@ describe('workflows: the purchase-order story (all services as processes)', () =
     ];
     expect(await fields({ ...approvalWorkflow, steps: loop })).toEqual(['steps[0].then cycle']);
     expect(await fields({ ...approvalWorkflow, steps: [{ ...approvalWorkflow.steps[0], expression: 'context.amount >' }] })).toEqual(['steps[0].expression expression']);
-    expect(await fields({ ...approvalWorkflow, steps: [{ id: 'hook', type: 'action', actions: [{ type: 'webhook', url: '/hooks/po', method: 'POST' }] }] })).toEqual(['steps[0].actions[0].type unsupported']);
+    expect(await fields({ ...approvalWorkflow, steps: [{ id: 'hook', type: 'action', actions: [{ type: 'webhook', url: 'ftp://example.com/po' }, { type: 'send_event' }] }] })).toEqual([
+      'steps[0].actions[0].url pattern',
+      'steps[0].actions[1].event required',
+    ]);
     expect(await fields({ ...approvalWorkflow, trigger: { ...approvalWorkflow.trigger, entity: 'ghost' } })).toEqual(['trigger.entity exists']);
     expect((await takes.api('POST', '/api/main/_admin/workflows', { token: clerk, body: approvalWorkflow })).status).toBe(403);
   });

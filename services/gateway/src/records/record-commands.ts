@@ -34,7 +34,7 @@ import type { WriteHeaders } from './write-headers';
 export interface RecordEdit {
   entity: string;
   id?: string;
-  op: Exclude<CommandOp, 'define' | 'remove' | 'resolve'>;
+  op: Exclude<CommandOp, 'define' | 'remove' | 'resolve' | 'signal'>;
   data?: unknown;
   patch?: unknown;
 }

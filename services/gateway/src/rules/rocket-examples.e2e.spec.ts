@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { startTakes, type TakesProcesses } from '@takes/testing';
+import { Webhook } from 'standardwebhooks';
+import { eventually, startTakes, startWebhookReceiver, type TakesProcesses, type WebhookReceiver } from '@takes/testing';
 
 /**
  * Rocket's own examples of layers 1–3, posted as its design page (docs/rules-and-workflows.md
@@ -113,9 +114,14 @@ describe("Rocket's rule and state-machine examples, as its design page writes th
   let takes: TakesProcesses;
   let admin: string;
   let accountant: string;
+  let receiver: WebhookReceiver;
 
   beforeAll(async () => {
-    takes = await startTakes('rocket_examples', { TAKES_RATE_LIMIT: '100000' });
+    // The state machine's webhook action names a path (/hooks/invoice-paid): it goes to this receiver.
+    receiver = await startWebhookReceiver();
+    takes = await startTakes('rocket_examples', { TAKES_RATE_LIMIT: '100000' }, {
+      webhooksEnv: { TAKES_WEBHOOKS_ALLOW_ADDRESSES: '127.0.0.1', TAKES_WEBHOOKS_BASE_URL: `http://127.0.0.1:${receiver.port}`, TAKES_WEBHOOKS_POLL: '50ms' },
+    });
     admin = await takes.login();
     for (const body of entities) expect((await takes.api('POST', '/api/main/_admin/entities', { token: admin, body })).status).toBe(201);
     for (const body of relations) expect((await takes.api('POST', '/api/main/_admin/relations', { token: admin, body })).status).toBe(201);
@@ -130,7 +136,10 @@ describe("Rocket's rule and state-machine examples, as its design page writes th
     expect((await takes.api('POST', '/api/main/_admin/users', { token: admin, body: { email: 'acc@localhost', password: 'changeme-acc', roles: ['accountant'] } })).status).toBe(201);
     accountant = await takes.login('main', 'acc@localhost', 'changeme-acc');
   });
-  afterAll(() => takes.close());
+  afterAll(async () => {
+    await takes?.close();
+    await receiver?.close();
+  });
 
   const messagesOf = (body: { error?: { details?: { message: string }[] } }) => (body.error?.details ?? []).map((d) => d.message);
   async function invoice(data: Record<string, unknown> = {}): Promise<string> {
@@ -200,14 +209,11 @@ describe("Rocket's rule and state-machine examples, as its design page writes th
     expect((await takes.api('DELETE', `/api/main/customer/${quiet}`, { token: admin })).status).toBe(200);
   });
 
-  it('layer 3: the state machine as written (its webhook action waits for the webhooks service), then without that action: draft → sent → paid, void from two states, a voided invoice locked', async () => {
+  it('layer 3: the state machine as written: draft → sent → paid (calling its webhook after commit), void from two states, a voided invoice locked', async () => {
     const asWritten = await takes.api('POST', '/api/main/_admin/state-machines', { token: admin, body: rocketStateMachine });
-    expect({ status: asWritten.status, detail: asWritten.body.error?.details?.[0] }).toEqual({ status: 422, detail: expect.objectContaining({ field: 'transitions[1].actions[1].type', rule: 'unsupported' }) });
-    const withoutWebhook = {
-      ...rocketStateMachine,
-      transitions: rocketStateMachine.transitions.map((t) => ({ ...t, actions: t.actions.filter((a) => a.type !== 'webhook') })),
-    };
-    expect((await takes.api('POST', '/api/main/_admin/state-machines', { token: admin, body: withoutWebhook })).status).toBe(201);
+    expect(asWritten.status).toBe(201);
+    const secret = asWritten.body.data.webhook_secret as string;
+    expect(secret).toMatch(/^whsec_/);
 
     const id = await invoice();
     expect((await takes.api('GET', `/api/main/invoice/${id}`, { token: admin })).body.data.status).toBe('draft');
@@ -220,6 +226,18 @@ describe("Rocket's rule and state-machine examples, as its design page writes th
     expect({ status: short.status, messages: messagesOf(short.body) }).toEqual({ status: 422, messages: [expect.stringContaining('guard')] });
     const paid = await takes.api('PUT', `/api/main/invoice/${id}`, { token: admin, body: { status: 'paid', payment_date: '2026-12-02', payment_amount: '50.00' } });
     expect(paid.body.data).toMatchObject({ status: 'paid', total: '50.00', paid_at: expect.any(String) });
+    const [call] = await eventually(() => {
+      expect(receiver.received('/hooks/invoice-paid')).toHaveLength(1);
+      return receiver.received('/hooks/invoice-paid');
+    });
+    expect(call.headers['content-type']).toBe('application/json');
+    expect(new Webhook(secret).verify(call.body, call.headers as Record<string, string>)).toMatchObject({
+      event: 'state_machine.transition',
+      entity: 'invoice',
+      record: { id, status: 'paid', paid_at: paid.body.data.paid_at },
+      old: { id, status: 'sent' },
+      state_machine: { field: 'status', from: 'sent', to: 'paid' },
+    });
 
     for (const from of ['draft', 'sent']) {
       const other = await invoice();

@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import type { Logger } from 'pino';
-import { EVENT_STORE, isTakesError, type AppendCommand, type ChildCommand, type EventStore } from '@takes/contracts';
+import { EVENT_STORE, isTakesError, type Actor, type AppendCommand, type ChildCommand, type EventStore, type SignalData } from '@takes/contracts';
 import { inTransaction, type Database } from '@takes/db';
-import { createdRecordId, enterStep, workflowCommandId, workflowUserId, type Move, type PlannedWrite } from '@takes/workflows';
+import { actionSourceId } from '@takes/metadata';
+import { createdRecordId, enterStep, workflowCommandId, workflowSignalCommandId, workflowUserId, type Move, type PlannedSignal, type PlannedWrite } from '@takes/workflows';
 import { WorkflowsMetrics } from '../metrics';
 import { DATABASE, LOGGER } from '../tokens';
 import { addHistory, claimRunning, setTimer, updateInstance, type InstanceRow } from './instances.table';
@@ -81,7 +82,7 @@ export class InstanceRunner {
         await this.fail(client, row, move.step, { code: 'VALIDATION_FAILED', message: move.message });
         return false;
       case 'act': {
-        const acted = await this.act(row, move.step, move.writes);
+        const acted = await this.act(row, move.step, move.writes, move.signals);
         if (!acted.ok) {
           await this.fail(client, row, move.step, acted.error);
           return false;
@@ -101,11 +102,37 @@ export class InstanceRunner {
 
   /**
    * The step's writes as one command (the first write, the others nested in it, so the
-   * step applies whole or not at all), as the workflow's service user with its roles:
-   * decide applies rules, state machines and permissions as to any write.
+   * writes apply whole or not at all), then its signals (send_event, webhook) in order, a
+   * command each, all as the workflow's service user with its roles: decide applies
+   * rules, state machines and permissions as to any write.
    */
-  private async act(row: InstanceRow, step: string, writes: readonly PlannedWrite[]): Promise<Acted> {
-    const commandId = workflowCommandId(row.id, row.seq, step, row.attempt);
+  private async act(row: InstanceRow, step: string, writes: readonly PlannedWrite[], signals: readonly PlannedSignal[]): Promise<Acted> {
+    const user: Actor = { id: workflowUserId(row.workflow_id), roles: [...row.definition.roles] };
+    const detail: Record<string, unknown> = { attempt: row.attempt };
+    let sending = '';
+    try {
+      if (writes.length > 0) {
+        sending = workflowCommandId(row.id, row.seq, step, row.attempt);
+        const written = await this.write(row, user, sending, writes);
+        Object.assign(detail, { command_id: sending, ...written });
+      }
+      const sent: Record<string, unknown>[] = [];
+      for (const [i, signal] of signals.entries()) {
+        sending = workflowSignalCommandId(row.id, row.seq, step, i);
+        const result = await this.store.append({ v: 1, command_id: sending, app: row.app, entity: signal.entity, entity_id: signal.entity_id, op: 'signal', data: this.signalData(row, step, signal), user });
+        sent.push({ command_id: sending, type: signal.action.type, entity: signal.entity, id: signal.entity_id, version: result.version });
+      }
+      if (sent.length > 0) detail.signals = sent;
+      return { ok: true, detail };
+    } catch (error) {
+      // A refusal stops the instance, visibly; anything else (the store unreachable) rolls
+      // the step back, and it runs again with the same command ids.
+      if (isTakesError(error) && REFUSALS.has(error.code)) return { ok: false, error: { command_id: sending, ...error.toBody() } };
+      throw error;
+    }
+  }
+
+  private async write(row: InstanceRow, user: Actor, commandId: string, writes: readonly PlannedWrite[]): Promise<Record<string, unknown>> {
     const targets = writes.map((write, i) => ({ ...write, entity_id: write.op === 'create' ? createdRecordId(row.id, row.seq, i) : write.entity_id }));
     const [first, ...rest] = targets;
     const children: ChildCommand[] = rest.map((write, i) => ({ entity: write.entity, entity_id: write.entity_id, op: write.op, data: write.data, path: `actions[${i + 1}]` }));
@@ -117,17 +144,16 @@ export class InstanceRunner {
       entity_id: first.entity_id,
       op: first.op,
       data: first.data,
-      user: { id: workflowUserId(row.workflow_id), roles: [...row.definition.roles] },
+      user,
       ...(children.length > 0 ? { children } : {}),
     };
-    try {
-      const result = await this.store.append(command);
-      return { ok: true, detail: { command_id: commandId, attempt: row.attempt, outcome: result.outcome, records: targets.map((t) => ({ entity: t.entity, id: t.entity_id })), version: result.version } };
-    } catch (error) {
-      // A refusal stops the instance, visibly; anything else (the store unreachable) rolls
-      // the step back, and it runs again with the same command id.
-      if (isTakesError(error) && REFUSALS.has(error.code)) return { ok: false, error: { command_id: commandId, ...error.toBody() } };
-      throw error;
-    }
+    const result = await this.store.append(command);
+    return { outcome: result.outcome, records: targets.map((t) => ({ entity: t.entity, id: t.entity_id })), version: result.version };
+  }
+
+  /** A signal command's data: the event's name, or the call with the workflow as its source (whose secret signs it). */
+  private signalData(row: InstanceRow, step: string, signal: PlannedSignal): SignalData {
+    if (signal.action.type === 'send_event') return { event: signal.action.event };
+    return { webhook: { url: signal.action.url, method: signal.action.method, source: actionSourceId('workflow', row.workflow_id), workflow: { instance: row.id, step } } };
   }
 }

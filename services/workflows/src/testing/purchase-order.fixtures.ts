@@ -37,6 +37,22 @@ export const approvalWorkflow = {
   ],
 };
 
+/**
+ * Rocket's purchase-order workflow with its actions as its design page writes them: the
+ * approved path sends `po_approved`, the rejected path calls /hooks/po-rejected (a path,
+ * resolved against TAKES_WEBHOOKS_BASE_URL). Triggered by `review`.
+ */
+export const rocketActionsWorkflow = {
+  ...approvalWorkflow,
+  name: 'purchase_order_review',
+  trigger: { ...approvalWorkflow.trigger, to: 'review' },
+  steps: approvalWorkflow.steps.map((step) => {
+    if (step.id === 'approved') return { ...step, actions: [...(step.actions ?? []), { type: 'send_event', event: 'po_approved' }] };
+    if (step.id === 'rejected') return { ...step, actions: [...(step.actions ?? []), { type: 'webhook', url: '/hooks/po-rejected', method: 'POST' }] };
+    return step;
+  }),
+};
+
 /** The same approval with a short timeout, triggered by `rush`. */
 export const rushWorkflow = {
   ...approvalWorkflow,
