@@ -4,12 +4,16 @@
  * stopped, delivered once it starts: intake from the store, signing, one request each),
  * beside a plain node:http client sending the same number of signed requests to the same
  * receiver; and the write latency a sync hook adds, beside the same writes without one.
- * CPU per delivery is the webhooks process's CPU time over the deliveries it made.
+ * CPU per delivery, by process, from /proc: the webhooks process, this run's PostgreSQL
+ * backends, this process (the receiver) and the other Takes services, counted from the
+ * webhooks service's /ready to the last request received, over the deliveries in that time.
+ * The baseline's CPU per request is this process's (the client and the receiver).
  */
 import http from 'node:http';
 import os from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { Client } from 'pg';
 import { startTakes } from '@takes/testing';
 import { newSecret, standardHeaders } from '@takes/webhooks';
 import { processCpuMs } from './process-cpu';
@@ -32,12 +36,23 @@ async function main(): Promise<void> {
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   const port = (receiver.address() as AddressInfo).port;
   const takes = await startTakes('bench_webhooks', { TAKES_RATE_LIMIT: '1000000' }, { webhooksEnv: { TAKES_WEBHOOKS_ALLOW_ADDRESSES: '127.0.0.1', TAKES_WEBHOOKS_POLL: '100ms' } });
+  const probe = new Client({ connectionString: takes.testDb.url });
+  await probe.connect();
   try {
     const token = await takes.login();
     const api = async (method: string, path: string, body?: unknown) => {
       const r = await takes.api(method, path, { token, body });
       if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(r.body)}`);
       return r.body;
+    };
+    const backendsCpu = async () => {
+      const { rows: backends } = await probe.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+      return new Map(backends.map((r) => [r.pid, safeCpu(r.pid)]));
+    };
+    const othersCpu = () => [takes.store, takes.gateway, takes.projector, takes.workflows].reduce((sum, s) => sum + processCpuMs(s.child.pid!), 0);
+    const selfCpu = () => {
+      const usage = process.cpuUsage();
+      return (usage.user + usage.system) / 1_000;
     };
     const entity = (name: string) => ({ name, table: `${name}s`, fields: [{ name: 'id', type: 'uuid' }, { name: 'value', type: 'int' }] });
 
@@ -53,17 +68,31 @@ async function main(): Promise<void> {
       received = 0;
       const started = performance.now();
       const webhooks = await takes.startWebhooks();
-      const cpuBefore = processCpuMs(webhooks.child.pid!);
+      const beforeReady = received;
+      const cpuBefore = { webhooks: processCpuMs(webhooks.child.pid!), pg: await backendsCpu(), self: selfCpu(), others: othersCpu() };
       while (received < events * k) await new Promise((resolve) => setTimeout(resolve, 20));
       const seconds = (performance.now() - started) / 1_000;
-      const cpu = processCpuMs(webhooks.child.pid!) - cpuBefore;
+      const counted = events * k - beforeReady;
+      const pgAfter = await backendsCpu();
+      const pgMs = [...pgAfter].reduce((sum, [pid, ms]) => sum + ms - (cpuBefore.pg.get(pid) ?? 0), 0);
+      const perDelivery = (ms: number) => (ms / counted).toFixed(3);
+      const cpu = {
+        webhooks: perDelivery(processCpuMs(webhooks.child.pid!) - cpuBefore.webhooks),
+        pg: perDelivery(pgMs),
+        self: perDelivery(selfCpu() - cpuBefore.self),
+        others: perDelivery(othersCpu() - cpuBefore.others),
+      };
+      const selfBefore = selfCpu();
       const baseline = await plainClient(port, events * k, Math.min(32, k * 4));
+      const baselineCpu = ((selfCpu() - selfBefore) / (events * k)).toFixed(3);
       rows.push({
         endpoints: k,
         deliveries: events * k,
+        'before /ready': beforeReady,
         'service/s': Math.round((events * k) / seconds),
-        'CPU ms/delivery': (cpu / (events * k)).toFixed(3),
+        'CPU ms/delivery webhooks + PostgreSQL + receiver + other services': `${cpu.webhooks} + ${cpu.pg} + ${cpu.self} + ${cpu.others}`,
         'plain client/s': Math.round(baseline),
+        'CPU ms/request client + receiver': baselineCpu,
         ratio: ((events * k) / seconds / baseline).toFixed(2),
       });
     }
@@ -76,8 +105,9 @@ async function main(): Promise<void> {
     const plain = await runClosedLoop(WRITERS, SECONDS, write('plain'));
     const hooked = await runClosedLoop(WRITERS, SECONDS, write('hooked'));
 
-    process.stdout.write(`\nwebhooks benchmark — ${new Date().toISOString()}, ${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), node ${process.version}\n`);
-    process.stdout.write(`deliveries: a backlog written while the service was stopped, timed from its start to the last request received; per-endpoint concurrency 4 (the default), 32 workers\n\n`);
+    process.stdout.write(`\nwebhooks benchmark — ${new Date().toISOString()}, ${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
+    process.stdout.write(`deliveries: a backlog written while the service was stopped, timed from its start to the last request received; per-endpoint concurrency 4 (the default), 32 workers\n`);
+    process.stdout.write(`CPU from /proc, from the service's /ready to the last request received, over the deliveries after /ready; receiver = this process; other services = store, gateway, projector, workflows; baseline: this process (client and receiver)\n\n`);
     process.stdout.write(`${table(rows)}\n\n`);
     process.stdout.write(`writes (${WRITERS} closed-loop writers, ${SECONDS}s each): a create through the gateway, with and without a before_write hook\n\n`);
     process.stdout.write(`${table([
@@ -85,6 +115,7 @@ async function main(): Promise<void> {
       { writes: 'before_write hook', 'writes/s': Math.round(hooked.perSecond), 'p50 ms': hooked.p50.toFixed(2), 'p99 ms': hooked.p99.toFixed(2), errors: hooked.errors, 'added p50 ms': (hooked.p50 - plain.p50).toFixed(2) },
     ])}\n`);
   } finally {
+    await probe.end();
     await takes.close();
     receiver.close();
   }
@@ -122,6 +153,14 @@ async function plainClient(port: number, count: number, concurrency: number): Pr
     }
   }));
   return count / ((performance.now() - started) / 1_000);
+}
+
+function safeCpu(pid: number): number {
+  try {
+    return processCpuMs(pid);
+  } catch {
+    return 0;
+  }
 }
 
 main().catch((error) => {
