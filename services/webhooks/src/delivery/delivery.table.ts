@@ -21,9 +21,11 @@ export interface ClaimedDelivery {
  * Claims up to `limit` due deliveries for this process: open, due, not leased, the
  * earliest open one of its (endpoint, record) (so each record's events reach an endpoint
  * in order), of a live, enabled endpoint with fewer than `perEndpoint` leased requests.
- * `FOR UPDATE SKIP LOCKED` makes two replicas claiming at once take different rows, and
- * the lease (committed with the claim) keeps others off a row while its request runs;
- * a lease that runs out (its process died) makes the row due again.
+ * Candidates are picked without locks; only the rows chosen are locked, with `FOR UPDATE
+ * SKIP LOCKED` (two replicas claiming at once take different rows; a row another replica
+ * leased meanwhile fails the re-checked lease condition), so a claim that finds every
+ * endpoint busy writes nothing. The lease (committed with the claim) keeps others off a
+ * row while its request runs; a lease that runs out (its process died) makes it due again.
  */
 export async function claimDue(pool: Pool, limit: number, perEndpoint: number, leaseMs: number): Promise<ClaimedDelivery[]> {
   const { rows } = await pool.query<ClaimedDelivery>(
@@ -39,14 +41,16 @@ export async function claimDue(pool: Pool, limit: number, perEndpoint: number, l
              AND p.status IN ('pending', 'retrying') AND p.position < d.position)
        ORDER BY d.next_attempt_at, d.position
        LIMIT $1 * 4
-       FOR UPDATE OF d SKIP LOCKED
      ), ranked AS (
        SELECT c.id, row_number() OVER (PARTITION BY c.app, c.webhook_id ORDER BY c.position) + coalesce(b.n, 0) AS slot
        FROM candidates c JOIN webhooks.endpoints e ON e.app = c.app AND e.id = c.webhook_id
        LEFT JOIN busy b ON b.app = c.app AND b.webhook_id = c.webhook_id
        WHERE NOT e.removed AND e.disabled_at IS NULL AND coalesce((e.definition->>'active')::boolean, true)
      ), chosen AS (
-       SELECT id FROM ranked WHERE slot <= $2 ORDER BY slot LIMIT $1
+       SELECT d.id FROM webhooks.deliveries d
+       WHERE d.id IN (SELECT id FROM ranked WHERE slot <= $2 ORDER BY slot LIMIT $1)
+         AND d.status IN ('pending', 'retrying') AND (d.lease_until IS NULL OR d.lease_until < now())
+       FOR UPDATE OF d SKIP LOCKED
      )
      UPDATE webhooks.deliveries d SET lease_until = now() + make_interval(secs => $3::double precision / 1000), updated_at = now()
      FROM chosen, webhooks.endpoints e LEFT JOIN webhooks.secrets s ON s.app = e.app AND s.webhook_id = e.id
@@ -74,7 +78,7 @@ export interface AttemptRecord {
 /**
  * Records one attempt in one statement: the attempt logged (numbered after the
  * delivery's earlier ones, replays included), the delivery settled (its lease given
- * back), and the endpoint's health: healthy again on a 2xx; on a failure marked failing
+ * back; one cancelled while its attempt ran, its endpoint removed, stays cancelled), and the endpoint's health: healthy again on a 2xx; on a failure marked failing
  * since now (if it was not), and disabled when it answered 410 or has failed for longer
  * than `disableAfterMs`. Returns the reason when this attempt disabled it.
  */
@@ -86,7 +90,7 @@ export async function recordAttempt(client: Pick<ClientBase, 'query'>, delivery:
      ), settled AS (
        UPDATE webhooks.deliveries SET status = $8, attempts = attempts + 1, lease_until = NULL, last_status = $4, last_error = $5, updated_at = now(),
          next_attempt_at = CASE WHEN $8 = 'retrying' THEN now() + make_interval(secs => $9::double precision / 1000) ELSE next_attempt_at END
-       WHERE id = $1
+       WHERE id = $1 AND status <> 'cancelled'
      ), healthy AS (
        UPDATE webhooks.endpoints SET failing_since = NULL WHERE $10 = 'healthy' AND app = $11 AND id = $12 AND failing_since IS NOT NULL
      ), failing AS (
