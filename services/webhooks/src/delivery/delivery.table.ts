@@ -21,7 +21,8 @@ export interface ClaimedDelivery {
  * Claims up to `limit` due deliveries for this process: open, due, not leased, the
  * earliest open one of its (endpoint, record) (so each record's events reach an endpoint
  * in order), of a live, enabled endpoint with fewer than `perEndpoint` leased requests.
- * Candidates are picked without locks; only the rows chosen are locked, with `FOR UPDATE
+ * Each endpoint with free slots gives at most that many candidates, read in its own due
+ * order without locks; only the rows chosen are locked, with `FOR UPDATE
  * SKIP LOCKED` (two replicas claiming at once take different rows; a row another replica
  * leased meanwhile fails the re-checked lease condition), so a claim that finds every
  * endpoint busy writes nothing. The lease (committed with the claim) keeps others off a
@@ -32,23 +33,26 @@ export async function claimDue(pool: Pool, limit: number, perEndpoint: number, l
     `WITH busy AS (
        SELECT app, webhook_id, count(*) AS n FROM webhooks.deliveries
        WHERE lease_until > now() AND status IN ('pending', 'retrying') GROUP BY app, webhook_id
+     ), free AS (
+       SELECT e.app, e.id, $2 - coalesce(b.n, 0) AS slots FROM webhooks.endpoints e
+       LEFT JOIN busy b ON b.app = e.app AND b.webhook_id = e.id
+       WHERE NOT e.removed AND e.disabled_at IS NULL AND coalesce((e.definition->>'active')::boolean, true) AND $2 - coalesce(b.n, 0) > 0
      ), candidates AS (
-       SELECT d.id, d.app, d.webhook_id, d.position FROM webhooks.deliveries d
-       WHERE d.status IN ('pending', 'retrying') AND d.next_attempt_at <= now() AND (d.lease_until IS NULL OR d.lease_until < now())
-         AND NOT EXISTS (
-           SELECT 1 FROM webhooks.deliveries p
-           WHERE p.app = d.app AND p.webhook_id = d.webhook_id AND p.entity = d.entity AND p.record_id = d.record_id
-             AND p.status IN ('pending', 'retrying') AND p.position < d.position)
-       ORDER BY d.next_attempt_at, d.position
-       LIMIT $1 * 4
-     ), ranked AS (
-       SELECT c.id, row_number() OVER (PARTITION BY c.app, c.webhook_id ORDER BY c.position) + coalesce(b.n, 0) AS slot
-       FROM candidates c JOIN webhooks.endpoints e ON e.app = c.app AND e.id = c.webhook_id
-       LEFT JOIN busy b ON b.app = c.app AND b.webhook_id = c.webhook_id
-       WHERE NOT e.removed AND e.disabled_at IS NULL AND coalesce((e.definition->>'active')::boolean, true)
+       SELECT c.id, c.next_attempt_at, c.position FROM free f
+       CROSS JOIN LATERAL (
+         SELECT d.id, d.next_attempt_at, d.position FROM webhooks.deliveries d
+         WHERE d.app = f.app AND d.webhook_id = f.id AND d.status IN ('pending', 'retrying') AND d.next_attempt_at <= now()
+           AND (d.lease_until IS NULL OR d.lease_until < now())
+           AND NOT EXISTS (
+             SELECT 1 FROM webhooks.deliveries p
+             WHERE p.app = d.app AND p.webhook_id = d.webhook_id AND p.entity = d.entity AND p.record_id = d.record_id
+               AND p.status IN ('pending', 'retrying') AND p.position < d.position)
+         ORDER BY d.next_attempt_at, d.position
+         LIMIT f.slots
+       ) c
      ), chosen AS (
        SELECT d.id FROM webhooks.deliveries d
-       WHERE d.id IN (SELECT id FROM ranked WHERE slot <= $2 ORDER BY slot LIMIT $1)
+       WHERE d.id IN (SELECT id FROM candidates ORDER BY next_attempt_at, position LIMIT $1)
          AND d.status IN ('pending', 'retrying') AND (d.lease_until IS NULL OR d.lease_until < now())
        FOR UPDATE OF d SKIP LOCKED
      )
