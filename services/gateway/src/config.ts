@@ -11,6 +11,8 @@ export interface GatewayConfig extends SharedSettings {
   /** The app made on first start ('' = none). */
   defaultApp: string;
   bodyLimitBytes: number;
+  /** Origins whose pages may call the API from a browser (`*`: any; tokens travel as bearer headers, never cookies). */
+  corsOrigins: '*' | string[];
   /** Requests per second per user (or per IP before login), with a burst of twice that. */
   rateLimitPerSecond: number;
   syncMaxEdits: number;
@@ -52,6 +54,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
   return {
     ...sharedSettings(env),
     port: envInt(env, 'TAKES_PORT', 8080, { min: 0, max: 65535 }),
+    corsOrigins: parseCorsOrigins(envString(env, 'TAKES_CORS_ORIGINS', '*')),
     jwtSecret: env.TAKES_JWT_SECRET ? env.TAKES_JWT_SECRET : null,
     defaultApp: env.TAKES_DEFAULT_APP ?? 'main',
     bodyLimitBytes: envInt(env, 'TAKES_BODY_LIMIT', 256 * 1024, { min: 1024 }),
@@ -85,4 +88,14 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
       },
     },
   };
+}
+
+/** `*` or a comma-separated list of origins (`https://review.example.com`); an empty list lets no page call the API. */
+export function parseCorsOrigins(value: string): '*' | string[] {
+  const trimmed = value.trim();
+  if (trimmed === '*') return '*';
+  return trimmed
+    .split(',')
+    .map((origin) => origin.trim().replace(/\/$/, ''))
+    .filter((origin) => origin !== '');
 }

@@ -116,6 +116,24 @@ describe('gateway as a client sees it (event store and gateway as processes)', (
     });
   });
 
+  describe('browser pages on other origins', () => {
+    it('a preflight names the write headers and methods; answers let a page read the version and position', async () => {
+      const preflight = await takes.api('OPTIONS', '/api/main/inspection', {
+        headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'PUT', 'access-control-request-headers': 'authorization,content-type,if-match,x-takes-device' },
+      });
+      expect(preflight.status).toBe(204);
+      expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
+      expect(preflight.headers.get('access-control-allow-methods')).toContain('PATCH');
+      expect(preflight.headers.get('access-control-allow-headers')).toEqual(expect.stringContaining('if-match'));
+      expect(preflight.headers.get('access-control-allow-headers')).toEqual(expect.stringContaining('x-takes-device'));
+      const login = await takes.api('POST', '/api/main/auth/login', { headers: { origin: 'http://localhost:5173' }, body: { email: 'admin@localhost', password: 'changeme' } });
+      expect(login.status).toBe(200);
+      expect(login.headers.get('access-control-allow-origin')).toBe('*');
+      expect(login.headers.get('access-control-expose-headers')).toEqual(expect.stringContaining('x-takes-position'));
+      expect(login.headers.get('access-control-expose-headers')).toEqual(expect.stringContaining('etag'));
+    });
+  });
+
   describe('auth', () => {
     const token = (claims: Record<string, unknown>, options: { exp?: number; aud?: string; secret?: Uint8Array; alg?: string } = {}) =>
       new SignJWT({ roles: ['admin'], ...claims })
