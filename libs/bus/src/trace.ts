@@ -1,8 +1,8 @@
-import { pooledRandomBytes } from '@takes/ids';
+import { pooledRandomBytes, toHex } from '@takes/ids';
 
 /** W3C trace context: `00-<trace id>-<span id>-01`. */
 export function newTraceparent(traceId?: string): string {
-  return `00-${traceId ?? pooledRandomBytes(16).toString('hex')}-${pooledRandomBytes(8).toString('hex')}-01`;
+  return `00-${traceId ?? toHex(pooledRandomBytes(16))}-${toHex(pooledRandomBytes(8))}-01`;
 }
 
 /** The trace id inside a traceparent header, or undefined when it is missing or malformed. */

@@ -1,1 +1,1 @@
-export { pooledRandomBytes, createUuidV7Generator, uuidv7, uuidv7Time, UUID_PATTERN } from './uuid-v7';
+export { pooledRandomBytes, toHex, createUuidV7Generator, uuidv7, uuidv7Time, UUID_PATTERN } from './uuid-v7';

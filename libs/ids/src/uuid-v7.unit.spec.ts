@@ -33,10 +33,19 @@ describe('uuidv7', () => {
 
 describe('pooledRandomBytes', () => {
   it('hands out fresh bytes on every call, across refills', async () => {
-    const { pooledRandomBytes } = await import('./uuid-v7');
+    const { pooledRandomBytes, toHex } = await import('./uuid-v7');
     const seen = new Set<string>();
-    for (let i = 0; i < 2_000; i += 1) seen.add(pooledRandomBytes(16).toString('hex'));
+    for (let i = 0; i < 2_000; i += 1) seen.add(toHex(pooledRandomBytes(16)));
     expect(seen.size).toBe(2_000);
     expect(pooledRandomBytes(10_000)).toHaveLength(10_000);
+  });
+});
+
+describe('the millisecond field', () => {
+  it('holds times past 2^32 ms exactly, big-endian, as the RFC lays it out', () => {
+    const ms = 0xfedc_ba98_7654;
+    const id = createUuidV7Generator(() => ms)();
+    expect(id.slice(0, 8) + id.slice(9, 13)).toBe('fedcba987654');
+    expect(uuidv7Time(id)).toBe(ms);
   });
 });
