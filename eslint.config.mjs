@@ -36,6 +36,15 @@ export default [
     },
   },
   {
+    // The client runs in browsers and React Native: no Node built-ins outside its Node entry (@takes/client/node).
+    files: ['libs/client/src/**/*.ts', 'libs/ids/src/**/*.ts'],
+    ignores: ['libs/client/src/file-storage.ts', 'libs/client/src/node.ts', 'libs/*/src/**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^node:', message: 'Node-only: put it behind @takes/client/node' }], paths: ['fs', 'path', 'os', 'crypto', 'http', 'https', 'net', 'child_process', 'buffer', 'stream'] }],
+      'no-restricted-globals': ['error', { name: 'Buffer', message: 'Node-only: use Uint8Array' }, { name: 'process', message: 'Node-only' }, { name: 'require', message: 'use import' }],
+    },
+  },
+  {
     // Tests and benchmarks may print and may reach into a service's own internals.
     files: ['**/*.spec.ts', 'bench/**/*.ts'],
     rules: { 'no-console': 'off', '@nx/enforce-module-boundaries': 'off' },

@@ -1,0 +1,11 @@
+export { TakesClient, type TakesClientOptions, type EditResult, type SyncStatus } from './takes-client';
+export { EntityHandle } from './entity-handle';
+export { MemoryStorage, type ClientStorage, type StorageChange } from './storage';
+export { IndexedDbStorage } from './indexeddb-storage';
+export { Outbox, outboxKey } from './outbox';
+export { applyEdit, rebase, type LocalRecord, type ServerCopy } from './local-state';
+export { toSyncEdit, type PendingEdit, type EditOp } from './pending-edit';
+export { retryDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
+export { uuidv7, deviceFingerprint, createTimeOrderedKeys, keyMaker, type IdFormat } from './ids';
+export { Transport, TakesHttpError, retryAfterMs, type Tokens, type FetchLike, type TransportOptions } from './transport';
+export type { RecordListener, QueryListener } from './listeners';
