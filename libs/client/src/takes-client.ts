@@ -1,4 +1,4 @@
-import { initialState, evolve, type PatchOperation, type SyncResult, type TakesEvent } from '@takes/contracts';
+import { initialState, evolve, type PatchOperation, type RecordState, type SyncResult, type TakesEvent } from '@takes/contracts';
 import { DEFAULT_BACKOFF, retryDelay, type BackoffPolicy } from './backoff';
 import { Connectivity } from './connectivity';
 import { EntityHandle } from './entity-handle';
@@ -100,6 +100,7 @@ export class TakesClient {
     private readonly storage: ClientStorage,
     private readonly outbox: Outbox,
     private readonly copies: Map<string, ServerCopy>,
+    private readonly definitions: Map<string, RecordState>,
     private cursor: string | undefined,
     deviceId: string,
     tokens: Tokens | undefined,
@@ -145,8 +146,10 @@ export class TakesClient {
       deviceId = uuidv7();
       await storage.write([{ key: 'meta/device', value: deviceId }]);
     }
+    const definitions = new Map<string, RecordState>();
+    for (const [key, definition] of await storage.entries<RecordState>('meta/entity:')) definitions.set(key.slice('meta/entity:'.length), definition);
     const tokens = options.tokens ?? (options.keepTokens === false ? undefined : await storage.get<Tokens>('meta/tokens'));
-    const client = new TakesClient(options, storage, outbox, copies, await storage.get<string>('meta/cursor'), deviceId, tokens);
+    const client = new TakesClient(options, storage, outbox, copies, definitions, await storage.get<string>('meta/cursor'), deviceId, tokens);
     if (outbox.size > 0 && options.pushDelayMs !== null) client.schedule(options.pushDelayMs ?? 1000);
     return client;
   }
@@ -183,8 +186,12 @@ export class TakesClient {
   }
 
   /** Creates a record on the device, with a key made here unless `id` is given. */
-  async create<T extends Record<string, unknown> = Record<string, unknown>>(entity: string, data: Partial<T>, id: string = this.newKey()): Promise<EntityHandle<T>> {
-    await this.edit(entity, id, 'create', { data: { ...data } as Record<string, unknown> });
+  async create<T extends Record<string, unknown> = Record<string, unknown>>(entity: string, data: Partial<NoInfer<T>>, id: string = this.newKey()): Promise<EntityHandle<T>> {
+    // The record's key field (known from the entity definitions _changes carries) holds the key from the start, as it will on the server.
+    const keyField = (this.definitions.get(entity)?.state.primary_key as { field?: string } | undefined)?.field;
+    const values = { ...data } as Record<string, unknown>;
+    if (keyField && values[keyField] === undefined) values[keyField] = id;
+    await this.edit(entity, id, 'create', { data: values });
     return this.record<T>(entity, id);
   }
 
@@ -235,6 +242,12 @@ export class TakesClient {
     });
     this.emitStatus();
     return this.running;
+  }
+
+  /** Pulls remote changes only (what sync does after pushing); pending edits stay pending and are replayed on top. */
+  async pull(): Promise<void> {
+    if (!this.connectivity.online) throw new TakesHttpError(0, undefined, true);
+    await this.pullChanges();
   }
 
   /** Stops timers and closes the storage; pending edits stay in it for the next open. */
@@ -320,7 +333,7 @@ export class TakesClient {
     if (!this.connectivity.online) throw new TakesHttpError(0, undefined, true);
     try {
       await this.push();
-      await this.pull();
+      await this.pullChanges();
       this.attempt = 0;
       this.lastError = undefined;
       this.nextAttemptAt = undefined;
@@ -401,13 +414,20 @@ export class TakesClient {
   }
 
   /** Follows `_changes` from the stored cursor to the end, folding each event into the server copies. */
-  private async pull(): Promise<void> {
+  private async pullChanges(): Promise<void> {
     for (;;) {
       const query = `?limit=500${this.cursor ? `&since=${encodeURIComponent(this.cursor)}` : ''}`;
       const { body } = await this.transport.request<{ data: TakesEvent[]; meta: { next: string; has_more: boolean } }>('GET', `/_changes${query}`);
       const touched = new Set<string>();
       const changes: StorageChange[] = [];
       for (const event of body.data) {
+        if (event.entity === '_meta' && event.entity_id.startsWith('entity:')) {
+          const name = event.entity_id.slice('entity:'.length);
+          const definition = evolve(this.definitions.get(name) ?? initialState(), event);
+          this.definitions.set(name, definition);
+          changes.push({ key: `meta/${event.entity_id}`, value: definition });
+          continue;
+        }
         if (event.entity.startsWith('_')) continue;
         const key = recordKey(event.entity, event.entity_id);
         const copy = await this.folded(key, event);

@@ -258,6 +258,27 @@ describe('gateway as a client sees it (event store and gateway as processes)', (
   });
 
   describe('_sync', () => {
+    it("a create keeps the key its device made (the edit's id), so the device's later edits of that key reach it; a different key in data is refused", async () => {
+      const id = randomUUID();
+      const response = await takes.api('POST', '/api/main/_sync', {
+        token: admin,
+        body: {
+          edits: [
+            { command_id: `k-${id}-0`, entity: 'inspection', id, op: 'create', data: { site: 'made on a tablet' } },
+            { command_id: `k-${id}-1`, parent: `k-${id}-0`, entity: 'inspection', id, op: 'put', data: { readings: 2 } },
+            { command_id: `k-${id}-2`, entity: 'inspection', id: randomUUID(), op: 'create', data: { id, site: 'two keys' } },
+          ],
+        },
+      });
+      expect(response.body.data.map((r: { outcome: string; id?: string }) => [r.outcome, r.id ?? null])).toEqual([
+        ['applied', id],
+        ['applied', id],
+        ['rejected', null],
+      ]);
+      expect(response.body.data[2].error).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ field: 'id', rule: 'mismatch' }] });
+      expect(response.body.data[1].record).toMatchObject({ id, site: 'made on a tablet', readings: 2 });
+    });
+
     it('a batch of 100 edits, some stale (merged) or invalid: one result each, valid ones appended once, a retry changes nothing', async () => {
       const ids = Array.from({ length: 10 }, () => randomUUID());
       const edits: Record<string, unknown>[] = [];

@@ -94,6 +94,14 @@ export class RecordCommands {
     switch (edit.op) {
       case 'create': {
         const { fields, nested } = splitNestedBody(this.metadata.metadata(app), edit.entity, edit.data);
+        // A device that made the key itself (a `_sync` create with `id`) keeps it: its later edits name that key.
+        if (edit.id !== undefined) {
+          const values = fields as Record<string, unknown>;
+          if (values[pk] !== undefined && values[pk] !== null && String(values[pk]) !== String(edit.id)) {
+            throw new TakesError('VALIDATION_FAILED', 'validation failed', [{ field: pk, rule: 'mismatch', message: `${pk} in data is not the edit's id` }]);
+          }
+          values[pk] = edit.id;
+        }
         const result = validateRecordWrite(entity, 'create', fields, now);
         if (!result.ok) throw result.error;
         const data = result.value;
