@@ -14,7 +14,7 @@ const productionConstraints = [
 const boundaries = (depConstraints) => ['error', { enforceBuildableLibDependency: false, allow: [], depConstraints }];
 
 export default [
-  { ignores: ['dist/**', 'node_modules/**', '.data/**', '.nx/**', 'tools/*.mjs', 'tools/*.cjs', '**/*.js'] },
+  { ignores: ['dist/**', 'libs/*/dist/**', 'node_modules/**', '.data/**', '.nx/**', 'tools/*.mjs', 'tools/*.cjs', '**/*.js'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],
