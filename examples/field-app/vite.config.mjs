@@ -1,0 +1,22 @@
+// Builds the field app into dist/examples/field-app, with @takes/client (and the workspace
+// libs it uses) taken from their sources.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../..');
+
+export default {
+  configFile: false,
+  root: here,
+  base: './',
+  logLevel: 'warn',
+  resolve: {
+    alias: {
+      '@takes/client': path.join(root, 'libs/client/src/index.ts'),
+      '@takes/contracts': path.join(root, 'libs/contracts/src/index.ts'),
+      '@takes/ids': path.join(root, 'libs/ids/src/index.ts'),
+    },
+  },
+  build: { outDir: path.join(root, 'dist/examples/field-app'), emptyOutDir: true, target: 'es2022', sourcemap: true },
+};
