@@ -50,6 +50,7 @@ export class Outbox {
     const stored: PendingEdit = { ...edit, seq: this.nextSeq++ };
     await this.storage.write([{ key: outboxKey(stored.seq), value: stored }]);
     this.edits.push(stored);
+    if (this.edits.length > 1 && this.edits[this.edits.length - 2].seq > stored.seq) this.edits.sort((a, b) => a.seq - b.seq);
     return stored;
   }
 
@@ -65,9 +66,10 @@ export class Outbox {
     for (let i = this.edits.length - 1; i >= 0; i -= 1) if (ids.has(this.edits[i].command_id)) this.edits.splice(i, 1);
   }
 
-  /** Takes edits out now (an undo). */
+  /** Takes edits out now (an undo): out of memory at once, so a sync starting meanwhile cannot send them, then out of storage. */
   async remove(commandIds: string[]): Promise<void> {
-    await this.storage.write(this.removal(commandIds));
+    const changes = this.removal(commandIds);
     this.forget(commandIds);
+    await this.storage.write(changes);
   }
 }

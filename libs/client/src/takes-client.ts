@@ -87,6 +87,7 @@ export class TakesClient {
   private readonly connectivity: Connectivity;
   private readonly sending = new Set<string>();
   private running: Promise<void> | undefined;
+  private editing: Promise<unknown> = Promise.resolve();
   private again = false;
   private attempt = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -272,8 +273,18 @@ export class TakesClient {
     return this.outbox.forRecord(entity, id);
   }
 
-  /** @internal Records a local edit: stored in the outbox, applied locally, pushed later. */
-  async edit(entity: string, id: string, op: EditOp, payload: { data?: Record<string, unknown>; patch?: PatchOperation[] }, fromRedo = false): Promise<PendingEdit> {
+  /**
+   * @internal Records a local edit: stored in the outbox, applied locally, pushed later.
+   * Edits are taken one at a time, so each one's parent is the edit made just before it
+   * even when the app does not wait for the last one.
+   */
+  edit(entity: string, id: string, op: EditOp, payload: { data?: Record<string, unknown>; patch?: PatchOperation[] }, fromRedo = false): Promise<PendingEdit> {
+    const next = this.editing.then(() => this.recordEdit(entity, id, op, payload, fromRedo));
+    this.editing = next.catch(() => undefined);
+    return next;
+  }
+
+  private async recordEdit(entity: string, id: string, op: EditOp, payload: { data?: Record<string, unknown>; patch?: PatchOperation[] }, fromRedo: boolean): Promise<PendingEdit> {
     const pending = this.outbox.forRecord(entity, id);
     const copy = this.copies.get(recordKey(entity, id));
     const first = pending[0];

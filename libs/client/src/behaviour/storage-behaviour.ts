@@ -106,6 +106,18 @@ export const storageBehaviour: BehaviourCase[] = [
     },
   },
   {
+    name: 'edits made without waiting for each other still chain in the order they were made',
+    async run(open) {
+      const client = await offlineClient(await open());
+      const handle = await client.create('inspection', { site: 'a' });
+      await Promise.all([handle.update({ site: 'b' }), handle.update({ site: 'c' }), handle.update({ site: 'd' })]);
+      const edits = client.pendingOf('inspection', handle.id);
+      checkEqual(edits.slice(1).map((e) => e.parent), edits.slice(0, -1).map((e) => e.command_id), 'each names the one made before it');
+      checkEqual(handle.state?.site, 'd', 'the last one shows');
+      await client.close();
+    },
+  },
+  {
     name: 'undo takes back unsent edits (up to the depth), redo makes them again, a new edit ends redo',
     async run(open) {
       const client = await offlineClient(await open());
