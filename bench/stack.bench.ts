@@ -1,0 +1,227 @@
+/**
+ * npm run bench:stack — durable writes through the whole of Takes as `npm start` runs it
+ * (gateway, event store with its relay, projector, conflicts, webhooks, workflows, each a
+ * process, on a database, stream and subject prefix of their own), beside raw PostgreSQL
+ * in the same run: HTTP creates and updates of an 11-field record (node:http keep-alive
+ * clients, closed loops) at 1, 8 and 32 connections. For each: writes/s, p50/p99, the
+ * write→read-table lag, and CPU milliseconds per write of every process (read from
+ * /proc/<pid>/stat before and after), nats-server and PostgreSQL included. It checks
+ * that every acknowledged write reached the read table.
+ */
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import { Client } from 'pg';
+import { startTakes, type ServiceProcess } from '@takes/testing';
+import { processCpuMs } from './process-cpu';
+import { rawAppend } from './raw-append';
+import { percentile, runClosedLoop, table } from './stats';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const LEVELS = (process.env.BENCH_CONNECTIONS ?? '1,8,32').split(',').map(Number);
+
+const SURVEY = {
+  name: 'survey',
+  table: 'surveys',
+  fields: [
+    { name: 'id', type: 'uuid' },
+    { name: 'site', type: 'string', required: true },
+    { name: 'pressure', type: 'decimal', precision: 2 },
+    { name: 'temperature', type: 'decimal', precision: 1 },
+    { name: 'status', type: 'string', enum: ['draft', 'done', 'checked'], default: 'draft' },
+    { name: 'readings', type: 'json' },
+    { name: 'inspected_on', type: 'date' },
+    { name: 'count', type: 'int' },
+    { name: 'passed', type: 'boolean' },
+    { name: 'created_at', type: 'timestamp', auto: 'create' },
+    { name: 'updated_at', type: 'timestamp', auto: 'update' },
+  ],
+};
+
+const body = (i: number) =>
+  JSON.stringify({ site: `site ${i % 50}`, pressure: 40 + (i % 100) / 10, temperature: 21.5, status: 'draft', readings: { a: i, b: [1, 2, 3] }, inspected_on: '2026-12-03', count: i, passed: i % 2 === 0 });
+
+/** Every process whose CPU a write costs: the services, nats-server, and every PostgreSQL process (backends, WAL writer, checkpointer). */
+function pidsOf(command: string): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === command;
+      } catch {
+        return false;
+      }
+    });
+}
+
+function cpuOf(pids: number[]): number {
+  return pids.reduce((sum, pid) => {
+    try {
+      return sum + processCpuMs(pid);
+    } catch {
+      return sum; // a backend that ended
+    }
+  }, 0);
+}
+
+interface Request {
+  method: string;
+  path: string;
+  body?: string;
+}
+
+/** A keep-alive HTTP client: one socket, one request at a time (a closed loop). */
+function client(port: number, token: string) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  return (request: Request) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = http.request(
+        { host: '127.0.0.1', port, method: request.method, path: request.path, agent, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(request.body ?? '') } },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk) => (text += chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+        },
+      );
+      req.on('error', reject);
+      req.end(request.body ?? '');
+    });
+}
+
+async function main(): Promise<void> {
+  const takes = await startTakes('bench_stack', { TAKES_RATE_LIMIT: '1000000' });
+  const probe = new Client({ connectionString: takes.testDb.url });
+  await probe.connect();
+  try {
+    const token = await takes.login();
+    const defined = await takes.api('POST', '/api/main/_admin/entities', { token, body: SURVEY });
+    if (defined.status !== 201) throw new Error(`cannot define the entity: ${defined.status} ${JSON.stringify(defined.body)}`);
+    const services: ServiceProcess[] = [takes.gateway, takes.store, takes.projector, takes.conflicts, takes.webhooks, takes.workflows];
+    const nats = pidsOf('nats-server');
+    const measure = () => ({
+      at: performance.now(),
+      services: services.map((s) => processCpuMs(s.child.pid!)),
+      nats: cpuOf(nats),
+      postgres: cpuOf(pidsOf('postgres')),
+      self: (process.cpuUsage().user + process.cpuUsage().system) / 1_000,
+    });
+    const rows: Record<string, string | number>[] = [];
+    const cpuRows: Record<string, string | number>[] = [];
+
+    // Watches the projector's watermark, so the lag of sampled writes (ack → in the read table) can be read off.
+    const visibleAt = new Map<number, number>();
+    const sampled: Array<{ position: number; acked: number }> = [];
+    let watching = true;
+    const watcher = (async () => {
+      while (watching) {
+        const { rows: w } = await probe.query<{ position: string }>("SELECT position FROM projector.watermarks WHERE read_model = 'records'");
+        const now = performance.now();
+        const position = Number(w[0]?.position ?? 0);
+        for (const s of sampled) if (!visibleAt.has(s.position) && s.position <= position) visibleAt.set(s.position, now);
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+    })();
+
+    for (const connections of LEVELS) {
+      // (a) raw PostgreSQL: the event store's statements, one transaction per append, as many clients.
+      const pgClients = await Promise.all(
+        Array.from({ length: connections }, async () => {
+          const c = new Client({ connectionString: takes.testDb.url });
+          await c.connect();
+          return c;
+        }),
+      );
+      const rawIds = pgClients.map(() => randomUUID());
+      const rawVersions = pgClients.map(() => 0);
+      const pgBefore = cpuOf(pidsOf('postgres'));
+      const selfBefore = process.cpuUsage();
+      const raw = await runClosedLoop(connections, SECONDS, async (w) => {
+        rawVersions[w] += 1;
+        await rawAppend(pgClients[w], rawIds[w], rawVersions[w], JSON.parse(body(rawVersions[w])));
+        return true;
+      });
+      const rawCpu = (cpuOf(pidsOf('postgres')) - pgBefore + (process.cpuUsage(selfBefore).user + process.cpuUsage(selfBefore).system) / 1_000) / raw.ops;
+      await Promise.all(pgClients.map((c) => c.end()));
+      rows.push({ connections, run: 'raw PostgreSQL (node-pg)', 'writes/s': raw.perSecond.toFixed(0), 'p50 ms': raw.p50.toFixed(1), 'p99 ms': raw.p99.toFixed(1), 'lag p50/p99 ms': '', 'CPU ms/write': rawCpu.toFixed(2) });
+
+      // (b) the whole stack: each loop creates a record, then updates it, alternately.
+      const send = Array.from({ length: connections }, () => client(takes.gateway.httpPort, token));
+      const mine: Array<string | undefined> = Array.from({ length: connections }, () => undefined);
+      let acked = 0;
+      let created = 0;
+      sampled.length = 0;
+      const before = measure();
+      const run = await runClosedLoop(connections, SECONDS, async (w, i) => {
+        const id = mine[w];
+        const request: Request = id === undefined ? { method: 'POST', path: '/api/main/survey', body: body(i) } : { method: 'PUT', path: `/api/main/survey/${id}`, body: JSON.stringify({ pressure: 30 + (i % 100) / 10, status: 'done' }) };
+        const answer = await send[w](request);
+        if (answer.status >= 300) return false;
+        acked += 1;
+        const meta = JSON.parse(answer.body) as { data: { id: string }; meta: { position: number } };
+        if (id === undefined) created += 1;
+        mine[w] = id === undefined ? meta.data.id : undefined;
+        if (i % 10 === 0) sampled.push({ position: meta.meta.position, acked: performance.now() });
+        return true;
+      });
+      const after = measure();
+      const lastPosition = Math.max(...sampled.map((s) => s.position), 0);
+      const deadline = Date.now() + 30_000;
+      while (!visibleAt.has(lastPosition) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+      const lags = sampled.map((s) => (visibleAt.get(s.position) ?? NaN) - s.acked).sort((a, b) => a - b);
+      const perWrite = (ms: number) => (ms / acked).toFixed(2);
+      const serviceCpu = services.map((s, k) => after.services[k] - before.services[k]);
+      const total = serviceCpu.reduce((a, b) => a + b, 0) + (after.nats - before.nats) + (after.postgres - before.postgres);
+      rows.push({
+        connections,
+        run: 'Takes, whole stack (HTTP)',
+        'writes/s': run.perSecond.toFixed(0),
+        'p50 ms': run.p50.toFixed(1),
+        'p99 ms': run.p99.toFixed(1),
+        'lag p50/p99 ms': `${percentile(lags, 50).toFixed(1)} / ${percentile(lags, 99).toFixed(1)}`,
+        'CPU ms/write': perWrite(total),
+      });
+      rows.push({ connections, run: '  ratio to raw', 'writes/s': `${(run.perSecond / raw.perSecond).toFixed(2)}×`, 'p50 ms': '', 'p99 ms': '', 'lag p50/p99 ms': '', 'CPU ms/write': `${(total / acked / rawCpu).toFixed(1)}×` });
+      cpuRows.push({
+        connections,
+        ...Object.fromEntries(services.map((s, k) => [s.name, perWrite(serviceCpu[k])])),
+        'nats-server': perWrite(after.nats - before.nats),
+        postgres: perWrite(after.postgres - before.postgres),
+        total: perWrite(total),
+        'load driver': perWrite(after.self - before.self),
+        errors: run.errors,
+      });
+
+      // Every acknowledged create is in the read table once the projector has caught up.
+      const { rows: counted } = await probe.query<{ n: string }>('SELECT count(*) AS n FROM app_main.surveys');
+      const inTable = Number(counted[0].n);
+      const { rows: events } = await probe.query<{ n: string }>("SELECT count(*) AS n FROM event_store.events WHERE entity = 'survey' AND type IN ('created')");
+      if (inTable !== Number(events[0].n)) throw new Error(`read table has ${inTable} surveys, the store ${events[0].n} creates`);
+      if (created > inTable) throw new Error(`${created} creates acknowledged, ${inTable} in the read table`);
+    }
+    watching = false;
+    await watcher;
+
+    const settings = (await probe.query("SELECT name, setting FROM pg_settings WHERE name IN ('synchronous_commit', 'fsync', 'max_connections')")).rows;
+    let natsVersion = '';
+    try {
+      natsVersion = execFileSync('nats-server', ['--version']).toString().trim();
+    } catch {
+      natsVersion = 'nats-server';
+    }
+    process.stdout.write(`\nwhole-stack write benchmark — ${new Date().toISOString()}, ${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), node ${process.version}, ${natsVersion}\n`);
+    process.stdout.write(`PostgreSQL: ${settings.map((r) => `${r.name}=${r.setting}`).join(', ')}; ${SECONDS}s per run; creates and updates alternate per connection; every write acknowledged after COMMIT\n\n`);
+    process.stdout.write(`${table(rows)}\n\nCPU ms per acknowledged write, by process (the load driver is this script: HTTP clients, not part of Takes)\n${table(cpuRows)}\n`);
+  } finally {
+    await probe.end();
+    await takes.close();
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`${(error as Error).stack ?? error}\n`);
+  process.exit(1);
+});
