@@ -154,6 +154,11 @@ describe('the review page (Chromium, every service as a process)', () => {
     await page.getByLabel('Password').fill(REVIEWER.password);
     await page.getByRole('button', { name: 'Log in' }).click();
 
+    // The queue's filters: only laptop-3 took part in this record's contests (as the client names it; the queue lists hashes).
+    await page.getByLabel('Device').fill('laptop-3');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.getByText('1 contested record', { exact: true }).waitFor();
+    expect(page.url()).toContain('#/queue?device=laptop-3');
     await page.getByRole('link', { name: `Open inspection ${id}` }).click();
     // Both contested takes of pressure, each labelled with its user and device; the later submit (39) is current.
     const before = await pressureTakes(id);
@@ -264,6 +269,29 @@ describe('the review page (Chromium, every service as a process)', () => {
     expect(history.find((take) => take.current)).toMatchObject({ value: 39, picked: true });
     await page.locator('button.take.current.picked[data-field="/pressure"]', { hasText: '39' }).waitFor();
     expect(await undo.isDisabled()).toBe(true);
+  });
+
+  it('refreshes a refused access token with the refresh token, and goes back to the login when that fails too', async () => {
+    const page = await openPage();
+    await page.getByLabel('Email').fill(REVIEWER.email);
+    await page.getByLabel('Password').fill(REVIEWER.password);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('heading', { name: 'Review queue' }).waitFor();
+    const session = () => page.evaluate(() => JSON.parse(sessionStorage.getItem('takes-review-session')!) as { accessToken: string; refreshToken: string });
+    const first = await session();
+    await page.evaluate(() => {
+      const kept = JSON.parse(sessionStorage.getItem('takes-review-session')!);
+      sessionStorage.setItem('takes-review-session', JSON.stringify({ ...kept, accessToken: 'not-a-token' }));
+    });
+    await page.reload();
+    await page.getByRole('heading', { name: 'Review queue' }).waitFor();
+    const refreshed = await session();
+    expect(refreshed.accessToken).not.toBe('not-a-token');
+    expect(refreshed.refreshToken).not.toBe(first.refreshToken);
+    // Both refused: the reviewer logs in again.
+    await page.evaluate(() => sessionStorage.setItem('takes-review-session', JSON.stringify({ app: 'main', accessToken: 'x', refreshToken: 'y' })));
+    await page.reload();
+    await page.getByRole('button', { name: 'Log in' }).waitFor();
   });
 });
 
