@@ -4,6 +4,15 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { eventually, launchChromium, projectRoot, screenshotPath, startTakes, type TakesProcesses } from '@takes/testing';
 
+// What the page.evaluate callbacks read in the browser (this project has Node's types, not the DOM's).
+interface PageElement {
+  getAttribute(name: string): string | null;
+  matches(selector: string): boolean;
+}
+declare const document: { activeElement: PageElement | null };
+declare const sessionStorage: { getItem(key: string): string | null; setItem(key: string, value: string): void };
+declare function getComputedStyle(element: PageElement): { outlineStyle: string };
+
 /**
  * The review page in Debian's Chromium, against every service as a process: the page is
  * served by the conflicts service and calls the gateway on its own port (CORS). The
