@@ -1,6 +1,6 @@
 // Compiles every lib, service, benchmark and tool from TypeScript into dist/ with swc,
 // then builds the browser front ends with Vite (the review page into dist/review).
-// It takes a few seconds, so `npm start` and the e2e tests always run fresh code.
+// It takes about a second, so `npm start` and the e2e tests always run fresh code.
 import { transformFile } from '@swc/core';
 import { build as viteBuild } from 'vite';
 import { createRequire } from 'node:module';
