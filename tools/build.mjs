@@ -1,6 +1,8 @@
-// Compiles every lib, service, benchmark and tool from TypeScript into dist/ with swc.
+// Compiles every lib, service, benchmark and tool from TypeScript into dist/ with swc,
+// then builds the browser front ends with Vite (the review page into dist/review).
 // It takes about a second, so `npm start` and the e2e tests always run fresh code.
 import { transformFile } from '@swc/core';
+import { build as viteBuild } from 'vite';
 import { createRequire } from 'node:module';
 import { mkdir, readdir, writeFile, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -10,6 +12,11 @@ const { root, swcOptions } = require('./swc-options.cjs');
 
 const sources = ['libs', 'services', 'bench', 'tools'];
 const out = path.join(root, 'dist');
+
+// Browser front ends, each a folder with index.html, src/ and vite.config.mts (which names
+// its output under dist/). Vite builds them; swc leaves them alone. Add one by appending it.
+const frontEnds = [{ name: 'review page', dir: 'services/conflicts/review' }];
+const frontEndDirs = new Set(frontEnds.map((frontEnd) => path.join(root, frontEnd.dir)));
 
 async function* tsFiles(dir) {
   let entries;
@@ -21,7 +28,7 @@ async function* tsFiles(dir) {
   for (const entry of entries) {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) {
-      if (entry.name === 'node_modules' || entry.name === 'dist') continue;
+      if (entry.name === 'node_modules' || entry.name === 'dist' || frontEndDirs.has(full)) continue;
       yield* tsFiles(full);
     } else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts') && !entry.name.endsWith('.spec.ts')) {
       yield full;
@@ -49,3 +56,9 @@ for (const source of sources) {
 await Promise.all(jobs);
 await stat(out).catch(() => mkdir(out));
 process.stderr.write(`build: ${jobs.length} files in ${Date.now() - started} ms\n`);
+
+for (const frontEnd of frontEnds) {
+  const began = Date.now();
+  await viteBuild({ configFile: path.join(root, frontEnd.dir, 'vite.config.mts'), logLevel: 'warn' });
+  process.stderr.write(`build: ${frontEnd.name} (${frontEnd.dir}) in ${Date.now() - began} ms\n`);
+}

@@ -65,3 +65,17 @@ export function envStreamName(env: Env, name = 'TAKES_STREAM_NAME', fallback = '
   if (!STREAM_NAME.test(value)) throw new ConfigError(`${name} must be 1 to 255 letters, digits, _ or -, got "${value}"`);
   return value;
 }
+
+/** An http(s) URL without its trailing slash (the origin of an API a page calls), or null when unset. */
+export function envHttpUrl(env: Env, name: string): string | null {
+  const value = envString(env, name, '').trim();
+  if (value === '') return null;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`${name} must be an http or https URL, got "${value}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`${name} must be an http or https URL, got "${value}"`);
+  return value.replace(/\/+$/, '');
+}

@@ -1,4 +1,4 @@
-import { ConfigError, envBool, envDurationMs, envInt, envStreamName, envString, envSubjectPrefix } from './env';
+import { ConfigError, envBool, envDurationMs, envHttpUrl, envInt, envStreamName, envString, envSubjectPrefix } from './env';
 
 describe('env settings', () => {
   it('falls back when unset or empty', () => {
@@ -28,5 +28,13 @@ describe('env settings', () => {
     expect(() => envSubjectPrefix({ TAKES_SUBJECT_PREFIX: 'a b.' })).toThrow(ConfigError);
     expect(envStreamName({})).toBe('EVENTS');
     expect(() => envStreamName({ TAKES_STREAM_NAME: 'EV.ENTS' })).toThrow(/TAKES_STREAM_NAME/);
+  });
+
+  it('reads an http(s) URL without its trailing slash, null when unset, and refuses anything else', () => {
+    expect(envHttpUrl({}, 'U')).toBeNull();
+    expect(envHttpUrl({ U: 'http://api.example:8080/' }, 'U')).toBe('http://api.example:8080');
+    expect(envHttpUrl({ U: 'https://api.example/takes' }, 'U')).toBe('https://api.example/takes');
+    expect(() => envHttpUrl({ U: 'api.example:8080' }, 'U')).toThrow(/U must be an http or https URL/);
+    expect(() => envHttpUrl({ U: 'not a url' }, 'U')).toThrow(ConfigError);
   });
 });

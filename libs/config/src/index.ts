@@ -1,1 +1,1 @@
-export { envString, envInt, envBool, envDurationMs, envStreamName, envSubjectPrefix, type Env } from './env';
+export { envString, envInt, envBool, envDurationMs, envHttpUrl, envStreamName, envSubjectPrefix, type Env } from './env';

@@ -8,3 +8,5 @@ export { createTestStream, type TestStream, type StreamMessageView } from './tes
 export { serviceEnv, startTakes, type StartTakesOptions, type TakesProcesses, type ApiOptions, type ApiResponse } from './takes-processes';
 export { startFollowingService, type FollowingService } from './following-service';
 export { startWebhookReceiver, type Answer, type Received, type WebhookReceiver } from './webhook-receiver';
+export { CHROMIUM_ARGS, CHROMIUM_PATH, launchChromium, screenshotPath } from './browser';
+export { projectRoot } from './project-root';

@@ -1,20 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { freePort } from './free-port';
+import { projectRoot } from './project-root';
 
-/** The project root: the nearest folder up from here that holds nx.json. */
-function projectRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(path.join(dir, 'nx.json'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('cannot find the project root (nx.json)');
-    dir = parent;
-  }
-  return dir;
-}
-
-const root = projectRoot();
+const root = projectRoot;
 
 export interface ServiceProcess {
   name: string;
@@ -33,6 +22,8 @@ export interface StartOptions {
   env: Record<string, string>;
   /** The variable that names the service's HTTP port, e.g. TAKES_EVENT_STORE_HTTP_PORT. */
   httpPortVar: string;
+  /** The HTTP port (a free one when absent), for a service whose URL another must know before it starts. */
+  httpPort?: number;
   readyTimeoutMs?: number;
 }
 
@@ -47,7 +38,7 @@ function exited(child: ChildProcess): Promise<void> {
  * deployment would, and waits until its /ready answers 200.
  */
 export async function startService(name: string, options: StartOptions): Promise<ServiceProcess> {
-  const httpPort = await freePort();
+  const httpPort = options.httpPort ?? (await freePort());
   // TAKES_SERVICE_NODE_ARGS adds node flags to every service started here (e.g. --cpu-prof).
   const nodeArgs = (process.env.TAKES_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, ['--enable-source-maps', ...nodeArgs, path.join(root, 'dist/services', name, 'src/main.js')], {

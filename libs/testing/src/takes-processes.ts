@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { freePort } from './free-port';
 import { startService, type ServiceProcess } from './service-process';
 import { createTestDatabase, type TestDatabase } from './test-database';
 import { createTestStream, type TestStream } from './test-stream';
@@ -25,6 +26,9 @@ export interface TakesProcesses {
   store: ServiceProcess;
   gateway: ServiceProcess;
   projector: ServiceProcess;
+  /** The conflicts service: the takes over NATS, and the review page at `${conflictsUrl}/review/` (calling this gateway). */
+  conflicts: ServiceProcess;
+  conflictsUrl: string;
   /** One workflows replica (a suite may stop it and start its own). */
   workflows: ServiceProcess;
   startProjector(): Promise<ServiceProcess>;
@@ -81,13 +85,15 @@ export async function startTakes(label: string, gatewayEnv: Record<string, strin
   let store = await track(startStore());
   const startProjector = () => startService('projector', { env, httpPortVar: 'TAKES_PROJECTOR_HTTP_PORT' });
   let projector = await track(startProjector());
-  const conflicts = await track(startService('conflicts', { env, httpPortVar: 'TAKES_CONFLICTS_HTTP_PORT' }));
+  // The review page (served by the conflicts service) calls the gateway, so the gateway's port is chosen first.
+  const gatewayPort = await freePort();
+  const baseUrl = `http://127.0.0.1:${gatewayPort}`;
+  const conflicts = await track(startService('conflicts', { env: { ...env, TAKES_REVIEW_API_URL: baseUrl }, httpPortVar: 'TAKES_CONFLICTS_HTTP_PORT' }));
   const webhooksEnv = { ...env, ...options.webhooksEnv };
   const startWebhooks = () => startService('webhooks', { env: webhooksEnv, httpPortVar: 'TAKES_WEBHOOKS_HTTP_PORT' });
   let webhooks = await track(startWebhooks());
   const workflows = await track(startService('workflows', { env, httpPortVar: 'TAKES_WORKFLOWS_HTTP_PORT' }));
-  const gateway = await track(startService('gateway', { env: { ...env, ...gatewayEnv }, httpPortVar: 'TAKES_PORT' }));
-  const baseUrl = `http://127.0.0.1:${gateway.httpPort}`;
+  const gateway = await track(startService('gateway', { env: { ...env, ...gatewayEnv }, httpPortVar: 'TAKES_PORT', httpPort: gatewayPort }));
   const pg = new Client({ connectionString: testDb.url });
   await pg.connect();
 
@@ -116,6 +122,8 @@ export async function startTakes(label: string, gatewayEnv: Record<string, strin
       return store;
     },
     gateway,
+    conflicts,
+    conflictsUrl: `http://127.0.0.1:${conflicts.httpPort}`,
     workflows,
     get projector() {
       return projector;

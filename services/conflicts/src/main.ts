@@ -1,6 +1,7 @@
 import { runService } from '@takes/service-kit';
 import { loadConflictsConfig } from './config';
 import { ConflictsModule } from './conflicts.module';
+import { serveReviewPage } from './review/serve-review-page';
 import { NATS_CONNECTION } from './tokens';
 
 void runService({
@@ -8,5 +9,6 @@ void runService({
   loadConfig: () => loadConflictsConfig(),
   module: (config, logger) => ConflictsModule.forRoot(config, logger),
   httpPort: (config) => config.httpPort,
+  configureHttp: (app, config) => serveReviewPage(app, config),
   rpc: { connection: NATS_CONNECTION, queue: 'conflicts', subjectPrefix: (c) => c.subjectPrefix, maxInFlight: (c) => c.maxInFlight },
 });
