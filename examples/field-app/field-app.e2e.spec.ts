@@ -39,7 +39,9 @@ describe('the field app (examples/field-app) in two browser contexts', () => {
     await takes?.close();
   });
 
-  const pending = (page: Page, n: number) => page.waitForFunction((count) => document.getElementById('status')?.dataset.pending === String(count), n);
+  // Runs in the page (no DOM types here: this file is compiled for Node).
+  const pending = (page: Page, n: number) =>
+    page.waitForFunction((count) => (globalThis as unknown as { document: { getElementById(id: string): { dataset: Record<string, string> } | null } }).document.getElementById('status')?.dataset.pending === String(count), n);
   const statusText = (page: Page, text: string) => page.locator('#status', { hasText: text }).waitFor();
 
   async function device(): Promise<{ context: BrowserContext; page: Page }> {
@@ -53,8 +55,9 @@ describe('the field app (examples/field-app) in two browser contexts', () => {
   }
 
   async function setField(page: Page, label: string, value: string): Promise<void> {
-    await page.getByLabel(label).fill(value);
-    await page.getByLabel(label).press('Tab');
+    const input = page.getByRole(label === 'Pressure (bar)' ? 'spinbutton' : 'textbox', { name: label });
+    await input.fill(value);
+    await input.press('Tab');
   }
 
   it('edit offline on two devices, come back online, see the merge, pick a take on the review page', async () => {
@@ -95,7 +98,7 @@ describe('the field app (examples/field-app) in two browser contexts', () => {
     await tablet.page.getByRole('button', { name: 'Sync now' }).click();
     for (const { page } of [tablet, laptop]) {
       await page.getByRole('button', { name: 'north compressor, bay 2 · 39 · draft' }).waitFor();
-      expect(await page.getByLabel('Pressure (bar)').inputValue()).toBe('39');
+      expect(await page.getByRole('spinbutton', { name: 'Pressure (bar)' }).inputValue()).toBe('39');
     }
     await laptop.page.screenshot({ path: await screenshotPath('field-app-merged.png') });
 

@@ -78,7 +78,10 @@ async function route(): Promise<void> {
         localStorage.setItem('takes-review-app', next.app);
         saveSession(next);
         say('');
-        location.hash = queueHash({});
+        // A link to a record (from a field app) leads to that record once signed in.
+        const wanted = hash.startsWith('/record/') ? `#${hash}` : queueHash({});
+        if (location.hash === wanted) void route();
+        else location.hash = wanted;
       }),
     );
     return;
