@@ -93,6 +93,8 @@ function client(port: number, token: string) {
 }
 
 async function main(): Promise<void> {
+  // The services log as `npm start` has them log (info: a line per request), unless told otherwise.
+  process.env.TAKES_SERVICE_LOG_LEVEL ??= 'info';
   const takes = await startTakes('bench_stack', { TAKES_RATE_LIMIT: '1000000' });
   const probe = new Client({ connectionString: takes.testDb.url });
   await probe.connect();

@@ -39,11 +39,12 @@ function exited(child: ChildProcess): Promise<void> {
  */
 export async function startService(name: string, options: StartOptions): Promise<ServiceProcess> {
   const httpPort = options.httpPort ?? (await freePort());
-  // TAKES_SERVICE_NODE_ARGS adds node flags to every service started here (e.g. --cpu-prof).
+  // TAKES_SERVICE_NODE_ARGS adds node flags to every service started here (e.g. --cpu-prof);
+  // TAKES_SERVICE_LOG_LEVEL sets their log level (warn: tests read errors, not every request).
   const nodeArgs = (process.env.TAKES_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, ['--enable-source-maps', ...nodeArgs, path.join(root, 'dist/services', name, 'src/main.js')], {
     cwd: root,
-    env: { ...process.env, TAKES_LOG_LEVEL: 'warn', ...options.env, [options.httpPortVar]: String(httpPort) },
+    env: { ...process.env, TAKES_LOG_LEVEL: process.env.TAKES_SERVICE_LOG_LEVEL ?? 'warn', ...options.env, [options.httpPortVar]: String(httpPort) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
