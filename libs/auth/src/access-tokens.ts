@@ -16,6 +16,8 @@ export interface AccessClaims {
   email?: string;
   /** The user's attributes (claim `attrs`), which permission conditions name as `$user.<attribute>`. */
   attributes?: Record<string, UserAttribute>;
+  /** When the token expires (seconds since the epoch). */
+  exp?: number;
 }
 
 /** A user attribute: a string, number or boolean, or a list of them. */
@@ -79,7 +81,7 @@ export async function verifyAccessToken(
     const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is string => typeof r === 'string') : [];
     const aud = Array.isArray(payload.aud) ? payload.aud[0] : payload.aud!;
     const attributes = attributesClaim(payload.attrs);
-    return { sub: payload.sub!, roles, aud, email: typeof payload.email === 'string' ? payload.email : undefined, ...(attributes ? { attributes } : {}) };
+    return { sub: payload.sub!, roles, aud, email: typeof payload.email === 'string' ? payload.email : undefined, ...(attributes ? { attributes } : {}), exp: payload.exp };
   } catch (error) {
     const reason =
       error instanceof errors.JWTExpired ? 'token expired'

@@ -8,6 +8,7 @@ export {
   type UserAttribute,
   type TokenKey,
 } from './access-tokens';
+export { verifiedTokens, type VerifiedTokensOptions } from './verified-tokens';
 export { newRefreshToken, hashRefreshToken, judgeRefresh, REFRESH_TTL_SECONDS, type RefreshVerdict } from './refresh-tokens';
 export {
   newOneTimeToken,

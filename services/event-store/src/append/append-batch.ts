@@ -39,7 +39,6 @@ import { loadRelated } from './related-rows';
 import { METADATA_LOCK_CLASS } from '@takes/db';
 import {
   finalUniqueChanges,
-  jsonLiteral,
   resultsOf,
   stampEvents,
   takePositionLock,
@@ -87,16 +86,17 @@ interface DecideContext {
 }
 
 /**
- * Appends a group of commands in one transaction (group commit), in three round trips
- * whatever the group's size. Each member keeps its own idempotency check, version check
- * and result:
+ * Appends a group of commands in one transaction (group commit), in the same five round
+ * trips whatever the group's size (local round trips cost ~0.05 ms; the two big
+ * statements are prepared, so PostgreSQL plans them once per connection). Each member
+ * keeps its own idempotency check, version check and result:
  *   1. BEGIN; read the results of command ids seen before, lock the stream heads in a
  *      fixed order (SELECT … FOR UPDATE) and read the metadata the deciders need (a
  *      batch that changes an app's metadata first takes that app's metadata lock);
  *   (decide each command in arrival order, members of one stream one after another:
  *   the record and metadata deciders of libs/decide, given what they asked to be read)
  *   2. take the global position lock, read the clock and draw the positions;
- *   3. insert events, write heads and command results in one statement; COMMIT.
+ *   3. insert events, write heads and command results in one statement, then COMMIT.
  * A nested write (a command with children) is decided record by record and kept whole or
  * not at all: if one of its records is refused, the command is refused and none of its
  * events are written.
@@ -296,9 +296,8 @@ interface HeadRow {
 }
 
 /**
- * BEGIN, then one statement: the results of command ids seen before, the stream heads,
- * locked FOR UPDATE in key order, and the `_meta` records the deciders need. Sent as one
- * round trip (simple protocol), so the values are inlined as escaped JSON literals.
+ * BEGIN, then one statement (READ_HEADS): the results of command ids seen before, the
+ * stream heads, locked FOR UPDATE in key order, and the `_meta` records the deciders need.
  *
  * Metadata: a record write needs only the definitions of the entities it writes, and
  * their active rules, state machines and permissions (`rule:<id>`, `state_machine:<id>`,
@@ -312,19 +311,19 @@ interface HeadRow {
  * table), decided on two replicas at once, are thereby decided one after the other.
  * Record writes never take that lock.
  */
-async function beginReadSeenAndLockHeads(conn: Conn, members: AppendRequest[], parts: AppendCommand[]) {
-  const commands = members.map((m) => ({ app: m.command.app, user_id: m.command.user.id, command_id: m.command.command_id }));
-  const streams = [...new Map(parts.map((p) => [streamKey(p), { app: p.app, entity: p.entity, entity_id: p.entity_id }])).values()];
-  const metaApps = [...new Set(parts.filter((p) => p.entity === META_ENTITY).map((p) => p.app))];
-  const entities = [...new Map(parts.filter((p) => !metaApps.includes(p.app)).map((p) => [`${p.app}.${p.entity}`, { app: p.app, entity: p.entity, key: `entity:${p.entity}` }])).values()];
-  const lock = metaApps.length === 0 ? '' : `
-    SELECT pg_advisory_xact_lock(${METADATA_LOCK_CLASS}, h)
-    FROM (SELECT DISTINCT hashtext(a) AS h FROM jsonb_array_elements_text(${jsonLiteral(metaApps)}) AS a ORDER BY 1) AS keys;`;
-  const results = (await conn.query(`BEGIN;${lock}
+/**
+ * The read of step 1 as a named prepared statement: PostgreSQL plans it once per
+ * connection instead of on every batch (planning this statement took longer than running
+ * it: 1.3 ms against about 0.2 ms). $1 streams, $2 command ids, $3 entities, $4 apps whose
+ * metadata the batch changes, each a JSON array.
+ */
+const READ_HEADS = {
+  name: 'takes-read-heads-v1',
+  text: `
     WITH heads AS (
       SELECT s.app, s.entity, s.entity_id, s.version, s.state, s.deleted, s.last_commit_ts, s.last_position
       FROM event_store.streams s
-      JOIN jsonb_to_recordset(${jsonLiteral(streams)}) AS k(app text, entity text, entity_id text)
+      JOIN jsonb_to_recordset($1::jsonb) AS k(app text, entity text, entity_id text)
         USING (app, entity, entity_id)
       ORDER BY s.app, s.entity, s.entity_id
       FOR UPDATE OF s
@@ -333,29 +332,46 @@ async function beginReadSeenAndLockHeads(conn: Conn, members: AppendRequest[], p
       (SELECT coalesce(jsonb_agg(c), '[]') FROM (
         SELECT c.app, c.user_id, c.command_id, c.body_hash, c.result
         FROM event_store.commands c
-        JOIN jsonb_to_recordset(${jsonLiteral(commands)}) AS k(app text, user_id text, command_id text)
+        JOIN jsonb_to_recordset($2::jsonb) AS k(app text, user_id text, command_id text)
           USING (app, user_id, command_id)) c) AS seen,
       (SELECT coalesce(jsonb_agg(h), '[]') FROM heads h) AS heads,
       (SELECT coalesce(jsonb_agg(m), '[]') FROM (
         SELECT d.app, d.entity_id AS key, d.state AS definition, d.deleted AS removed, d.last_position AS position
         FROM event_store.streams d
-        JOIN jsonb_to_recordset(${jsonLiteral(entities)}) AS k(app text, key text) ON d.app = k.app AND d.entity_id = k.key
+        JOIN jsonb_to_recordset($3::jsonb) AS k(app text, key text) ON d.app = k.app AND d.entity_id = k.key
         WHERE d.entity = '_meta' AND NOT d.deleted
         UNION ALL
         SELECT d.app, d.entity_id, d.state, d.deleted, d.last_position
         FROM event_store.streams d
-        JOIN jsonb_to_recordset(${jsonLiteral(entities)}) AS k(app text, entity text) ON d.app = k.app
+        JOIN jsonb_to_recordset($3::jsonb) AS k(app text, entity text) ON d.app = k.app
         WHERE d.entity = '_meta' AND NOT d.deleted
           AND (d.entity_id LIKE 'rule:%' OR d.entity_id LIKE 'state_machine:%' OR d.entity_id LIKE 'permission:%')
           AND d.state->>'entity' = k.entity AND d.state->'active' IS DISTINCT FROM 'false'::jsonb
         UNION ALL
         SELECT d.app, d.entity_id, d.state, d.deleted, d.last_position
         FROM event_store.streams d
-        WHERE d.entity = '_meta' AND d.app = ANY(ARRAY(SELECT jsonb_array_elements_text(${jsonLiteral(metaApps)})))) m) AS metadata,
-      clock_timestamp() AS now`)) as unknown as {
-    rows: { seen: SeenRow[]; heads: HeadRow[]; metadata: (PositionedMetaItem & { app: string })[]; now: Date }[];
-  }[];
-  const { rows } = results[results.length - 1];
+        WHERE d.entity = '_meta' AND d.app = ANY(ARRAY(SELECT jsonb_array_elements_text($4::jsonb)))) m) AS metadata,
+      clock_timestamp() AS now`,
+};
+
+async function beginReadSeenAndLockHeads(conn: Conn, members: AppendRequest[], parts: AppendCommand[]) {
+  const commands = members.map((m) => ({ app: m.command.app, user_id: m.command.user.id, command_id: m.command.command_id }));
+  const streams = [...new Map(parts.map((p) => [streamKey(p), { app: p.app, entity: p.entity, entity_id: p.entity_id }])).values()];
+  const metaApps = [...new Set(parts.filter((p) => p.entity === META_ENTITY).map((p) => p.app))];
+  const entities = [...new Map(parts.filter((p) => !metaApps.includes(p.app)).map((p) => [`${p.app}.${p.entity}`, { app: p.app, entity: p.entity, key: `entity:${p.entity}` }])).values()];
+  await conn.query('BEGIN');
+  if (metaApps.length > 0) {
+    await conn.query(
+      `SELECT pg_advisory_xact_lock(${METADATA_LOCK_CLASS}, h)
+       FROM (SELECT DISTINCT hashtext(a) AS h FROM jsonb_array_elements_text($1::jsonb) AS a ORDER BY 1) AS keys`,
+      [JSON.stringify(metaApps)],
+    );
+  }
+  const { rows } = (await conn.query({
+    name: READ_HEADS.name,
+    text: READ_HEADS.text,
+    values: [JSON.stringify(streams), JSON.stringify(commands), JSON.stringify(entities), JSON.stringify(metaApps)],
+  })) as unknown as { rows: { seen: SeenRow[]; heads: HeadRow[]; metadata: (PositionedMetaItem & { app: string })[]; now: Date }[] };
   const seen = new Map<string, { fingerprint: string; result: AppendResult }>();
   for (const row of rows[0].seen) {
     seen.set(JSON.stringify([row.app, row.user_id, row.command_id]), { fingerprint: row.body_hash, result: row.result });

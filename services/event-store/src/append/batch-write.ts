@@ -1,4 +1,4 @@
-import { escapeLiteral, type PoolClient } from 'pg';
+import type { PoolClient } from 'pg';
 import { EVENT_SCHEMA_VERSION, type AppendCommand, type AppendResult, type TakesEvent } from '@takes/contracts';
 import { nextCommitTs, stampTimes, uniqueChanges, type PendingEvent, type StreamHead, type UniqueValue } from '@takes/decide';
 import { POSITION_LOCK } from '@takes/db';
@@ -12,11 +12,6 @@ import { streamKey, type AppendRequest } from './append-request';
  */
 
 type Conn = PoolClient;
-
-/** A JSON value as an SQL literal (for the statements sent with BEGIN or COMMIT in one round trip). */
-export function jsonLiteral(value: unknown): string {
-  return `${escapeLiteral(JSON.stringify(value))}::jsonb`;
-}
 
 /** One record's share of an accepted command: the command's own record, or one of its children. */
 export interface Accepted {
@@ -170,6 +165,64 @@ export function finalUniqueChanges(
 }
 
 /** Events, stream heads and command results in one statement, then COMMIT: one round trip under the lock. */
+/**
+ * Step 3's writes as a named prepared statement, planned once per connection (planning it
+ * cost about as much as running it, while the position lock is held): $1 events, $2
+ * heads, $3 snapshots, $4 unique values released, $5 reserved, $6 command results, each
+ * a JSON array. COMMIT follows it.
+ */
+const WRITE_BATCH = {
+  name: 'takes-write-batch-v1',
+  text: `
+    WITH new_events AS (
+      INSERT INTO event_store.events (position, id, v, command_id, parent, app, entity, entity_id, type, version, prior_version,
+        base_version, patch, submitted, contested, branch_ts, submit_ts, commit_ts, user_id, user_roles, device, trace_id, overwritten, reason, signal, webhook)
+      SELECT position, id, v, command_id, parent, app, entity, entity_id, type, version, prior_version,
+        base_version, patch, submitted, ARRAY(SELECT jsonb_array_elements_text(contested)), branch_ts, submit_ts, commit_ts,
+        user_id, ARRAY(SELECT jsonb_array_elements_text(user_roles)), device, trace_id, overwritten, reason, signal, webhook
+      FROM jsonb_to_recordset($1::jsonb) AS e(position bigint, id uuid, v smallint, command_id text,
+        parent text, app text, entity text, entity_id text, type text, version int, prior_version int, base_version int,
+        patch jsonb, submitted jsonb, contested jsonb, branch_ts timestamptz, submit_ts timestamptz, commit_ts timestamptz,
+        user_id text, user_roles jsonb, device text, trace_id text, overwritten jsonb, reason jsonb, signal text, webhook jsonb)
+      RETURNING 1
+    ), new_heads AS (
+      INSERT INTO event_store.streams (app, entity, entity_id, version, state, deleted, last_commit_ts, last_position)
+      SELECT app, entity, entity_id, version, state, deleted, last_commit_ts, last_position
+      FROM jsonb_to_recordset($2::jsonb) AS h(app text, entity text, entity_id text, version int,
+        state jsonb, deleted boolean, last_commit_ts timestamptz, last_position bigint)
+      ON CONFLICT (app, entity, entity_id) DO UPDATE SET version = EXCLUDED.version, state = EXCLUDED.state,
+        deleted = EXCLUDED.deleted, last_commit_ts = EXCLUDED.last_commit_ts, last_position = EXCLUDED.last_position
+      RETURNING 1
+    ), new_snapshots AS (
+      INSERT INTO event_store.snapshots (app, entity, entity_id, version, state, deleted, commit_ts)
+      SELECT app, entity, entity_id, version, state, deleted, last_commit_ts
+      FROM jsonb_to_recordset($3::jsonb) AS s(app text, entity text, entity_id text, version int,
+        state jsonb, deleted boolean, last_commit_ts timestamptz)
+      ON CONFLICT DO NOTHING
+      RETURNING 1
+    ), released_values AS (
+      DELETE FROM event_store.unique_values u
+      USING jsonb_to_recordset($4::jsonb)
+        AS x(app text, entity text, entity_id text, field text)
+      WHERE u.app = x.app AND u.entity = x.entity AND u.entity_id = x.entity_id AND u.field = x.field
+      RETURNING 1
+    ), reserved_values AS (
+      INSERT INTO event_store.unique_values (app, entity, field, entity_id, value)
+      SELECT app, entity, field, entity_id, value
+      FROM jsonb_to_recordset($5::jsonb)
+        AS x(app text, entity text, field text, entity_id text, value text)
+      ON CONFLICT (app, entity, field, entity_id) DO UPDATE SET value = EXCLUDED.value
+      RETURNING 1
+    ), new_commands AS (
+      INSERT INTO event_store.commands (app, user_id, command_id, body_hash, result)
+      SELECT app, user_id, command_id, body_hash, result
+      FROM jsonb_to_recordset($6::jsonb) AS c(app text, user_id text, command_id text, body_hash text, result jsonb)
+      RETURNING 1
+    )
+    SELECT (SELECT count(*) FROM new_events) AS events, (SELECT count(*) FROM new_heads) AS heads, (SELECT count(*) FROM new_snapshots) AS snapshots,
+           (SELECT count(*) FROM new_commands) AS commands`,
+};
+
 export async function writeAllAndCommit(
   conn: Conn,
   accepted: Accepted[],
@@ -214,54 +267,13 @@ export async function writeAllAndCommit(
     body_hash: request.fingerprint,
     result,
   }));
-  await conn.query(`
-    WITH new_events AS (
-      INSERT INTO event_store.events (position, id, v, command_id, parent, app, entity, entity_id, type, version, prior_version,
-        base_version, patch, submitted, contested, branch_ts, submit_ts, commit_ts, user_id, user_roles, device, trace_id, overwritten, reason, signal, webhook)
-      SELECT position, id, v, command_id, parent, app, entity, entity_id, type, version, prior_version,
-        base_version, patch, submitted, ARRAY(SELECT jsonb_array_elements_text(contested)), branch_ts, submit_ts, commit_ts,
-        user_id, ARRAY(SELECT jsonb_array_elements_text(user_roles)), device, trace_id, overwritten, reason, signal, webhook
-      FROM jsonb_to_recordset(${jsonLiteral(events)}) AS e(position bigint, id uuid, v smallint, command_id text,
-        parent text, app text, entity text, entity_id text, type text, version int, prior_version int, base_version int,
-        patch jsonb, submitted jsonb, contested jsonb, branch_ts timestamptz, submit_ts timestamptz, commit_ts timestamptz,
-        user_id text, user_roles jsonb, device text, trace_id text, overwritten jsonb, reason jsonb, signal text, webhook jsonb)
-      RETURNING 1
-    ), new_heads AS (
-      INSERT INTO event_store.streams (app, entity, entity_id, version, state, deleted, last_commit_ts, last_position)
-      SELECT app, entity, entity_id, version, state, deleted, last_commit_ts, last_position
-      FROM jsonb_to_recordset(${jsonLiteral(heads)}) AS h(app text, entity text, entity_id text, version int,
-        state jsonb, deleted boolean, last_commit_ts timestamptz, last_position bigint)
-      ON CONFLICT (app, entity, entity_id) DO UPDATE SET version = EXCLUDED.version, state = EXCLUDED.state,
-        deleted = EXCLUDED.deleted, last_commit_ts = EXCLUDED.last_commit_ts, last_position = EXCLUDED.last_position
-      RETURNING 1
-    ), new_snapshots AS (
-      INSERT INTO event_store.snapshots (app, entity, entity_id, version, state, deleted, commit_ts)
-      SELECT app, entity, entity_id, version, state, deleted, last_commit_ts
-      FROM jsonb_to_recordset(${jsonLiteral(snapshots)}) AS s(app text, entity text, entity_id text, version int,
-        state jsonb, deleted boolean, last_commit_ts timestamptz)
-      ON CONFLICT DO NOTHING
-      RETURNING 1
-    ), released_values AS (
-      DELETE FROM event_store.unique_values u
-      USING jsonb_to_recordset(${jsonLiteral(uniques.flatMap((r) => r.release.map((field) => ({ app: r.app, entity: r.entity, entity_id: r.entity_id, field }))))})
-        AS x(app text, entity text, entity_id text, field text)
-      WHERE u.app = x.app AND u.entity = x.entity AND u.entity_id = x.entity_id AND u.field = x.field
-      RETURNING 1
-    ), reserved_values AS (
-      INSERT INTO event_store.unique_values (app, entity, field, entity_id, value)
-      SELECT app, entity, field, entity_id, value
-      FROM jsonb_to_recordset(${jsonLiteral(uniques.flatMap((r) => r.reserve.map((u) => ({ app: r.app, entity: r.entity, entity_id: r.entity_id, field: u.field, value: u.value }))))})
-        AS x(app text, entity text, field text, entity_id text, value text)
-      ON CONFLICT (app, entity, field, entity_id) DO UPDATE SET value = EXCLUDED.value
-      RETURNING 1
-    ), new_commands AS (
-      INSERT INTO event_store.commands (app, user_id, command_id, body_hash, result)
-      SELECT app, user_id, command_id, body_hash, result
-      FROM jsonb_to_recordset(${jsonLiteral(commands)}) AS c(app text, user_id text, command_id text, body_hash text, result jsonb)
-      RETURNING 1
-    )
-    SELECT (SELECT count(*) FROM new_events) AS events, (SELECT count(*) FROM new_heads) AS heads, (SELECT count(*) FROM new_snapshots) AS snapshots,
-           (SELECT count(*) FROM new_commands) AS commands;
-    COMMIT`);
+  const released = uniques.flatMap((r) => r.release.map((field) => ({ app: r.app, entity: r.entity, entity_id: r.entity_id, field })));
+  const reserved = uniques.flatMap((r) => r.reserve.map((u) => ({ app: r.app, entity: r.entity, entity_id: r.entity_id, field: u.field, value: u.value })));
+  await conn.query({
+    name: WRITE_BATCH.name,
+    text: WRITE_BATCH.text,
+    values: [events, heads, snapshots, released, reserved, commands].map((rows) => JSON.stringify(rows)),
+  });
+  await conn.query('COMMIT');
 }
 

@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { Inject } from '@nestjs/common';
 import { TakesError } from '@takes/contracts';
-import { PLATFORM_AUDIENCE, verifyAccessToken, type TokenKey } from '@takes/auth';
+import { PLATFORM_AUDIENCE, verifiedTokens, type TokenKey } from '@takes/auth';
 import { AppsService } from '../apps/apps.service';
 import { TOKEN_KEY } from '../tokens';
 
@@ -26,11 +26,16 @@ function bearer(request: FastifyRequest): string {
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
+  /** Full check of a token the first time it is seen, from memory after (until it expires). */
+  private readonly verify: ReturnType<typeof verifiedTokens>;
+
   constructor(
     private readonly reflector: Reflector,
     private readonly apps: AppsService,
-    @Inject(TOKEN_KEY) private readonly key: TokenKey,
-  ) {}
+    @Inject(TOKEN_KEY) key: TokenKey,
+  ) {
+    this.verify = verifiedTokens(key);
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
@@ -43,13 +48,13 @@ export class AuthGuard implements CanActivate {
     if (access === 'public') return true;
 
     if (access === 'platform') {
-      const claims = await verifyAccessToken(this.key, bearer(request), [PLATFORM_AUDIENCE]);
+      const claims = await this.verify(bearer(request), [PLATFORM_AUDIENCE]);
       if (!claims.roles.includes('platform_admin')) throw new TakesError('FORBIDDEN', 'platform admin only');
       request.principal = { userId: claims.sub, roles: claims.roles, email: claims.email, app: PLATFORM_AUDIENCE, platform: true };
       return true;
     }
 
-    const claims = await verifyAccessToken(this.key, bearer(request), [app!, PLATFORM_AUDIENCE]);
+    const claims = await this.verify(bearer(request), [app!, PLATFORM_AUDIENCE]);
     const platform = claims.aud === PLATFORM_AUDIENCE;
     if (platform && !claims.roles.includes('platform_admin')) throw new TakesError('FORBIDDEN', 'platform admin only');
     const roles = platform ? ['admin'] : claims.roles;
