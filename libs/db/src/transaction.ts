@@ -14,8 +14,7 @@ import { Pool, type ClientBase, type PoolClient } from 'pg';
  * end of the transaction.
  *
  * Not used by the event store's append (services/event-store/src/append/append-batch.ts),
- * which sends BEGIN together with its first statement in one round trip on purpose:
- * the append path is the hot one, and that round trip is a large share of its latency.
+ * which holds its connection across the decide step between its statements.
  */
 export function inTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T>;
 export function inTransaction<C extends ClientBase, T>(client: C, fn: (client: C) => Promise<T>): Promise<T>;
