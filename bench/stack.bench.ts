@@ -115,6 +115,18 @@ async function main(): Promise<void> {
     const rows: Record<string, string | number>[] = [];
     const cpuRows: Record<string, string | number>[] = [];
 
+    // What the stack costs doing nothing (polling, timers, heartbeats): CPU ms per second over 5 s idle.
+    const idleBefore = measure();
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    const idleAfter = measure();
+    const idleSeconds = (idleAfter.at - idleBefore.at) / 1000;
+    const idleRow: Record<string, string | number> = {
+      ...Object.fromEntries(services.map((s, k) => [s.name, ((idleAfter.services[k] - idleBefore.services[k]) / idleSeconds).toFixed(0)])),
+      'nats-server': ((idleAfter.nats - idleBefore.nats) / idleSeconds).toFixed(0),
+      postgres: ((idleAfter.postgres - idleBefore.postgres) / idleSeconds).toFixed(0),
+    };
+    idleRow.total = Object.values(idleRow).reduce((sum: number, v) => sum + Number(v), 0);
+
     let maxRate = 0;
     for (const connections of LEVELS) {
       // (a) raw PostgreSQL: the event store's statements, one transaction per append, as many clients.
@@ -241,7 +253,7 @@ async function main(): Promise<void> {
     }
     process.stdout.write(`\nwhole-stack write benchmark — ${new Date().toISOString()}, ${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), node ${process.version}, ${natsVersion}\n`);
     process.stdout.write(`PostgreSQL: ${settings.map((r) => `${r.name}=${r.setting}`).join(', ')}; ${SECONDS}s per run; creates and updates alternate per connection; every write acknowledged after COMMIT\n\n`);
-    process.stdout.write(`${table(rows)}\n\n${lagLine}\n\nCPU ms per acknowledged write, by process (the load driver is this script: HTTP clients, not part of Takes)\n${table(cpuRows)}\n`);
+    process.stdout.write(`${table(rows)}\n\n${lagLine}\n\nidle, CPU ms per second:\n${table([idleRow])}\n\nCPU ms per acknowledged write, by process (the load driver is this script: HTTP clients, not part of Takes)\n${table(cpuRows)}\n`);
   } finally {
     await stopWatching();
     await probe.end();

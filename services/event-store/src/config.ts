@@ -14,7 +14,7 @@ export interface EventStoreConfig {
   /** NATS requests handled at once by this process; more get UNAVAILABLE at once. */
   maxInFlight: number;
   groupCommit: { maxBatch: number; lanes: number; maxQueued: number; queueTimeoutMs: number };
-  relay: { enabled: boolean; batchSize: number; pollMs: number; electionMs: number; checkpointMs: number };
+  relay: { enabled: boolean; batchSize: number; pollMs: number; idlePollMaxMs: number; electionMs: number; checkpointMs: number };
   maxEventBytes: number;
   /** Keep a snapshot of a record's state every this many events of its stream. */
   snapshotEvery: number;
@@ -52,6 +52,7 @@ export function loadEventStoreConfig(env: Env = process.env): EventStoreConfig {
       enabled: envBool(env, 'TAKES_RELAY', true),
       batchSize: envInt(env, 'TAKES_RELAY_BATCH', 500, { min: 1, max: 10_000 }),
       pollMs: envDurationMs(env, 'TAKES_RELAY_POLL', 20),
+      idlePollMaxMs: envDurationMs(env, 'TAKES_RELAY_POLL_MAX', 200),
       electionMs: envDurationMs(env, 'TAKES_RELAY_ELECTION', 1_000),
       checkpointMs: envDurationMs(env, 'TAKES_RELAY_CHECKPOINT', 1_000),
     },

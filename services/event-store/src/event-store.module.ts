@@ -108,6 +108,7 @@ export class EventStoreModule {
               subjects: subjects(config.subjectPrefix),
               batchSize: config.relay.batchSize,
               pollMs: config.relay.pollMs,
+              idlePollMaxMs: config.relay.idlePollMaxMs,
               electionMs: config.relay.electionMs,
               checkpointMs: config.relay.checkpointMs,
               log: logger,

@@ -20,8 +20,13 @@ export interface RelayOptions {
   stream: string;
   subjects: Subjects;
   batchSize: number;
-  /** How often an idle relay looks for new events written by other replicas (ms). */
+  /**
+   * How often a relay looks for new events written by other replicas (ms). A local commit
+   * wakes it at once; while polls find nothing, the wait doubles up to idlePollMaxMs, so an
+   * idle store costs little, and any event found or local commit brings it back to pollMs.
+   */
   pollMs: number;
+  idlePollMaxMs?: number;
   /** How often a relay that is not the leader tries to become it (ms). */
   electionMs: number;
   /** How often the cursor is saved to PostgreSQL while publishing (ms); the stream is the authority. */
@@ -149,15 +154,18 @@ export class Relay {
   private async lead(): Promise<void> {
     this.cursor = await this.reconcile();
     this.options.log.info({ position: this.cursor.position, seq: this.cursor.seq }, 'relay reconciled with the stream');
+    let wait = this.options.pollMs;
     while (this.running) {
       await this.checkLease();
       const batch = await loadRelayBatch(this.options.db, this.cursor.position, this.options.batchSize);
       if (batch.length === 0) {
         // Caught up with the stream reconciled: nothing is refused.
         this.refusedSince = null;
-        await this.idle(this.options.pollMs);
+        const woken = await this.idle(wait);
+        wait = woken ? this.options.pollMs : Math.min(wait * 2, Math.max(this.options.pollMs, this.options.idlePollMaxMs ?? this.options.pollMs));
         continue;
       }
+      wait = this.options.pollMs;
       const published = await this.publish(batch);
       if (published < batch.length) {
         // Something refused a publish (JetStream away, wrong last sequence): find out
@@ -260,16 +268,17 @@ export class Relay {
     return row?.id === id;
   }
 
-  private async idle(ms: number): Promise<void> {
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      this.wakeUp = done;
-      function done() {
+  /** Waits `ms` or until woken; true when woken. */
+  private async idle(ms: number): Promise<boolean> {
+    const woken = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), ms);
+      this.wakeUp = () => {
         clearTimeout(timer);
-        resolve();
-      }
+        resolve(true);
+      };
     });
     this.wakeUp = undefined;
+    return woken;
   }
 }
 
