@@ -5,17 +5,16 @@
  * in the same run: HTTP creates and updates of an 11-field record (node:http keep-alive
  * clients, closed loops) at 1, 8 and 32 connections. For each: writes/s, p50/p99, the
  * write→read-table lag, and CPU milliseconds per write of every process (read from
- * /proc/<pid>/stat before and after), nats-server and PostgreSQL included. It checks
+ * /proc/<pid>/stat before and after, per process), nats-server and PostgreSQL included. It checks
  * that every acknowledged write reached the read table.
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import { Client } from 'pg';
 import { startTakes, type ServiceProcess } from '@takes/testing';
-import { processCpuMs } from './process-cpu';
+import { cpuByPid, cpuSince, pidsNamed, processCpuMs } from './process-cpu';
 import { rawAppend } from './raw-append';
 import { percentile, runClosedLoop, table } from './stats';
 
@@ -42,30 +41,6 @@ const SURVEY = {
 
 const body = (i: number) =>
   JSON.stringify({ site: `site ${i % 50}`, pressure: 40 + (i % 100) / 10, temperature: 21.5, status: 'draft', readings: { a: i, b: [1, 2, 3] }, inspected_on: '2026-12-03', count: i, passed: i % 2 === 0 });
-
-/** Every process whose CPU a write costs: the services, nats-server, and every PostgreSQL process (backends, WAL writer, checkpointer). */
-function pidsOf(command: string): number[] {
-  return readdirSync('/proc')
-    .filter((name) => /^\d+$/.test(name))
-    .map(Number)
-    .filter((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === command;
-      } catch {
-        return false;
-      }
-    });
-}
-
-function cpuOf(pids: number[]): number {
-  return pids.reduce((sum, pid) => {
-    try {
-      return sum + processCpuMs(pid);
-    } catch {
-      return sum; // a backend that ended
-    }
-  }, 0);
-}
 
 interface Request {
   method: string;
@@ -104,12 +79,12 @@ async function main(): Promise<void> {
     const defined = await takes.api('POST', '/api/main/_admin/entities', { token, body: SURVEY });
     if (defined.status !== 201) throw new Error(`cannot define the entity: ${defined.status} ${JSON.stringify(defined.body)}`);
     const services: ServiceProcess[] = [takes.gateway, takes.store, takes.projector, takes.conflicts, takes.webhooks, takes.workflows];
-    const nats = pidsOf('nats-server');
+    const nats = pidsNamed('nats-server');
     const measure = () => ({
       at: performance.now(),
       services: services.map((s) => processCpuMs(s.child.pid!)),
-      nats: cpuOf(nats),
-      postgres: cpuOf(pidsOf('postgres')),
+      nats: cpuByPid(nats),
+      postgres: cpuByPid(pidsNamed('postgres')),
       self: (process.cpuUsage().user + process.cpuUsage().system) / 1_000,
     });
     const rows: Record<string, string | number>[] = [];
@@ -122,8 +97,8 @@ async function main(): Promise<void> {
     const idleSeconds = (idleAfter.at - idleBefore.at) / 1000;
     const idleRow: Record<string, string | number> = {
       ...Object.fromEntries(services.map((s, k) => [s.name, ((idleAfter.services[k] - idleBefore.services[k]) / idleSeconds).toFixed(0)])),
-      'nats-server': ((idleAfter.nats - idleBefore.nats) / idleSeconds).toFixed(0),
-      postgres: ((idleAfter.postgres - idleBefore.postgres) / idleSeconds).toFixed(0),
+      'nats-server': (cpuSince(idleBefore.nats, idleAfter.nats) / idleSeconds).toFixed(0),
+      postgres: (cpuSince(idleBefore.postgres, idleAfter.postgres) / idleSeconds).toFixed(0),
     };
     idleRow.total = Object.values(idleRow).reduce((sum: number, v) => sum + Number(v), 0);
 
@@ -139,14 +114,14 @@ async function main(): Promise<void> {
       );
       const rawIds = pgClients.map(() => randomUUID());
       const rawVersions = pgClients.map(() => 0);
-      const pgBefore = cpuOf(pidsOf('postgres'));
+      const pgBefore = cpuByPid(pidsNamed('postgres'));
       const selfBefore = process.cpuUsage();
       const raw = await runClosedLoop(connections, SECONDS, async (w) => {
         rawVersions[w] += 1;
         await rawAppend(pgClients[w], rawIds[w], rawVersions[w], JSON.parse(body(rawVersions[w])));
         return true;
       });
-      const rawCpu = (cpuOf(pidsOf('postgres')) - pgBefore + (process.cpuUsage(selfBefore).user + process.cpuUsage(selfBefore).system) / 1_000) / raw.ops;
+      const rawCpu = (cpuSince(pgBefore, cpuByPid(pidsNamed('postgres'))) + (process.cpuUsage(selfBefore).user + process.cpuUsage(selfBefore).system) / 1_000) / raw.ops;
       await Promise.all(pgClients.map((c) => c.end()));
       rows.push({ connections, run: 'raw PostgreSQL (node-pg)', 'writes/s': raw.perSecond.toFixed(0), 'p50 ms': raw.p50.toFixed(1), 'p99 ms': raw.p99.toFixed(1), 'CPU ms/write': rawCpu.toFixed(2) });
 
@@ -171,7 +146,9 @@ async function main(): Promise<void> {
       maxRate = Math.max(maxRate, run.perSecond);
       const perWrite = (ms: number) => (ms / acked).toFixed(2);
       const serviceCpu = services.map((s, k) => after.services[k] - before.services[k]);
-      const total = serviceCpu.reduce((a, b) => a + b, 0) + (after.nats - before.nats) + (after.postgres - before.postgres);
+      const natsCpu = cpuSince(before.nats, after.nats);
+      const postgresCpu = cpuSince(before.postgres, after.postgres);
+      const total = serviceCpu.reduce((a, b) => a + b, 0) + natsCpu + postgresCpu;
       rows.push({
         connections,
         run: 'Takes, whole stack (HTTP)',
@@ -184,8 +161,8 @@ async function main(): Promise<void> {
       cpuRows.push({
         connections,
         ...Object.fromEntries(services.map((s, k) => [s.name, perWrite(serviceCpu[k])])),
-        'nats-server': perWrite(after.nats - before.nats),
-        postgres: perWrite(after.postgres - before.postgres),
+        'nats-server': perWrite(natsCpu),
+        postgres: perWrite(postgresCpu),
         total: perWrite(total),
         'load driver': perWrite(after.self - before.self),
         errors: run.errors,

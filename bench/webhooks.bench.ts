@@ -16,7 +16,7 @@ import type { AddressInfo } from 'node:net';
 import { Client } from 'pg';
 import { startTakes } from '@takes/testing';
 import { newSecret, standardHeaders } from '@takes/webhooks';
-import { processCpuMs } from './process-cpu';
+import { cpuByPid, cpuSince, processCpuMs } from './process-cpu';
 import { runClosedLoop, table } from './stats';
 
 const DELIVERIES = Number(process.env.BENCH_DELIVERIES ?? 2_000);
@@ -47,7 +47,7 @@ async function main(): Promise<void> {
     };
     const backendsCpu = async () => {
       const { rows: backends } = await probe.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
-      return new Map(backends.map((r) => [r.pid, safeCpu(r.pid)]));
+      return cpuByPid(backends.map((r) => r.pid));
     };
     const othersCpu = () => [takes.store, takes.gateway, takes.projector, takes.workflows].reduce((sum, s) => sum + processCpuMs(s.child.pid!), 0);
     const selfCpu = () => {
@@ -74,7 +74,7 @@ async function main(): Promise<void> {
       const seconds = (performance.now() - started) / 1_000;
       const counted = events * k - beforeReady;
       const pgAfter = await backendsCpu();
-      const pgMs = [...pgAfter].reduce((sum, [pid, ms]) => sum + ms - (cpuBefore.pg.get(pid) ?? 0), 0);
+      const pgMs = cpuSince(cpuBefore.pg, pgAfter);
       const perDelivery = (ms: number) => (ms / counted).toFixed(3);
       const cpu = {
         webhooks: perDelivery(processCpuMs(webhooks.child.pid!) - cpuBefore.webhooks),
@@ -153,14 +153,6 @@ async function plainClient(port: number, count: number, concurrency: number): Pr
     }
   }));
   return count / ((performance.now() - started) / 1_000);
-}
-
-function safeCpu(pid: number): number {
-  try {
-    return processCpuMs(pid);
-  } catch {
-    return 0;
-  }
 }
 
 main().catch((error) => {
