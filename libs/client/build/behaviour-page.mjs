@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
+import { workspaceAliases } from '../../../tools/workspace-aliases.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../../..');
@@ -10,12 +11,7 @@ const root = path.resolve(here, '../../..');
 await build({
   configFile: false,
   logLevel: 'warn',
-  resolve: {
-    alias: {
-      '@takes/contracts': path.join(root, 'libs/contracts/src/index.ts'),
-      '@takes/ids': path.join(root, 'libs/ids/src/index.ts'),
-    },
-  },
+  resolve: { alias: workspaceAliases },
   build: {
     outDir: path.join(root, 'dist/client-behaviour'),
     emptyOutDir: true,

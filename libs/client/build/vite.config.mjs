@@ -3,19 +3,14 @@
 // (@takes/contracts, @takes/ids) and fast-json-patch bundled in; idb stays an npm dependency.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { workspaceAliases } from '../../../tools/workspace-aliases.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const libs = path.resolve(here, '../..');
 
 export default {
   configFile: false,
   logLevel: 'warn',
-  resolve: {
-    alias: {
-      '@takes/contracts': path.join(libs, 'contracts/src/index.ts'),
-      '@takes/ids': path.join(libs, 'ids/src/index.ts'),
-    },
-  },
+  resolve: { alias: workspaceAliases },
   build: {
     outDir: path.resolve(here, '../dist'),
     emptyOutDir: false,

@@ -42,8 +42,12 @@ export class Listeners {
       const state = record && !record.deleted ? record.state : null;
       for (const listener of [...set]) listener(state);
     }
+    // Each entity's records are listed once, however many queries watch it.
+    const lists = new Map<string, Record<string, unknown>[]>();
     for (const watch of [...this.queries]) {
-      if (entities.has(watch.entity)) watch.listener(list(watch.entity).filter(watch.where));
+      if (!entities.has(watch.entity)) continue;
+      if (!lists.has(watch.entity)) lists.set(watch.entity, list(watch.entity));
+      watch.listener(lists.get(watch.entity)!.filter(watch.where));
     }
   }
 }

@@ -41,10 +41,6 @@ export class Outbox {
     return this.edits.filter((edit) => edit.entity === entity && edit.id === id);
   }
 
-  has(commandId: string): boolean {
-    return this.edits.some((edit) => edit.command_id === commandId);
-  }
-
   /** Stores a new edit (its seq is given here) and keeps it. */
   async add(edit: Omit<PendingEdit, 'seq'>): Promise<PendingEdit> {
     const stored: PendingEdit = { ...edit, seq: this.nextSeq++ };

@@ -418,7 +418,7 @@ export class TakesClient {
     });
     await this.storage.write([...changes, ...this.outbox.removal(done)]);
     this.outbox.forget(done);
-    for (const id of done) this.undo.forget(id);
+    this.undo.forget(done);
     this.changed(touched);
     for (const item of told) for (const listener of this.clientListeners.result) listener(item);
     return retry;

@@ -40,10 +40,11 @@ export class UndoHistory {
     return this.takenBack.get(key)?.pop();
   }
 
-  /** The server acknowledged the edit: it can no longer be taken back. */
-  forget(commandId: string): void {
+  /** The server acknowledged these edits: they, and any edit of theirs before them, can no longer be taken back. */
+  forget(commandIds: Iterable<string>): void {
+    const ids = new Set(commandIds);
     for (const [key, list] of this.history) {
-      const i = list.findIndex((edit) => edit.command_id === commandId);
+      const i = list.findLastIndex((edit) => ids.has(edit.command_id));
       if (i >= 0) list.splice(0, i + 1);
       if (list.length === 0) this.history.delete(key);
     }

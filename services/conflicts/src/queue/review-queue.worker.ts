@@ -75,13 +75,14 @@ export class ReviewQueueWorker implements OnApplicationBootstrap, OnApplicationS
 
   private async apply(events: TakesEvent[]): Promise<void> {
     // The other side of each contest (the edits it was merged against) is read before the transaction.
+    const queued = events.filter(touchesReviewQueue);
     const parties = new Map<TakesEvent, ContestParties[]>();
-    for (const event of events) if (touchesReviewQueue(event) && event.contested.length > 0) parties.set(event, await this.partiesOf(event));
+    for (const event of queued) if (event.contested.length > 0) parties.set(event, await this.partiesOf(event));
     await inTransaction(this.database.pool, async (client) => {
       // A batch with nothing for the queue moves only the watermark: committed without
       // waiting for the disk, since losing it in a crash only replays events that change nothing.
-      if (!events.some(touchesReviewQueue)) await client.query('SET LOCAL synchronous_commit = off');
-      for (const event of events) if (touchesReviewQueue(event)) await applyToReviewQueue(client, event, parties.get(event));
+      if (queued.length === 0) await client.query('SET LOCAL synchronous_commit = off');
+      for (const event of queued) await applyToReviewQueue(client, event, parties.get(event));
       await advanceWatermark(client, Math.max(...events.map((e) => e.position)));
     });
   }
