@@ -2,6 +2,7 @@
 // libs it uses) taken from their sources.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { workspaceAliases } from '../../tools/workspace-aliases.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -11,12 +12,6 @@ export default {
   root: here,
   base: './',
   logLevel: 'warn',
-  resolve: {
-    alias: {
-      '@takes/client': path.join(root, 'libs/client/src/index.ts'),
-      '@takes/contracts': path.join(root, 'libs/contracts/src/index.ts'),
-      '@takes/ids': path.join(root, 'libs/ids/src/index.ts'),
-    },
-  },
+  resolve: { alias: workspaceAliases },
   build: { outDir: path.join(root, 'dist/examples/field-app'), emptyOutDir: true, target: 'es2022', sourcemap: true },
 };

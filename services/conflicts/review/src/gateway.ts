@@ -1,3 +1,4 @@
+import { TakesHttpError, Transport, type Tokens } from '@takes/client';
 import type { EventGraph, FieldHistory, RecordEvent, ReviewQueuePage } from './api-shapes';
 import type { PickBody } from './pick-history';
 import type { Session } from './session';
@@ -29,19 +30,26 @@ export interface PickResult {
   meta: { outcome: string; version: number; position: number };
 }
 
-type Tokens = { access_token: string; refresh_token: string };
-
 /**
- * The gateway's HTTP API as the page uses it. Every request is JSON with the bearer
- * token; an answer 401 is retried once after a token refresh, and a failed refresh ends
+ * The gateway's HTTP API as the page uses it, over @takes/client's Transport: every
+ * request is JSON with the bearer token; an answer 401 is retried once after a token
+ * refresh (the new pair is kept in the session), and a 401 that a refresh cannot mend ends
  * the session (onSession(null)).
  */
 export class Gateway {
+  private readonly transport: Transport;
+
   constructor(
     readonly apiUrl: string,
     private session: Session,
     private readonly onSession: (session: Session | null) => void,
-  ) {}
+  ) {
+    this.transport = transportFor(apiUrl, session.app, (tokens) => {
+      this.session = { ...this.session, accessToken: tokens.access_token, refreshToken: tokens.refresh_token ?? this.session.refreshToken };
+      this.onSession(this.session);
+    });
+    this.transport.setTokens({ access_token: session.accessToken, refresh_token: session.refreshToken });
+  }
 
   get app(): string {
     return this.session.app;
@@ -52,19 +60,19 @@ export class Gateway {
   }
 
   static async login(apiUrl: string, app: string, email: string, password: string): Promise<Session> {
-    const tokens = await send<{ data: Tokens }>(apiUrl, 'POST', `/api/${encodeURIComponent(app)}/auth/login`, null, { email, password });
-    return { app, accessToken: tokens.data.access_token, refreshToken: tokens.data.refresh_token };
+    const tokens = await answered(apiUrl, 'POST', `/api/${encodeURIComponent(app)}/auth/login`, () => transportFor(apiUrl, app).login(email, password));
+    return { app, accessToken: tokens.access_token, refreshToken: tokens.refresh_token ?? '' };
   }
 
   async logout(): Promise<void> {
-    await send(this.apiUrl, 'POST', `${this.appPath()}/auth/logout`, this.session.accessToken, { refresh_token: this.session.refreshToken }).catch(() => undefined);
+    await this.transport.request('POST', '/auth/logout', { refresh_token: this.session.refreshToken }).catch(() => undefined);
     this.onSession(null);
   }
 
   queue(filters: QueueFilters): Promise<ReviewQueuePage> {
     const query = new URLSearchParams(Object.entries(filters).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1] !== ''));
     const search = query.toString();
-    return this.call('GET', `${this.appPath()}/_conflicts${search ? `?${search}` : ''}`);
+    return this.call('GET', `/_conflicts${search ? `?${search}` : ''}`);
   }
 
   async record(entity: string, id: string): Promise<Record<string, unknown>> {
@@ -94,55 +102,32 @@ export class Gateway {
     return this.call('POST', `${this.recordPath(entity, id)}/resolve`, pick);
   }
 
-  private appPath(): string {
-    return `/api/${encodeURIComponent(this.session.app)}`;
-  }
-
   private recordPath(entity: string, id: string): string {
-    return `${this.appPath()}/${encodeURIComponent(entity)}/${encodeURIComponent(id)}`;
+    return `/${encodeURIComponent(entity)}/${encodeURIComponent(id)}`;
   }
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
     try {
-      return await send<T>(this.apiUrl, method, path, this.session.accessToken, body);
+      return await answered(this.apiUrl, method, `/api/${encodeURIComponent(this.session.app)}${path}`, async () => (await this.transport.request<T>(method, path, body)).body);
     } catch (error) {
-      if (!(error instanceof GatewayError) || error.status !== 401) throw error;
-    }
-    await this.refresh();
-    return send<T>(this.apiUrl, method, path, this.session.accessToken, body);
-  }
-
-  private async refresh(): Promise<void> {
-    try {
-      const tokens = await send<{ data: Tokens }>(this.apiUrl, 'POST', `${this.appPath()}/auth/refresh`, null, { refresh_token: this.session.refreshToken });
-      this.session = { ...this.session, accessToken: tokens.data.access_token, refreshToken: tokens.data.refresh_token };
-      this.onSession(this.session);
-    } catch (error) {
-      this.onSession(null);
+      if (error instanceof GatewayError && error.status === 401) this.onSession(null);
       throw error;
     }
   }
 }
 
-async function send<T>(apiUrl: string, method: string, path: string, token: string | null, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (token) headers.authorization = `Bearer ${token}`;
-  let response: Response;
+function transportFor(apiUrl: string, app: string, onTokens?: (tokens: Tokens) => void): Transport {
+  return new Transport({ baseUrl: apiUrl, app: encodeURIComponent(app), onTokens });
+}
+
+/** The Transport's answer, its failures told as the page tells them (GatewayError; `path` is the whole route, for the message). */
+async function answered<T>(apiUrl: string, method: string, path: string, request: () => Promise<T>): Promise<T> {
   try {
-    response = await fetch(`${apiUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  } catch {
-    throw new GatewayError(0, 'UNREACHABLE', `the gateway at ${apiUrl} does not answer`);
+    return await request();
+  } catch (error) {
+    if (!(error instanceof TakesHttpError)) throw error;
+    if (error.status === 0) throw new GatewayError(0, 'UNREACHABLE', `the gateway at ${apiUrl} does not answer`);
+    const body = error.body?.error;
+    throw new GatewayError(error.status, body?.code ?? 'HTTP_ERROR', body?.message ?? `${method} ${path} answered ${error.status}`, body?.details ?? null);
   }
-  const text = await response.text();
-  let parsed: any = null;
-  try {
-    parsed = text ? JSON.parse(text) : null;
-  } catch {
-    // not JSON: reported below by status
-  }
-  if (!response.ok) {
-    const error = parsed?.error;
-    throw new GatewayError(response.status, error?.code ?? 'HTTP_ERROR', error?.message ?? `${method} ${path} answered ${response.status}`, error?.details ?? null);
-  }
-  return parsed as T;
 }
