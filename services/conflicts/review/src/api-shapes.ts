@@ -1,14 +1,14 @@
 /**
  * The gateway's answers as the page reads them: the parts of @takes/merge's FieldHistory
- * and EventGraph and @takes/contracts' queue page and event that it uses. The page has
- * its own copy because those libs pull in Node-only code; api-shapes.conformance.ts
- * (checked by the root typecheck) proves the server's types still fit these.
+ * and EventGraph and of @takes/contracts' event that it uses (the queue page is
+ * @takes/contracts' own). The page has its own copy of those because @takes/merge pulls
+ * in Node-only code; api-shapes.conformance.ts (checked by the root typecheck) proves the
+ * server's types still fit them.
  */
 
-export interface Actor {
-  id: string;
-  roles: string[];
-}
+// The queue page and the actor are @takes/contracts' own (types only: nothing of it is bundled for them).
+export type { Actor, ReviewQueueItem, ReviewQueuePage } from '@takes/contracts';
+import type { Actor } from '@takes/contracts';
 
 /** One take of a field (FieldTake). */
 export interface FieldTake {
@@ -59,22 +59,6 @@ export interface EventGraph {
   nodes: GraphNode[];
   edges: GraphEdge[];
   lanes: (string | null)[];
-}
-
-export interface ReviewQueueItem {
-  entity: string;
-  id: string;
-  fields: string[];
-  version: number;
-  contested_since: string;
-  users: string[];
-  devices: string[];
-}
-
-/** GET /api/:app/_conflicts. */
-export interface ReviewQueuePage {
-  data: ReviewQueueItem[];
-  meta: { page: number; per_page: number; total: number; total_pages: number };
 }
 
 /** One event of GET …/:id/events. */
