@@ -43,6 +43,16 @@ describe('the field app (examples/field-app) in two browser contexts', () => {
   const pending = (page: Page, n: number) =>
     page.waitForFunction((count) => (globalThis as unknown as { document: { getElementById(id: string): { dataset: Record<string, string> } | null } }).document.getElementById('status')?.dataset.pending === String(count), n);
   const statusText = (page: Page, text: string) => page.locator('#status', { hasText: text }).waitFor();
+  /** Waits for the inspection list to show a row; when it does not, the error says what the device shows instead. */
+  async function listed(page: Page, row: string, device: string): Promise<void> {
+    try {
+      await page.getByRole('button', { name: row }).waitFor();
+    } catch (error) {
+      const shows = await Promise.all(['#status', '#list', '#version'].map((selector) => page.locator(selector).textContent().catch(() => null)));
+      await page.screenshot({ path: await screenshotPath(`field-app-${device}-failed.png`) });
+      throw new Error(`${device} never listed "${row}"; it shows status "${shows[0]}", list "${shows[1]}", "${shows[2]}": ${(error as Error).message}`);
+    }
+  }
 
   async function device(): Promise<{ context: BrowserContext; page: Page }> {
     const context = await browser.newContext();
@@ -96,8 +106,8 @@ describe('the field app (examples/field-app) in two browser contexts', () => {
     // The laptop's pressure was set on the same version as the tablet's: merged, pressure contested, the later edit shown.
     await laptop.page.locator('#contested', { hasText: 'pressure' }).waitFor();
     await tablet.page.getByRole('button', { name: 'Sync now' }).click();
-    for (const { page } of [tablet, laptop]) {
-      await page.getByRole('button', { name: 'north compressor, bay 2 · 39 · draft' }).waitFor();
+    for (const [device, { page }] of [['tablet', tablet], ['laptop', laptop]] as const) {
+      await listed(page, 'north compressor, bay 2 · 39 · draft', device);
       expect(await page.getByRole('spinbutton', { name: 'Pressure (bar)' }).inputValue()).toBe('39');
     }
     await laptop.page.screenshot({ path: await screenshotPath('field-app-merged.png') });
@@ -116,9 +126,9 @@ describe('the field app (examples/field-app) in two browser contexts', () => {
     await review.locator('#status', { hasText: 'Picked 40 for pressure' }).waitFor();
     await review.screenshot({ path: await screenshotPath('field-app-review.png') });
 
-    for (const { page } of [tablet, laptop]) {
+    for (const [device, { page }] of [['tablet', tablet], ['laptop', laptop]] as const) {
       await page.getByRole('button', { name: 'Sync now' }).click();
-      await page.getByRole('button', { name: 'north compressor, bay 2 · 40 · draft' }).waitFor();
+      await listed(page, 'north compressor, bay 2 · 40 · draft', device);
     }
     const server = (await takes.api('GET', `/api/main/inspection/${id}`, { token: await takes.login() })).body.data;
     expect(server).toMatchObject({ site: 'north compressor, bay 2', pressure: 40 });
