@@ -76,7 +76,11 @@ export class NatsEventStore implements EventStore {
   }
 
   async readMeta(request: ReadMetaRequest, options?: CallOptions): Promise<MetaItemView[]> {
-    return (await this.read<MetaItems>('meta', request, options)).items;
+    return (await this.readMetaAt(request, options)).items;
+  }
+
+  readMetaAt(request: ReadMetaRequest, options?: CallOptions): Promise<MetaItems> {
+    return this.read<MetaItems>('meta', request, options);
   }
 
   private read<T>(what: StoreRead, request: object, options: CallOptions = {}): Promise<T> {

@@ -6,6 +6,7 @@ import type {
   ReadAllRequest,
   ReadCommandRequest,
   ReadHeadRequest,
+  MetaItems,
   ReadMetaRequest,
   ReadStateRequest,
   ReadStreamRequest,
@@ -81,4 +82,7 @@ export interface EventStore {
    * included, in position order: what a service's metadata registry starts from.
    */
   readMeta(request: ReadMetaRequest, options?: CallOptions): Promise<MetaItemView[]>;
+
+  /** The same read with the store's last position it covers (see MetaItems). */
+  readMetaAt(request: ReadMetaRequest, options?: CallOptions): Promise<MetaItems>;
 }

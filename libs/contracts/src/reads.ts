@@ -39,9 +39,16 @@ export interface PositionPage {
   next_position: number;
 }
 
-/** `store.read.meta`: every metadata item (`_meta` record) of one app, or of all apps. */
+/**
+ * `store.read.meta`: every metadata item (`_meta` record) of one app, or of all apps;
+ * only the keys that start with `key_prefix` (`workflow:`, say) when given, and only
+ * those written after the position `changed_after` when given (a registry that has read
+ * the items up to a position asks for what changed since).
+ */
 export interface ReadMetaRequest {
   app?: string;
+  key_prefix?: string;
+  changed_after?: number;
 }
 
 /** One metadata item: key `entity:<name>` or `relation:<name>`, its definition, removed or not. */
@@ -56,9 +63,14 @@ export interface MetaItemView {
   updated_at: string;
 }
 
-/** `store.read.meta` reply, in position order. */
+/**
+ * `store.read.meta` reply, in position order, with the store's last committed position
+ * as of the read: every item written at or before `position` is in the answer (or was
+ * written at or before `changed_after`).
+ */
 export interface MetaItems {
   items: MetaItemView[];
+  position: number;
 }
 
 /** `store.read.head`: the head of one record's stream. */
@@ -138,7 +150,11 @@ export const readHeadSchema = {
 export const readMetaSchema = {
   $id: 'takes.read.meta.v1',
   type: 'object',
-  properties: { app: { type: 'string', pattern: APP_NAME.source } },
+  properties: {
+    app: { type: 'string', pattern: APP_NAME.source },
+    key_prefix: { type: 'string', minLength: 1, maxLength: 200 },
+    changed_after: { type: 'integer', minimum: 0 },
+  },
   additionalProperties: false,
 } as const;
 

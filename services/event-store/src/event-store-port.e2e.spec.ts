@@ -1,6 +1,7 @@
 import { NatsEventStore } from '@takes/bus';
 import { TakesError, type AppendCommand, type EventStore } from '@takes/contracts';
 import { startStoreCluster, type StoreCluster } from './testing/store-processes';
+import { defineTestEntity } from './testing/test-entity';
 
 // The EventStore port (NatsEventStore) against a real event store process over NATS:
 // what the store answers, callers get, codes and details included.
@@ -48,6 +49,21 @@ describe('the EventStore port over NATS', () => {
     expect(await store.command({ app: 'main', user_id: user.id, command_id: updated.command_id })).toEqual({ seen: true });
     expect(await store.command({ app: 'main', user_id: user.id, command_id: 'never-sent' })).toEqual({ seen: false });
     expect((await store.readMeta({ app: 'main' })).map((item) => item.key)).toEqual(expect.arrayContaining(['entity:inspection', 'entity:other']));
+  });
+
+  it('a metadata read narrowed to a key prefix and to what changed after a position, with the position it covers', async () => {
+    const before = await store.readMetaAt({ app: 'main', key_prefix: 'entity:port_' });
+    expect(before.items).toEqual([]);
+    expect(before.position).toBe(await store.lastPosition());
+
+    const defined = await store.append(defineTestEntity('port_one'));
+    const since = await store.readMetaAt({ app: 'main', key_prefix: 'entity:port_', changed_after: before.position });
+    expect(since.items.map((item) => [item.key, item.position])).toEqual([['entity:port_one', defined.position]]);
+    expect(since.position).toBeGreaterThanOrEqual(defined.position);
+    // Nothing after the position it covered; the prefix is a prefix, not a pattern.
+    expect((await store.readMetaAt({ app: 'main', key_prefix: 'entity:port_', changed_after: since.position })).items).toEqual([]);
+    expect((await store.readMetaAt({ app: 'main', key_prefix: 'entity:port%' })).items).toEqual([]);
+    expect((await store.readMetaAt({ app: 'main', key_prefix: 'entity:' })).items.map((item) => item.key)).toEqual(expect.arrayContaining(['entity:inspection', 'entity:port_one']));
   });
 
   it('a read the store refuses is NOT_FOUND with its message', async () => {

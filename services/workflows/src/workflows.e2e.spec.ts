@@ -133,6 +133,48 @@ describe('workflows: the purchase-order story (all services as processes)', () =
     expect((await workflowEvents(rejectedId, workflowId)).map((e) => e.type)).toEqual(['updated', 'webhook_requested']);
   });
 
+  it('a workflow saved just before a record moves starts for it; deactivated or removed, it starts nothing more', async () => {
+    // Each replica keeps what it has read of an app's workflows and asks the store only
+    // for what changed since: each step here changes a workflow between two events.
+    const noting = (name: string) => ({
+      name,
+      trigger: { type: 'state_change', entity: 'purchase_order', field: 'status', to: 'late' },
+      context: { record_id: 'trigger.record_id' },
+      steps: [{ id: 'note', type: 'action', actions: [{ type: 'set_field', entity: 'purchase_order', record_id: 'context.record_id', field: 'note', value: name }], then: 'end' }],
+    });
+    const save = async (body: object) => {
+      const saved = await takes.api('POST', '/api/main/_admin/workflows', { token: admin, body });
+      expect(saved.status).toBe(201);
+      return saved.body.data.id as string;
+    };
+    const startedBy = async (recordId: string, workflowId: string) => {
+      const list = await takes.api('GET', `/api/main/_admin/workflow-instances?workflow_id=${workflowId}&per_page=1000`, { token: admin });
+      return (list.body.data as WorkflowInstanceView[]).filter((i) => i.trigger.record_id === recordId);
+    };
+    // The audit workflow stays: its instance says the event was handled.
+    const auditId = await save(noting('late_audit'));
+    await instanceOf(await order(100, 'late'), 'completed', auditId);
+
+    const lateId = await save(noting('late_note'));
+    const second = await order(100, 'late');
+    await instanceOf(second, 'completed', lateId);
+
+    const late = (await takes.api('GET', `/api/main/_admin/workflows/${lateId}`, { token: admin })).body.data;
+    expect((await takes.api('PUT', `/api/main/_admin/workflows/${lateId}`, { token: admin, body: { ...late, active: false } })).status).toBe(200);
+    const third = await order(100, 'late');
+    await instanceOf(third, 'completed', auditId);
+    expect(await startedBy(third, lateId)).toEqual([]);
+
+    expect((await takes.api('PUT', `/api/main/_admin/workflows/${lateId}`, { token: admin, body: { ...late, active: true } })).status).toBe(200);
+    const fourth = await order(100, 'late');
+    await instanceOf(fourth, 'completed', lateId);
+
+    expect((await takes.api('DELETE', `/api/main/_admin/workflows/${lateId}`, { token: admin })).status).toBe(200);
+    const fifth = await order(100, 'late');
+    await instanceOf(fifth, 'completed', auditId);
+    expect(await startedBy(fifth, lateId)).toEqual([]);
+  });
+
   it('an approval by a user without the role is 403, and changes nothing', async () => {
     const id = await order(4000);
     const waiting = await instanceOf(id, 'waiting');

@@ -92,28 +92,38 @@ export class ReadsHandler {
     };
   }
 
-  /** Every metadata item of an app (or of all apps): what each service's registry starts from. */
+  /**
+   * Metadata items of an app (or of all apps), optionally only keys with a prefix and
+   * only those written after a position, with the store's last position in the same
+   * statement (one snapshot: every item written up to that position is in the answer).
+   */
   @MessagePattern(store.storeRead('meta'))
   async meta(@Payload() body: unknown): Promise<MetaItems> {
     const request = assertMessage<ReadMetaRequest>(readMetaSchema, body, 'metadata read');
-    const { rows } = await sql<{ app: string; entity_id: string; state: Record<string, unknown>; deleted: boolean; version: number; last_position: string; last_commit_ts: Date; created_at: Date }>`
-      SELECT s.app, s.entity_id, s.state, s.deleted, s.version, s.last_position, s.last_commit_ts,
-             (SELECT e.commit_ts FROM event_store.events e
-              WHERE e.app = s.app AND e.entity = s.entity AND e.entity_id = s.entity_id AND e.version = 1) AS created_at
-      FROM event_store.streams s
-      WHERE s.entity = '_meta' AND (${request.app ?? null}::text IS NULL OR s.app = ${request.app ?? null}::text)
-      ORDER BY s.last_position`.execute(this.db);
+    const prefix = request.key_prefix === undefined ? null : `${request.key_prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const { rows } = await sql<{ items: MetaRow[]; position: string | null }>`
+      SELECT
+        (SELECT coalesce(jsonb_agg(m ORDER BY m.last_position), '[]') FROM (
+          SELECT s.app, s.entity_id, s.state, s.deleted, s.version, s.last_position, s.last_commit_ts,
+                 (SELECT e.commit_ts FROM event_store.events e
+                  WHERE e.app = s.app AND e.entity = s.entity AND e.entity_id = s.entity_id AND e.version = 1) AS created_at
+          FROM event_store.streams s
+          WHERE s.entity = '_meta' AND (${request.app ?? null}::text IS NULL OR s.app = ${request.app ?? null}::text)
+            AND (${prefix}::text IS NULL OR s.entity_id LIKE ${prefix}::text)
+            AND s.last_position > ${request.changed_after ?? 0}) m) AS items,
+        (SELECT max(position) FROM event_store.events) AS position`.execute(this.db);
     return {
-      items: rows.map((row) => ({
+      items: rows[0].items.map((row) => ({
         app: row.app,
         key: row.entity_id,
         definition: row.state,
         removed: row.deleted,
         version: row.version,
         position: Number(row.last_position),
-        created_at: row.created_at.toISOString(),
-        updated_at: row.last_commit_ts.toISOString(),
+        created_at: new Date(row.created_at).toISOString(),
+        updated_at: new Date(row.last_commit_ts).toISOString(),
       })),
+      position: Number(rows[0].position ?? 0),
     };
   }
 
@@ -134,4 +144,16 @@ export class ReadsHandler {
         WHERE app = ${request.app} AND user_id = ${request.user_id} AND command_id = ${request.command_id}) AS seen`.execute(this.db);
     return { seen: rows[0]?.seen === true };
   }
+}
+
+/** A `_meta` stream head as the metadata read aggregates it (timestamps as JSON text). */
+interface MetaRow {
+  app: string;
+  entity_id: string;
+  state: Record<string, unknown>;
+  deleted: boolean;
+  version: number;
+  last_position: number;
+  last_commit_ts: string;
+  created_at: string;
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { EVENT_STORE, type EventStore } from '@takes/contracts';
+import { EVENT_STORE, type EventStore, type MetaItemView } from '@takes/contracts';
 import { parseWorkflow, type WorkflowDefinition } from '@takes/workflows';
 import { LOGGER } from '../tokens';
 
@@ -11,23 +11,26 @@ export interface KnownWorkflow {
   definedAt: number;
 }
 
-/** One read of an app's workflows: the store's last position when it began (known first), then the workflows. */
-interface AppRead {
-  /** Every definition committed at or before this position is in `workflows`. */
-  upTo: Promise<number>;
-  workflows: Promise<KnownWorkflow[]>;
+/** What a replica knows of an app's workflows: every definition committed at or before `upTo`, by key. */
+interface AppView {
+  upTo: number;
+  workflows: Map<string, KnownWorkflow>;
 }
+
+const WORKFLOW_KEYS = 'workflow:';
 
 /**
  * Each app's workflows, read from the event store's `_meta` records. A trigger asks for
- * the workflows as of an event's position: when the last read began before that position,
- * the app is read again first, so a workflow defined just before an event is never missed
- * (a replica needs no metadata events of its own for that). Events that arrive while a
- * read is under way share it when it covers them, so a burst of events costs one read.
+ * the workflows as of an event's position: when what the replica knows stops before that
+ * position, it asks the store for the workflow records written since (usually none), in
+ * one read that also says up to where it covers, so a workflow defined just before an
+ * event is never missed (a replica needs no metadata events of its own for that). Events
+ * that arrive while a read is under way share it when it covers them, so a burst of
+ * events costs one read.
  */
 @Injectable()
 export class WorkflowRegistry {
-  private readonly apps = new Map<string, AppRead>();
+  private readonly apps = new Map<string, Promise<AppView>>();
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -36,38 +39,44 @@ export class WorkflowRegistry {
 
   /** The app's active workflows that were defined before the event at `position` (committed at `commitTs`). */
   async forEvent(app: string, position: number, commitTs: string): Promise<KnownWorkflow[]> {
-    let read = this.apps.get(app);
-    if (!read || (await read.upTo.catch(() => -1)) < position) {
-      // Another event may have started a newer read meanwhile.
+    let read = this.apps.get(app) ?? this.read(app, undefined);
+    let view = await read;
+    while (view.upTo < position) {
+      // Another event may have started a newer read meanwhile: share it.
       const latest = this.apps.get(app);
-      read = latest && latest !== read && (await latest.upTo.catch(() => -1)) >= position ? latest : this.read(app);
+      read = latest && latest !== read ? latest : this.read(app, view);
+      view = await read;
     }
     const at = Date.parse(commitTs);
-    return (await read.workflows).filter((w) => w.definition.active && w.definedAt < at);
+    return [...view.workflows.values()].filter((w) => w.definition.active && w.definedAt < at);
   }
 
-  private read(app: string): AppRead {
-    const upTo = this.store.lastPosition();
-    const workflows = upTo.then(async () => this.parse(app, await this.store.readMeta({ app })));
-    const read: AppRead = { upTo, workflows };
+  /** Reads what changed since `known` (everything when there is nothing known yet). */
+  private read(app: string, known: AppView | undefined): Promise<AppView> {
+    const read = this.store
+      .readMetaAt({ app, key_prefix: WORKFLOW_KEYS, ...(known ? { changed_after: known.upTo } : {}) })
+      .then(({ items, position }) => ({ upTo: Math.max(position, known?.upTo ?? 0), workflows: this.merge(app, known?.workflows, items) }));
     this.apps.set(app, read);
-    // A failed read is forgotten, so the next event reads again.
-    workflows.catch(() => {
-      if (this.apps.get(app) === read) this.apps.delete(app);
+    // A failed read is forgotten (what was known before stays), so the next event reads again.
+    read.catch(() => {
+      if (this.apps.get(app) !== read) return;
+      if (known) this.apps.set(app, Promise.resolve(known));
+      else this.apps.delete(app);
     });
     return read;
   }
 
-  private parse(app: string, items: Awaited<ReturnType<EventStore['readMeta']>>): KnownWorkflow[] {
-    const workflows: KnownWorkflow[] = [];
+  private merge(app: string, known: Map<string, KnownWorkflow> | undefined, items: MetaItemView[]): Map<string, KnownWorkflow> {
+    const workflows = new Map(known);
     for (const item of items) {
-      if (!item.key.startsWith('workflow:') || item.removed) continue;
+      workflows.delete(item.key);
+      if (item.removed) continue;
       const parsed = parseWorkflow(item.definition);
       if (!parsed.ok) {
         this.log.warn({ app, key: item.key, details: parsed.details }, 'stored workflow does not parse; skipped');
         continue;
       }
-      workflows.push({ definition: parsed.value, version: item.version, definedAt: Date.parse(item.created_at) });
+      workflows.set(item.key, { definition: parsed.value, version: item.version, definedAt: Date.parse(item.created_at) });
     }
     return workflows;
   }
