@@ -1,4 +1,4 @@
-import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JsMsg, type NatsConnection } from 'nats';
+import { AckPolicy, DeliverPolicy, type ConsumerInfo, type ConsumerMessages, type JsMsg, type NatsConnection } from 'nats';
 import type { TakesEvent } from '@takes/contracts';
 import { isNotFound } from './events-stream';
 
@@ -9,20 +9,25 @@ export interface BatchConsumerOptions {
   batchSize: number;
 }
 
-/**
- * Events from a durable JetStream consumer (created with deliver policy `new`, explicit
- * acks), handed over in batches for consumers that apply them in order: whatever has
- * arrived (up to batchSize) goes into the next batch as soon as the previous one is
- * done, so a trickle is applied at once and a flood in large transactions. Messages are
- * acknowledged only after their batch committed; a crash means redelivery, which the
- * consumer must skip (it keeps a watermark or per-record versions).
- */
 /** JetStream's answer for a stream that does not exist (yet). */
 function isStreamMissing(error: unknown): boolean {
   const err = error as { api_error?: { err_code?: number }; message?: string };
   return err?.api_error?.err_code === 10059 || /stream not found/i.test(err?.message ?? '');
 }
 
+/**
+ * Events from a durable JetStream consumer (created with deliver policy `new` and ack
+ * policy `all`), handed over in batches for one reader at a time that applies them in
+ * order: whatever has arrived (up to batchSize) goes into the next batch as soon as the
+ * previous one is done, so a trickle is applied at once and a flood in large
+ * transactions. A batch is acknowledged only after it committed, by one ack of its last
+ * message (ack policy `all` acks everything before it too), not one ack per event; a
+ * crash means redelivery, which the reader must skip (it keeps a watermark).
+ *
+ * Only for readers that read the event store after opening the consumer (EventFollower):
+ * a consumer made with explicit acks by an earlier version is replaced on open, and the
+ * events published meanwhile come from the store.
+ */
 export class BatchConsumer {
   private messages?: ConsumerMessages;
   private queue: JsMsg[] = [];
@@ -50,13 +55,20 @@ export class BatchConsumer {
       }
     }
     if (this.stopped) return;
+    let existing: ConsumerInfo | undefined;
     try {
-      await jsm.consumers.info(this.options.stream, this.options.durable);
+      existing = await jsm.consumers.info(this.options.stream, this.options.durable);
     } catch (error) {
       if (!isNotFound(error)) throw error;
+    }
+    if (existing && existing.config.ack_policy !== AckPolicy.All) {
+      await jsm.consumers.delete(this.options.stream, this.options.durable);
+      existing = undefined;
+    }
+    if (!existing) {
       await jsm.consumers.add(this.options.stream, {
         durable_name: this.options.durable,
-        ack_policy: AckPolicy.Explicit,
+        ack_policy: AckPolicy.All,
         deliver_policy: DeliverPolicy.New,
         filter_subject: this.options.filterSubject,
         max_ack_pending: this.options.batchSize * 4,
@@ -85,7 +97,8 @@ export class BatchConsumer {
     const taken = this.queue.splice(0, this.options.batchSize);
     return {
       events: taken.map((m) => m.json<TakesEvent>()),
-      ack: () => taken.forEach((m) => m.ack()),
+      // The newest message of the batch: a redelivered one may be older than the rest.
+      ack: () => taken.reduce((newest, m) => (m.seq > newest.seq ? m : newest)).ack(),
     };
   }
 
