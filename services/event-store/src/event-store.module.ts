@@ -16,6 +16,7 @@ import { EventStoreMetrics } from './metrics';
 import { EVENT_STORE_SCHEMA, eventStoreMigrations } from './migrations';
 import { ReadsHandler } from './reads/reads.handler';
 import { Relay } from './relay/relay';
+import { writtenEvent } from './reads/event-rows';
 import type { EventStoreDb } from './tables/event-store.db';
 import { DATABASE, EVENT_STORE_DB, LOGGER, NATS_CONNECTION } from './tokens';
 
@@ -86,15 +87,23 @@ export class EventStoreModule {
         },
         {
           provide: GroupCommitter,
-          useFactory: (database: Database<EventStoreDb>, metrics: EventStoreMetrics) =>
-            new GroupCommitter(database.pool, { newId: uuidv7, limits: { maxEventBytes: config.maxEventBytes }, snapshotEvery: config.snapshotEvery }, config.groupCommit, {
+          useFactory: (database: Database<EventStoreDb>, metrics: EventStoreMetrics, relay: Relay) =>
+            new GroupCommitter(database.pool, {
+              newId: uuidv7,
+              limits: { maxEventBytes: config.maxEventBytes },
+              snapshotEvery: config.snapshotEvery,
+              // The leading relay publishes this process's commits without reading them back.
+              committed: (rows) => {
+                if (relay.leader) relay.handOff(rows.map((row) => ({ event: writtenEvent(row), traceId: row.trace_id })));
+              },
+            }, config.groupCommit, {
               onBatch: (size) => metrics.batchSize.observe(size),
               onError: (error, size) => {
                 metrics.errors.inc({ kind: 'append_transaction' });
                 logger.warn({ err: error, size }, 'append transaction failed');
               },
             }),
-          inject: [DATABASE, EventStoreMetrics],
+          inject: [DATABASE, EventStoreMetrics, Relay],
         },
         {
           provide: Relay,
@@ -112,8 +121,8 @@ export class EventStoreModule {
               electionMs: config.relay.electionMs,
               checkpointMs: config.relay.checkpointMs,
               log: logger,
-              onPublished: (count, position) => {
-                metrics.relayPublished.inc(count);
+              onPublished: (count, position, from) => {
+                metrics.relayPublished.inc({ from }, count);
                 metrics.relayPosition.set(position);
               },
               onLeader: (leader) => metrics.relayLeader.set(leader ? 1 : 0),

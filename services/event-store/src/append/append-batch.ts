@@ -44,6 +44,7 @@ import {
   takePositionLock,
   writeAllAndCommit,
   type Accepted,
+  type EventRow,
 } from './batch-write';
 
 export interface AppendDeps {
@@ -51,6 +52,8 @@ export interface AppendDeps {
   limits: DecideLimits;
   /** A snapshot of a record's state is kept each time its stream passes a multiple of this many events. */
   snapshotEvery: number;
+  /** Told the events of each transaction once it has committed, in position order (the relay publishes them). */
+  committed?(events: EventRow[]): void;
 }
 
 /** One pooled connection, on which the batch runs its own transaction. */
@@ -179,6 +182,7 @@ async function decideAndWrite(conn: Conn, members: AppendRequest[], deps: Append
     const results = resultsOf(accepted, rows);
     const uniques = finalUniqueChanges(accepted, initialStates, (command) => entityOf(state, command));
     await writeAllAndCommit(conn, accepted, rows, results, deps.snapshotEvery, uniques);
+    if (rows.length > 0) deps.committed?.(rows);
     for (const [request, result] of results) replies.set(request, { data: result });
   } else {
     await conn.query('COMMIT');

@@ -13,7 +13,6 @@ import {
 import { commandFingerprint } from '@takes/decide';
 import { RpcController, NatsRpcContext, traceIdOf } from '@takes/bus';
 import { EventStoreMetrics } from '../metrics';
-import { Relay } from '../relay/relay';
 import { GroupCommitter } from './group-commit';
 
 /** The handler's pattern; the RPC server puts the deployment's prefix before it. */
@@ -24,7 +23,6 @@ const store = subjects();
 export class CommandsHandler {
   constructor(
     private readonly committer: GroupCommitter,
-    private readonly relay: Relay,
     private readonly metrics: EventStoreMetrics,
   ) {}
 
@@ -34,8 +32,8 @@ export class CommandsHandler {
     try {
       const command = assertMessage<AppendCommand>(appendCommandSchema, body, 'append command');
       assertSubjectMatches(ctx.subject, command);
+      // The committer hands what it committed to the relay, which wakes for it.
       const result = replyData(await this.committer.submit({ command, fingerprint: commandFingerprint(command), traceId: traceIdOf(ctx.traceparent) }));
-      this.relay.wake();
       this.metrics.commands.inc({ result: result.outcome });
       return result;
     } catch (error) {

@@ -2,6 +2,7 @@ import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { TakesEvent } from '@takes/contracts';
 import type { EventStoreDb } from '../tables/event-store.db';
 import type { EventsTable } from '../tables/events.table';
+import { jsonbOrdered } from './jsonb-order';
 
 type Db = Kysely<EventStoreDb> | Transaction<EventStoreDb>;
 
@@ -36,6 +37,42 @@ export function toEvent(row: EventRowData): TakesEvent {
     ...(row.signal ? { signal: row.signal } : {}),
     ...(row.webhook ? { webhook: row.webhook } : {}),
   };
+}
+
+/**
+ * An event this process has just written, as a read of its row would give it back (the
+ * relay publishes it without reading it again): timestamps at PostgreSQL's precision
+ * through Date, JSON columns in jsonb's key order.
+ */
+export function writtenEvent(row: Omit<TakesEvent, 'position'> & { position: number }): TakesEvent {
+  const json = <T>(value: T): T => jsonbOrdered(value) as T;
+  return toEvent({
+    v: row.v,
+    id: row.id,
+    command_id: row.command_id,
+    parent: row.parent,
+    app: row.app,
+    entity: row.entity,
+    entity_id: row.entity_id,
+    type: row.type,
+    version: row.version,
+    prior_version: row.prior_version,
+    base_version: row.base_version,
+    patch: json(row.patch),
+    submitted: json(row.submitted),
+    contested: row.contested,
+    branch_ts: new Date(row.branch_ts),
+    submit_ts: new Date(row.submit_ts),
+    commit_ts: new Date(row.commit_ts),
+    position: String(row.position),
+    user_id: row.user.id,
+    user_roles: row.user.roles,
+    device: row.device,
+    overwritten: json(row.overwritten ?? null),
+    reason: json(row.reason ?? null),
+    signal: row.signal ?? null,
+    webhook: json(row.webhook ?? null),
+  } as EventRowData);
 }
 
 /** The envelope's columns, in one list for every read. */

@@ -5,15 +5,16 @@ import { connectNats } from '@takes/bus';
 import { createTcpProxy, createTestStream, eventually, type TestStream } from '@takes/testing';
 import { createStoreFixture, type StoreFixture } from '../testing/store-fixture';
 import { loadEventsAfter } from '../reads/event-rows';
-import { Relay } from './relay';
+import { Relay, type RelayOptions } from './relay';
 import { readCheckpoint, saveCheckpoint } from './relay-checkpoint';
 
 const log = pino({ level: 'silent' });
 /** The fixture defines its entity first: one `_meta` event before the records' events. */
 const META = 1;
 
-async function makeRelay(store: StoreFixture, stream: TestStream, nc: NatsConnection, databaseUrl = store.testDb.url): Promise<Relay> {
-  return new Relay({
+/** A relay on the store's database; what the store commits is handed to it, as the service wires them. */
+async function makeRelay(store: StoreFixture, stream: TestStream, nc: NatsConnection, databaseUrl = store.testDb.url, more: Partial<RelayOptions> = {}): Promise<Relay> {
+  const relay = new Relay({
     databaseUrl,
     db: store.db,
     js: nc.jetstream(),
@@ -25,7 +26,10 @@ async function makeRelay(store: StoreFixture, stream: TestStream, nc: NatsConnec
     electionMs: 100,
     checkpointMs: 0,
     log,
+    ...more,
   });
+  store.handTo(relay);
+  return relay;
 }
 
 async function writeMany(store: StoreFixture, records: number, editsEach: number, tag: string): Promise<void> {
@@ -101,6 +105,40 @@ describe('relay (real PostgreSQL and JetStream)', () => {
       await eventually(async () => expect(relay.cursor.position).toBe((await loadEventsAfter(store.db, 0, 100_000)).pop()!.position), 20_000);
       await expectStreamMatchesStore(store, stream);
       expect(await readCheckpoint(store.db, stream.stream)).toEqual(relay.cursor);
+    } finally {
+      await relay.stop();
+    }
+  });
+
+  it('publishes what this process committed without reading it back, key for key as the table holds it; a commit not handed over is read from the table, in order', async () => {
+    const from: Record<string, number> = { commits: 0, table: 0 };
+    // It never polls here: only a local commit wakes it, so the table is read only for a gap.
+    const relay = await makeRelay(store, stream, stream.nc, store.testDb.url, {
+      pollMs: 600_000,
+      onPublished: (count, _position, source) => (from[source] += count),
+    });
+    relay.start();
+    try {
+      // Caught up with what was there before (the entity's definition, from the table).
+      await eventually(() => expect(relay.cursor.position).toBe(META));
+      // JSON whose key order jsonb changes (longer keys after shorter, bytes not letters), numbers, unicode.
+      const data = { notes: { zz: 1, a: { 'é': 1, z: 2, '10': 3, '2': 4, ab: [{ b: 1.5, a: -0 }] } }, list: [3, 'x', null, { yy: true, x: false }], a: 'ünïcode ✓' };
+      await store.append({ entity_id: 'handed', op: 'create', data, branch_ts: '2026-12-03T10:00:00.123456+01:00', submit_ts: '2026-12-03T10:00:01.5+01:00' });
+      await eventually(async () => expect(from.commits).toBe(1));
+      // Another replica's commit (not handed over), then this one's again: the gap sends the relay to the table.
+      store.handTo(undefined);
+      await store.append({ entity_id: 'elsewhere', op: 'create', data: { n: 1 } });
+      store.handTo(relay);
+      await writeMany(store, 5, 4, 'after');
+      await publishSentinel(store, stream, relay);
+      await expectStreamMatchesStore(store, stream);
+      expect(from.table).toBeGreaterThanOrEqual(1);
+      expect(from.commits).toBeGreaterThan(1);
+      // Every message is the table's event, key for key and value for value.
+      const events = await loadEventsAfter(store.db, 0, 100_000);
+      const messages = await stream.messages();
+      expect(messages.map((m) => JSON.stringify(m.body))).toEqual(events.map((e) => JSON.stringify(e)));
+      expect(Object.keys((messages.find((m) => (m.body as TakesEvent).entity_id === 'handed')!.body as TakesEvent).submitted.notes as object)).toEqual(['a', 'zz']);
     } finally {
       await relay.stop();
     }

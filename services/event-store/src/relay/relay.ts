@@ -9,6 +9,8 @@ import { loadRelayBatch } from '../reads/event-rows';
 import { readCheckpoint, saveCheckpoint } from './relay-checkpoint';
 
 const WAKE_COALESCE_MS = 2;
+/** Most events handed over by local commits kept while the relay is behind; beyond, it reads them from PostgreSQL. */
+const MAX_HANDED = 10_000;
 /** How often the leading relay checks that its election connection is still there. */
 const LEASE_CHECK_MS = 200;
 
@@ -32,9 +34,13 @@ export interface RelayOptions {
   /** How often the cursor is saved to PostgreSQL while publishing (ms); the stream is the authority. */
   checkpointMs: number;
   log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
-  onPublished?(count: number, position: number): void;
+  /** Told each batch published: how many, up to which position, and whether handed over by local commits or read from the events table. */
+  onPublished?(count: number, position: number, from: 'commits' | 'table'): void;
   onLeader?(leader: boolean): void;
 }
+
+/** One event to publish, with the trace it was written under. */
+export type RelayRow = Awaited<ReturnType<typeof loadRelayBatch>>[number];
 
 /** Where the relay is: the last position it published and the stream sequence it landed at. */
 export interface RelayCursor {
@@ -73,6 +79,8 @@ export class Relay {
   private checkpointSavedAt = 0;
   private leaseCheckedAt = 0;
   private wakeScheduled = false;
+  /** Events this process committed, in commit order, not yet published. */
+  private handed: RelayRow[] = [];
   leader = false;
 
   constructor(private readonly options: RelayOptions) {}
@@ -94,6 +102,32 @@ export class Relay {
       this.wakeScheduled = false;
       this.wakeUp?.();
     }, WAKE_COALESCE_MS);
+  }
+
+  /**
+   * Events this process has just committed, in position order. The leading relay
+   * publishes them as they are when they follow its cursor without a gap, instead of
+   * reading them back from PostgreSQL; anything else (events of another replica in
+   * between, a position drawn by a transaction that failed, a relay behind) it reads
+   * from the events table as before, so the stream is the same either way.
+   */
+  handOff(rows: RelayRow[]): void {
+    if (!this.leader || rows.length === 0) return;
+    this.handed.push(...rows);
+    if (this.handed.length > MAX_HANDED) this.handed.splice(0, this.handed.length - MAX_HANDED);
+    this.wake();
+  }
+
+  /** The handed-over events that follow the cursor without a gap (up to a batch), or null when there are none. */
+  private takeHanded(): RelayRow[] | null {
+    const after = this.cursor.position;
+    let stale = 0;
+    while (stale < this.handed.length && this.handed[stale].event.position <= after) stale += 1;
+    if (stale > 0) this.handed.splice(0, stale);
+    if (this.handed.length === 0 || this.handed[0].event.position !== after + 1) return null;
+    let n = 1;
+    while (n < this.handed.length && n < this.options.batchSize && this.handed[n].event.position === this.handed[n - 1].event.position + 1) n += 1;
+    return this.handed.splice(0, n);
   }
 
   async stop(): Promise<void> {
@@ -152,26 +186,34 @@ export class Relay {
   }
 
   private async lead(): Promise<void> {
+    this.handed = [];
     this.cursor = await this.reconcile();
     this.options.log.info({ position: this.cursor.position, seq: this.cursor.seq }, 'relay reconciled with the stream');
     let wait = this.options.pollMs;
+    // Whether to read the events table this turn: after a wake or a poll's wait, and
+    // after a batch read from it (more may be there); not after handed-over events alone.
+    let read = true;
     while (this.running) {
       await this.checkLease();
-      const batch = await loadRelayBatch(this.options.db, this.cursor.position, this.options.batchSize);
+      const handed = this.takeHanded();
+      const batch = handed ?? (read ? await loadRelayBatch(this.options.db, this.cursor.position, this.options.batchSize) : []);
       if (batch.length === 0) {
         // Caught up with the stream reconciled: nothing is refused.
-        this.refusedSince = null;
+        if (read) this.refusedSince = null;
         const woken = await this.idle(wait);
         wait = woken ? this.options.pollMs : Math.min(wait * 2, Math.max(this.options.pollMs, this.options.idlePollMaxMs ?? this.options.pollMs));
+        read = true;
         continue;
       }
       wait = this.options.pollMs;
-      const published = await this.publish(batch);
+      read = handed === null;
+      const published = await this.publish(batch, handed ? 'commits' : 'table');
       if (published < batch.length) {
         // Something refused a publish (JetStream away, wrong last sequence): find out
         // from the stream itself where we are before going on.
         await this.idle(250);
         this.cursor = await this.reconcile();
+        read = true;
       }
     }
   }
@@ -190,7 +232,7 @@ export class Relay {
   }
 
   /** Publishes a batch pipelined, each with its expected last sequence; returns how many landed in order. */
-  private async publish(batch: Awaited<ReturnType<typeof loadRelayBatch>>): Promise<number> {
+  private async publish(batch: RelayRow[], from: 'commits' | 'table'): Promise<number> {
     const { js, subjects } = this.options;
     const start = this.cursor;
     const acks = batch.map(({ event, traceId }, i) => {
@@ -215,7 +257,7 @@ export class Relay {
     if (landed > 0) {
       const position = batch[landed - 1].event.position;
       this.cursor = { position, seq };
-      this.options.onPublished?.(landed, position);
+      this.options.onPublished?.(landed, position, from);
       await this.saveCheckpoint(false);
     }
     const failure = settled.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;

@@ -7,6 +7,9 @@ import { createTestDatabase, type TestDatabase } from '@takes/testing';
 import { GroupCommitter, type GroupCommitOptions } from '../append/group-commit';
 import { EVENT_STORE_SCHEMA, eventStoreMigrations } from '../migrations';
 import type { EventStoreDb } from '../tables/event-store.db';
+import type { EventRow } from '../append/batch-write';
+import { writtenEvent } from '../reads/event-rows';
+import type { Relay } from '../relay/relay';
 import { defineTestEntity } from './test-entity';
 
 /** An event store's storage side, in-process, on a database of its own (for *.int.spec.ts). */
@@ -15,6 +18,8 @@ export interface StoreFixture {
   database: Database<EventStoreDb>;
   db: Kysely<EventStoreDb>;
   committer: GroupCommitter;
+  /** From now on, what this store commits is handed to the relay (as the service wires it). */
+  handTo(relay: Relay | undefined): void;
   append(command: Partial<AppendCommand> & Pick<AppendCommand, 'entity_id' | 'op'>): Promise<Reply<AppendResult>>;
   eventCount(): Promise<number>;
   close(): Promise<void>;
@@ -44,7 +49,11 @@ export async function createStoreFixture(
     acquireTimeoutMs: options.acquireTimeoutMs ?? 2_000,
   });
   const db = database.db.withSchema(EVENT_STORE_SCHEMA);
-  const committer = new GroupCommitter(database.pool, { newId: uuidv7, limits: { maxEventBytes: 512 * 1024 }, snapshotEvery: options.snapshotEvery ?? 100 }, {
+  let relay: Relay | undefined;
+  const committed = (rows: EventRow[]) => {
+    if (relay?.leader) relay.handOff(rows.map((row) => ({ event: writtenEvent(row), traceId: row.trace_id })));
+  };
+  const committer = new GroupCommitter(database.pool, { newId: uuidv7, limits: { maxEventBytes: 512 * 1024 }, snapshotEvery: options.snapshotEvery ?? 100, committed }, {
     maxBatch: 128,
     lanes: 4,
     maxQueued: 2_000,
@@ -59,6 +68,9 @@ export async function createStoreFixture(
     database,
     db,
     committer,
+    handTo: (target) => {
+      relay = target;
+    },
     append: (partial) => {
       const command: AppendCommand = {
         v: 1,
