@@ -1,9 +1,14 @@
 import type { LoggerService } from '@nestjs/common';
 import pino, { type Logger } from 'pino';
 
-/** One JSON line per event, with the service name on every line. */
+/**
+ * One JSON line per event, with the service name on every line, written to stdout
+ * asynchronously: lines logged while a write is under way leave together in the next
+ * one (a line per request at info is then not a write per request), and what is left is
+ * written out when the process exits.
+ */
 export function createLogger(service: string, level = process.env.TAKES_LOG_LEVEL ?? 'info'): Logger {
-  return pino({ name: service, level, base: { service } });
+  return pino({ name: service, level, base: { service } }, pino.destination({ dest: 1, sync: false }));
 }
 
 /** Lets Nest's own messages go through pino instead of the console. */
