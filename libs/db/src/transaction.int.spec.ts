@@ -32,6 +32,24 @@ describe('inTransaction (real PostgreSQL)', () => {
     expect(await ids()).toEqual([1, 2]);
   });
 
+  it('waitForDisk false: that transaction alone commits without waiting for the disk; by default it waits', async () => {
+    const setting = (client: { query: Pool['query'] }) => client.query<{ synchronous_commit: string }>('SHOW synchronous_commit').then((r) => r.rows[0].synchronous_commit);
+    const inside = await inTransaction(pool, async (client) => {
+      await client.query("INSERT INTO notes VALUES (1, 'a')");
+      return setting(client);
+    }, { waitForDisk: false });
+    expect(inside).toBe('off');
+    expect(await ids()).toEqual([1]);
+    expect(await inTransaction(pool, (client) => setting(client))).toBe('on');
+    // SET LOCAL ends with its transaction: the connection goes back to the pool as it was.
+    const client = await pool.connect();
+    try {
+      expect(await setting(client)).toBe('on');
+    } finally {
+      client.release();
+    }
+  });
+
   it('rolls back everything fn wrote when it throws, and throws the same error', async () => {
     const thrown = Object.assign(new Error('decided against it'), { code: 'SOME_CODE' });
     const failed = await inTransaction(pool, async (client) => {

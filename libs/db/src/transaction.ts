@@ -13,24 +13,35 @@ import { Pool, type ClientBase, type PoolClient } from 'pg';
  * connections are outside the transaction). Settings made with SET LOCAL last until the
  * end of the transaction.
  *
+ * `options.waitForDisk: false` commits without waiting for the WAL to reach the disk
+ * (synchronous_commit = off, set in the same round trip as BEGIN): for state derived from
+ * events and kept with its watermark, which a crash can only take back to an earlier
+ * watermark together with it, never apart. Everything else waits for the disk (the default).
+ *
  * Not used by the event store's append (services/event-store/src/append/append-batch.ts),
  * which holds its connection across the decide step between its statements.
  */
-export function inTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T>;
-export function inTransaction<C extends ClientBase, T>(client: C, fn: (client: C) => Promise<T>): Promise<T>;
-export async function inTransaction<T>(on: Pool | ClientBase, fn: (client: any) => Promise<T>): Promise<T> {
-  if (!(on instanceof Pool)) return transact(on, fn);
+export interface TransactionOptions {
+  /** false: COMMIT does not wait for the disk (see above). Default true. */
+  waitForDisk?: boolean;
+}
+
+export function inTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>, options?: TransactionOptions): Promise<T>;
+export function inTransaction<C extends ClientBase, T>(client: C, fn: (client: C) => Promise<T>, options?: TransactionOptions): Promise<T>;
+export async function inTransaction<T>(on: Pool | ClientBase, fn: (client: any) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+  const begin = options.waitForDisk === false ? 'BEGIN; SET LOCAL synchronous_commit = off' : 'BEGIN';
+  if (!(on instanceof Pool)) return transact(on, fn, begin);
   const client = await on.connect();
   let broken: Error | undefined;
   try {
-    return await transact(client, fn, (error) => (broken = error));
+    return await transact(client, fn, begin, (error) => (broken = error));
   } finally {
     client.release(broken);
   }
 }
 
-async function transact<C extends ClientBase, T>(client: C, fn: (client: C) => Promise<T>, onRollbackFailed: (error: Error) => void = () => undefined): Promise<T> {
-  await client.query('BEGIN');
+async function transact<C extends ClientBase, T>(client: C, fn: (client: C) => Promise<T>, begin: string, onRollbackFailed: (error: Error) => void = () => undefined): Promise<T> {
+  await client.query(begin);
   try {
     const result = await fn(client);
     await client.query('COMMIT');

@@ -78,13 +78,13 @@ export class ReviewQueueWorker implements OnApplicationBootstrap, OnApplicationS
     const queued = events.filter(touchesReviewQueue);
     const parties = new Map<TakesEvent, ContestParties[]>();
     for (const event of queued) if (event.contested.length > 0) parties.set(event, await this.partiesOf(event));
+    // Committed without waiting for the disk: the queue is derived from the events and
+    // kept with its watermark, so a crash that loses the last batches loses their
+    // watermark with them, and the follower applies those events again from the store.
     await inTransaction(this.database.pool, async (client) => {
-      // A batch with nothing for the queue moves only the watermark: committed without
-      // waiting for the disk, since losing it in a crash only replays events that change nothing.
-      if (queued.length === 0) await client.query('SET LOCAL synchronous_commit = off');
       for (const event of queued) await applyToReviewQueue(client, event, parties.get(event));
       await advanceWatermark(client, Math.max(...events.map((e) => e.position)));
-    });
+    }, { waitForDisk: false });
   }
 
   /** Who took part in each pointer the event contests: it, and the events between its base and it. */

@@ -135,11 +135,14 @@ export class Projector implements OnApplicationBootstrap, OnApplicationShutdown 
     const timer = this.metrics.batchSeconds.startTimer();
     const top = Math.max(...events.map((e) => e.position));
     try {
+      // Committed without waiting for the disk: the read tables are derived from the
+      // events and kept with the watermark, so a crash that loses the last batches loses
+      // their watermark with them, and the projector applies those events again.
       const result = await inTransaction(this.pool, async (client) => {
         const applied = await projectBatch(client, events, this.registry, this.readStream, this.readRelation);
         await client.query('UPDATE projector.watermarks SET position = GREATEST(position, $2), updated_at = now() WHERE read_model = $1', [READ_MODEL, top]);
         return applied;
-      });
+      }, { waitForDisk: false });
       this.registry.commit();
       this.metrics.events.inc({ result: 'applied' }, result.applied);
       this.metrics.events.inc({ result: 'skipped' }, result.skipped);

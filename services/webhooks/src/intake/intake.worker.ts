@@ -93,15 +93,15 @@ export class IntakeWorker implements OnApplicationBootstrap, OnApplicationShutdo
     const plan = await planBatch(events, this.endpoints, (event, version) => this.stateAt(event, version));
     for (const problem of plan.conditionErrors) this.log.warn(problem, 'webhook condition could not be evaluated; not delivered');
     const last = events[events.length - 1].position;
+    // A batch that makes no delivery and changes no endpoint moves only the watermark:
+    // committed without waiting for the disk, since losing it in a crash only replays events that make nothing.
+    const onlyWatermark = plan.deliveries.length === 0 && plan.endpoints.size === 0;
     const added = await inTransaction(this.database.pool, async (client) => {
-      // A batch that makes no delivery and changes no endpoint moves only the watermark:
-      // committed without waiting for the disk, since losing it in a crash only replays events that make nothing.
-      if (plan.deliveries.length === 0 && plan.endpoints.size === 0) await client.query('SET LOCAL synchronous_commit = off');
       for (const row of plan.endpoints.values()) await saveEndpoint(client, row);
       const count = await insertDeliveries(client, plan.deliveries);
       await client.query('UPDATE webhooks.watermarks SET position = $2 WHERE read_model = $1 AND position < $2', [INTAKE, last]);
       return count;
-    });
+    }, { waitForDisk: !onlyWatermark });
     for (const [key, row] of plan.endpoints) this.endpoints.set(key, row);
     this.applied = last;
     if (added > 0) this.delivery.wake();
