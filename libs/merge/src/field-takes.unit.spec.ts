@@ -81,6 +81,32 @@ describe('fieldTakes', () => {
     expect(histories.find((h) => h.field === '/z')).toMatchObject({ value: null, takes: [expect.anything(), expect.objectContaining({ value: null, removed: true, current: true })] });
   });
 
+  it('keeps every value of a chained edit made on a longest-chain winner, nested ones included (a property counterexample)', () => {
+    const stream = new InMemoryStream({ a: 0, b: 0, tags: [], n: { q: 0, p: 0 }, m: {} }, 'longest-chain');
+    stream.write({ command_id: 's0', device: 'dev0', submit_ts: '2026-03-01T09:00:00.000Z', op: 'patch', patch: [{ op: 'remove', path: '/n/q' }], base_version: 1, commit_at: '2026-03-01T09:00:00.000Z' });
+    // dev1, offline since version 1, removes a; it ties with dev0 and submitted later, so its chain wins whole and n/q is back.
+    const won = stream.write({ command_id: 's1', device: 'dev1', submit_ts: '2026-03-01T10:00:00.000Z', op: 'patch', patch: [{ op: 'remove', path: '/a' }], base_version: 1, commit_at: '2026-03-01T10:00:00.000Z' });
+    expect(won).toMatchObject({ outcome: 'merged', next: { state: { a: null, n: { q: 0, p: 0 } } } });
+    // Its next edit, on what dev1 had: the winner's record.
+    const next = stream.write({
+      command_id: 's2',
+      parent: 's1',
+      device: 'dev1',
+      submit_ts: '2026-03-01T11:00:00.000Z',
+      op: 'patch',
+      patch: [{ op: 'add', path: '/n/p', value: {} }, { op: 'replace', path: '/a', value: {} }],
+      base_version: 1,
+      commit_at: '2026-03-01T11:00:00.000Z',
+    });
+    expect(next).toMatchObject({ outcome: 'applied', submitted: { a: {}, n: { q: 0, p: {} } } });
+    const histories = fieldTakes(stream.events);
+    const takeOf = (field: string, command: string) => histories.find((h) => h.field === field)!.takes.find((t) => t.command_id === command);
+    // Equal as JSON values: the keys of n may come back in another order than dev1 had them, as jsonb keeps them.
+    expect(takeOf('/n', 's2')).toMatchObject({ submitted: { q: 0, p: {} }, value: { q: 0, p: {} }, applied: true, current: true });
+    expect(takeOf('/a', 's2')).toMatchObject({ submitted: {}, value: {}, applied: true, current: true });
+    expect(takeOf('/a', 's1')).toMatchObject({ submitted: null, value: null, applied: true });
+  });
+
   it('is computed from the events alone, in version order whatever order they are given in', () => {
     const stream = twoDevicesOnY();
     expect(fieldTakes([...stream.events].reverse())).toEqual(fieldTakes(stream.events));
