@@ -49,6 +49,13 @@ interface Request {
 }
 
 /** A keep-alive HTTP client: one socket, one request at a time (a closed loop). */
+/** The service a backend serves, from its application_name (takes-<service>, or a service's own connection). */
+function serviceOfBackend(applicationName: string): string {
+  if (applicationName === 'takes-relay') return 'event-store';
+  const name = applicationName.match(/^takes-([a-z-]+?)(?:-leader|-intake)?$/)?.[1];
+  return name ?? 'other (background, this script)';
+}
+
 function client(port: number, token: string) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   return (request: Request) =>
@@ -89,6 +96,12 @@ async function main(): Promise<void> {
     });
     const rows: Record<string, string | number>[] = [];
     const cpuRows: Record<string, string | number>[] = [];
+    const postgresRows: Record<string, string | number>[] = [];
+    // Which service each PostgreSQL backend of this database serves (pools are named takes-<service>).
+    const backends = async () => {
+      const { rows: found } = await probe.query<{ pid: number; application_name: string }>('SELECT pid, application_name FROM pg_stat_activity WHERE datname = current_database()');
+      return new Map(found.map((row) => [row.pid, serviceOfBackend(row.application_name)]));
+    };
 
     // What the stack costs doing nothing (polling, timers, heartbeats): CPU ms per second over 5 s idle.
     const idleBefore = measure();
@@ -131,6 +144,7 @@ async function main(): Promise<void> {
       let acked = 0;
       let created = 0;
       const before = measure();
+      const backendsBefore = await backends();
       const run = await runClosedLoop(connections, SECONDS, async (w, i) => {
         const id = mine[w];
         const request: Request = id === undefined ? { method: 'POST', path: '/api/main/survey', body: body(i) } : { method: 'PUT', path: `/api/main/survey/${id}`, body: JSON.stringify({ pressure: 30 + (i % 100) / 10, status: 'done' }) };
@@ -143,6 +157,7 @@ async function main(): Promise<void> {
         return true;
       });
       const after = measure();
+      const backendsAfter = new Map([...backendsBefore, ...(await backends())]);
       maxRate = Math.max(maxRate, run.perSecond);
       const perWrite = (ms: number) => (ms / acked).toFixed(2);
       const serviceCpu = services.map((s, k) => after.services[k] - before.services[k]);
@@ -166,6 +181,15 @@ async function main(): Promise<void> {
         total: perWrite(total),
         'load driver': perWrite(after.self - before.self),
         errors: run.errors,
+      });
+      const byService = new Map<string, number>();
+      for (const [pid, now] of after.postgres) {
+        const group = backendsAfter.get(pid) ?? 'other (background, this script)';
+        byService.set(group, (byService.get(group) ?? 0) + now - (before.postgres.get(pid) ?? 0));
+      }
+      postgresRows.push({
+        connections,
+        ...Object.fromEntries([...services.map((s) => s.name), 'other (background, this script)'].map((name) => [name, perWrite(byService.get(name) ?? 0)])),
       });
 
       // Every acknowledged create is in the read table once the projector has caught up.
@@ -230,7 +254,7 @@ async function main(): Promise<void> {
     }
     process.stdout.write(`\nwhole-stack write benchmark — ${new Date().toISOString()}, ${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), node ${process.version}, ${natsVersion}\n`);
     process.stdout.write(`PostgreSQL: ${settings.map((r) => `${r.name}=${r.setting}`).join(', ')}; ${SECONDS}s per run; creates and updates alternate per connection; every write acknowledged after COMMIT\n\n`);
-    process.stdout.write(`${table(rows)}\n\n${lagLine}\n\nidle, CPU ms per second:\n${table([idleRow])}\n\nCPU ms per acknowledged write, by process (the load driver is this script: HTTP clients, not part of Takes)\n${table(cpuRows)}\n`);
+    process.stdout.write(`${table(rows)}\n\n${lagLine}\n\nidle, CPU ms per second:\n${table([idleRow])}\n\nCPU ms per acknowledged write, by process (the load driver is this script: HTTP clients, not part of Takes)\n${table(cpuRows)}\n\nof which PostgreSQL, by the service whose connection it served:\n${table(postgresRows)}\n`);
   } finally {
     await stopWatching();
     await probe.end();
