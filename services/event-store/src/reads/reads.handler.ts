@@ -28,7 +28,9 @@ import {
 } from '@takes/contracts';
 import { RpcController } from '@takes/bus';
 import type { EventStoreDb } from '../tables/event-store.db';
-import { EVENT_STORE_DB } from '../tokens';
+import { DATABASE, EVENT_STORE_DB } from '../tokens';
+import type { Database } from '@takes/db';
+import { readMeta } from './meta-read';
 import { loadEventsAfter, loadEventsFrom } from './event-rows';
 import { recordStateAt } from './record-state-at';
 
@@ -39,7 +41,10 @@ const store = subjects();
 /** `store.read.*`: the event store's reads over NATS request/reply. */
 @RpcController()
 export class ReadsHandler {
-  constructor(@Inject(EVENT_STORE_DB) private readonly db: Kysely<EventStoreDb>) {}
+  constructor(
+    @Inject(EVENT_STORE_DB) private readonly db: Kysely<EventStoreDb>,
+    @Inject(DATABASE) private readonly database: Database<EventStoreDb>,
+  ) {}
 
   /** The events of one record from a version on, a page at a time. */
   @MessagePattern(store.storeRead('stream'))
@@ -92,39 +97,10 @@ export class ReadsHandler {
     };
   }
 
-  /**
-   * Metadata items of an app (or of all apps), optionally only keys with a prefix and
-   * only those written after a position, with the store's last position in the same
-   * statement (one snapshot: every item written up to that position is in the answer).
-   */
+  /** Metadata items of an app (or of all apps), narrowed by key prefix and position when asked, with the position they cover. */
   @MessagePattern(store.storeRead('meta'))
   async meta(@Payload() body: unknown): Promise<MetaItems> {
-    const request = assertMessage<ReadMetaRequest>(readMetaSchema, body, 'metadata read');
-    const prefix = request.key_prefix === undefined ? null : `${request.key_prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    const { rows } = await sql<{ items: MetaRow[]; position: string | null }>`
-      SELECT
-        (SELECT coalesce(jsonb_agg(m ORDER BY m.last_position), '[]') FROM (
-          SELECT s.app, s.entity_id, s.state, s.deleted, s.version, s.last_position, s.last_commit_ts,
-                 (SELECT e.commit_ts FROM event_store.events e
-                  WHERE e.app = s.app AND e.entity = s.entity AND e.entity_id = s.entity_id AND e.version = 1) AS created_at
-          FROM event_store.streams s
-          WHERE s.entity = '_meta' AND (${request.app ?? null}::text IS NULL OR s.app = ${request.app ?? null}::text)
-            AND (${prefix}::text IS NULL OR s.entity_id LIKE ${prefix}::text)
-            AND s.last_position > ${request.changed_after ?? 0}) m) AS items,
-        (SELECT max(position) FROM event_store.events) AS position`.execute(this.db);
-    return {
-      items: rows[0].items.map((row) => ({
-        app: row.app,
-        key: row.entity_id,
-        definition: row.state,
-        removed: row.deleted,
-        version: row.version,
-        position: Number(row.last_position),
-        created_at: new Date(row.created_at).toISOString(),
-        updated_at: new Date(row.last_commit_ts).toISOString(),
-      })),
-      position: Number(rows[0].position ?? 0),
-    };
+    return readMeta(this.database.pool, assertMessage<ReadMetaRequest>(readMetaSchema, body, 'metadata read'));
   }
 
   /** The last committed global position: a reader that waits for it sees every write made so far. */
@@ -146,14 +122,3 @@ export class ReadsHandler {
   }
 }
 
-/** A `_meta` stream head as the metadata read aggregates it (timestamps as JSON text). */
-interface MetaRow {
-  app: string;
-  entity_id: string;
-  state: Record<string, unknown>;
-  deleted: boolean;
-  version: number;
-  last_position: number;
-  last_commit_ts: string;
-  created_at: string;
-}
