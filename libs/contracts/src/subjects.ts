@@ -73,5 +73,11 @@ export function subjects(prefix = ''): Subjects {
 export const Header = {
   MSG_ID: 'Nats-Msg-Id',
   POSITION: 'Takes-Position',
+  /**
+   * On an event: the position of its app's latest metadata change (`_meta` event) at or
+   * before it, or a later one, never an earlier one. A reader that knows the app's
+   * metadata up to this position knows it as of the event, without asking the store.
+   */
+  META_POSITION: 'Takes-Meta-Position',
   TRACEPARENT: 'traceparent',
 } as const;

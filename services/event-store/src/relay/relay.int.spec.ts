@@ -5,6 +5,7 @@ import { connectNats } from '@takes/bus';
 import { createTcpProxy, createTestStream, eventually, type TestStream } from '@takes/testing';
 import { createStoreFixture, type StoreFixture } from '../testing/store-fixture';
 import { loadEventsAfter } from '../reads/event-rows';
+import { defineTestEntity } from '../testing/test-entity';
 import { Relay, type RelayOptions } from './relay';
 import { readCheckpoint, saveCheckpoint } from './relay-checkpoint';
 
@@ -139,6 +140,29 @@ describe('relay (real PostgreSQL and JetStream)', () => {
       const messages = await stream.messages();
       expect(messages.map((m) => JSON.stringify(m.body))).toEqual(events.map((e) => JSON.stringify(e)));
       expect(Object.keys((messages.find((m) => (m.body as TakesEvent).entity_id === 'handed')!.body as TakesEvent).submitted.notes as object)).toEqual(['a', 'zz']);
+    } finally {
+      await relay.stop();
+    }
+  });
+
+  it("every event carries its app's meta position: its latest metadata change at or before it", async () => {
+    const relay = await makeRelay(store, stream, stream.nc);
+    relay.start();
+    try {
+      await writeMany(store, 2, 2, 'first');
+      const redefined = await store.append({ ...defineTestEntity('second'), command_id: 'define-second' });
+      if (!('data' in redefined)) throw new Error(JSON.stringify(redefined));
+      await writeMany(store, 2, 2, 'then');
+      await publishSentinel(store, stream, relay);
+      const messages = await stream.messages();
+      let latest = 0;
+      const expected = messages.map((m) => {
+        const event = m.body as TakesEvent;
+        if (event.entity === '_meta') latest = event.position;
+        return [event.position, latest];
+      });
+      expect(messages.map((m) => [(m.body as TakesEvent).position, Number(m.headers['Takes-Meta-Position'])])).toEqual(expected);
+      expect(latest).toBe(redefined.data.position);
     } finally {
       await relay.stop();
     }

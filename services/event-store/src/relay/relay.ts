@@ -1,7 +1,8 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { headers as natsHeaders, type JetStreamClient, type JetStreamManager, type PubAck } from 'nats';
 import { Client } from 'pg';
 import { Header, type Subjects } from '@takes/contracts';
+import { META_ENTITY } from '@takes/decide';
 import { newTraceparent } from '@takes/bus';
 import { RELAY_LOCK } from '@takes/db';
 import type { EventStoreDb } from '../tables/event-store.db';
@@ -81,6 +82,8 @@ export class Relay {
   private wakeScheduled = false;
   /** Events this process committed, in commit order, not yet published. */
   private handed: RelayRow[] = [];
+  /** Per app, the position of its latest metadata change published so far (or later): the Takes-Meta-Position header. */
+  private metaPositions = new Map<string, number>();
   leader = false;
 
   constructor(private readonly options: RelayOptions) {}
@@ -187,6 +190,7 @@ export class Relay {
 
   private async lead(): Promise<void> {
     this.handed = [];
+    this.metaPositions = new Map();
     this.cursor = await this.reconcile();
     this.options.log.info({ position: this.cursor.position, seq: this.cursor.seq }, 'relay reconciled with the stream');
     let wait = this.options.pollMs;
@@ -235,9 +239,12 @@ export class Relay {
   private async publish(batch: RelayRow[], from: 'commits' | 'table'): Promise<number> {
     const { js, subjects } = this.options;
     const start = this.cursor;
+    const metaPositions = await this.metaPositionsFor(batch);
     const acks = batch.map(({ event, traceId }, i) => {
       const h = natsHeaders();
       h.set(Header.POSITION, String(event.position));
+      if (event.entity === META_ENTITY) metaPositions.set(event.app, Math.max(metaPositions.get(event.app) ?? 0, event.position));
+      h.set(Header.META_POSITION, String(metaPositions.get(event.app) ?? 0));
       h.set(Header.TRACEPARENT, newTraceparent(traceId ?? undefined));
       return js.publish(subjects.event(event.app, event.entity, event.type), Buffer.from(JSON.stringify(event)), {
         msgID: event.id,
@@ -257,6 +264,7 @@ export class Relay {
     if (landed > 0) {
       const position = batch[landed - 1].event.position;
       this.cursor = { position, seq };
+      this.metaPositions = metaPositions;
       this.options.onPublished?.(landed, position, from);
       await this.saveCheckpoint(false);
     }
@@ -265,6 +273,24 @@ export class Relay {
     if (landed > 0) this.refusedSince = null;
     else if (failure) this.refusedSince ??= { at: Date.now(), reason: String((failure.reason as Error)?.message ?? failure.reason) };
     return landed;
+  }
+
+  /**
+   * The meta positions to go on from for a batch: what earlier batches published, and
+   * for an app not seen since this relay began leading, the last position of its `_meta`
+   * records now, which is at or after its latest change before any event in the batch
+   * (those were committed before this read). A copy: kept only once the batch landed.
+   */
+  private async metaPositionsFor(batch: RelayRow[]): Promise<Map<string, number>> {
+    const positions = new Map(this.metaPositions);
+    const unknown = [...new Set(batch.map(({ event }) => event.app))].filter((app) => !positions.has(app));
+    if (unknown.length > 0) {
+      const { rows } = await sql<{ app: string; position: string | null }>`
+        SELECT a.app, (SELECT max(s.last_position) FROM event_store.streams s WHERE s.app = a.app AND s.entity = ${META_ENTITY}) AS position
+        FROM unnest(${unknown}::text[]) AS a(app)`.execute(this.options.db);
+      for (const row of rows) positions.set(row.app, Number(row.position ?? 0));
+    }
+    return positions;
   }
 
   /** Saves the cursor at most once per checkpoint interval (or now, when forced). */

@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import type { NatsConnection } from 'nats';
 import type { Logger } from 'pino';
 import { READINESS_CHECKS, type ReadinessCheck } from '@takes/observability';
-import { EVENT_STORE, subjects, type EventStore, type TakesEvent } from '@takes/contracts';
+import { EVENT_STORE, Header, subjects, type EventStore, type TakesEvent } from '@takes/contracts';
 import { consumeDurable, type DurableConsumer } from '@takes/bus';
 import { inTransaction, type Database } from '@takes/db';
 import { uuidv7 } from '@takes/ids';
@@ -60,7 +60,7 @@ export class TriggerConsumer implements OnApplicationBootstrap, OnApplicationShu
           filterSubject: subjects(this.config.subjectPrefix).eventWildcard(),
           maxInFlight: this.config.maxInFlight,
           ackWaitMs: this.config.ackWaitMs,
-          handler: (msg) => this.handle(msg.data),
+          handler: (msg) => this.handle(msg.data, metaPositionOf(msg.headers?.get(Header.META_POSITION))),
           onError: (error, info) => this.log.warn({ err: error, ...info }, 'workflow trigger: event not handled yet'),
         });
       } catch (error) {
@@ -72,9 +72,9 @@ export class TriggerConsumer implements OnApplicationBootstrap, OnApplicationShu
   }
 
   /** Starts the instances an event triggers (once each), then runs them. */
-  async handle(event: TakesEvent): Promise<void> {
+  async handle(event: TakesEvent, metaPosition?: number): Promise<void> {
     if (event.entity === '_meta') return;
-    const candidates = (await this.registry.forEvent(event.app, event.position, event.commit_ts)).filter((w) => movedValue(w.definition.trigger, event) !== undefined);
+    const candidates = (await this.registry.forEvent(event.app, event.position, event.commit_ts, metaPosition)).filter((w) => movedValue(w.definition.trigger, event) !== undefined);
     const started: string[] = [];
     for (const workflow of candidates) {
       const id = await this.start1(workflow, event);
@@ -124,4 +124,10 @@ export class TriggerConsumer implements OnApplicationBootstrap, OnApplicationShu
       return id;
     });
   }
+}
+
+/** The Takes-Meta-Position header as a number; absent or not a position (an event relayed before it existed): undefined. */
+function metaPositionOf(header: string | undefined): number | undefined {
+  const position = Number(header);
+  return header && Number.isInteger(position) && position >= 0 ? position : undefined;
 }

@@ -21,12 +21,14 @@ const WORKFLOW_KEYS = 'workflow:';
 
 /**
  * Each app's workflows, read from the event store's `_meta` records. A trigger asks for
- * the workflows as of an event's position: when what the replica knows stops before that
- * position, it asks the store for the workflow records written since (usually none), in
- * one read that also says up to where it covers, so a workflow defined just before an
- * event is never missed (a replica needs no metadata events of its own for that). Events
- * that arrive while a read is under way share it when it covers them, so a burst of
- * events costs one read.
+ * the workflows as of an event: when what the replica knows stops before the event's
+ * meta position (its Takes-Meta-Position header: the app's latest metadata change at or
+ * before it), or before the event itself when it has none, the replica asks the store for
+ * the workflow records written since (usually none), in one read that also says up to
+ * where it covers. So a workflow defined just before an event is never missed (a replica
+ * needs no metadata events of its own for that), and while the app's metadata does not
+ * change, events cost no read at all. Events that arrive while a read is under way share
+ * it when it covers them.
  */
 @Injectable()
 export class WorkflowRegistry {
@@ -37,11 +39,15 @@ export class WorkflowRegistry {
     @Inject(LOGGER) private readonly log: Logger,
   ) {}
 
-  /** The app's active workflows that were defined before the event at `position` (committed at `commitTs`). */
-  async forEvent(app: string, position: number, commitTs: string): Promise<KnownWorkflow[]> {
+  /**
+   * The app's active workflows that were defined before the event at `position`
+   * (committed at `commitTs`); `metaPosition` is the event's Takes-Meta-Position.
+   */
+  async forEvent(app: string, position: number, commitTs: string, metaPosition?: number): Promise<KnownWorkflow[]> {
+    const needed = metaPosition ?? position;
     let read = this.apps.get(app) ?? this.read(app, undefined);
     let view = await read;
-    while (view.upTo < position) {
+    while (view.upTo < needed) {
       // Another event may have started a newer read meanwhile: share it.
       const latest = this.apps.get(app);
       read = latest && latest !== read ? latest : this.read(app, view);
