@@ -1,5 +1,6 @@
 export { connectNats, DEFAULT_NATS_URL, type NatsOptions } from './connection';
 export { ensureEventsStream, type EventsStreamOptions } from './events-stream';
+export { JetStreamBatchPublisher, type BatchAck, type BatchMessage } from './jetstream-batch-publish';
 export { newTraceparent, traceIdOf } from './trace';
 export { requestJson, type RequestOptions } from './rpc-client';
 export { NatsRpcServer, NatsRpcContext, type NatsRpcOptions } from './rpc-server';

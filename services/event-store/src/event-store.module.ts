@@ -111,7 +111,7 @@ export class EventStoreModule {
             new Relay({
               databaseUrl: config.databaseUrl,
               db,
-              js: nc.jetstream(),
+              nc,
               jsm: await nc.jetstreamManager(),
               stream: config.stream.name,
               subjects: subjects(config.subjectPrefix),

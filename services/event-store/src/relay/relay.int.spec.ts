@@ -18,7 +18,7 @@ async function makeRelay(store: StoreFixture, stream: TestStream, nc: NatsConnec
   const relay = new Relay({
     databaseUrl,
     db: store.db,
-    js: nc.jetstream(),
+    nc,
     jsm: await nc.jetstreamManager(),
     stream: stream.stream,
     subjects: subjects(stream.prefix),

@@ -1,15 +1,14 @@
 import { sql, type Kysely } from 'kysely';
-import { headers as natsHeaders, type JetStreamClient, type JetStreamManager, type PubAck } from 'nats';
+import { headers as natsHeaders, type JetStreamManager, type NatsConnection } from 'nats';
 import { Client } from 'pg';
 import { Header, type Subjects } from '@takes/contracts';
 import { META_ENTITY } from '@takes/decide';
-import { newTraceparent } from '@takes/bus';
+import { JetStreamBatchPublisher, newTraceparent, type BatchAck } from '@takes/bus';
 import { RELAY_LOCK } from '@takes/db';
 import type { EventStoreDb } from '../tables/event-store.db';
 import { loadRelayBatch } from '../reads/event-rows';
 import { readCheckpoint, saveCheckpoint } from './relay-checkpoint';
 
-const WAKE_COALESCE_MS = 2;
 /** Most events handed over by local commits kept while the relay is behind; beyond, it reads them from PostgreSQL. */
 const MAX_HANDED = 10_000;
 /** How often the leading relay checks that its election connection is still there. */
@@ -18,7 +17,8 @@ const LEASE_CHECK_MS = 200;
 export interface RelayOptions {
   databaseUrl: string;
   db: Kysely<EventStoreDb>;
-  js: JetStreamClient;
+  /** The connection the relay publishes on (JetStream acks come back on it). */
+  nc: NatsConnection;
   jsm: JetStreamManager;
   stream: string;
   subjects: Subjects;
@@ -85,6 +85,7 @@ export class Relay {
   /** Per app, the position of its latest metadata change published so far (or later): the Takes-Meta-Position header. */
   private metaPositions = new Map<string, number>();
   leader = false;
+  private publisher?: JetStreamBatchPublisher;
 
   constructor(private readonly options: RelayOptions) {}
 
@@ -95,16 +96,17 @@ export class Relay {
   }
 
   /**
-   * Called after a local commit so the relay does not wait for its next poll. Wakes
-   * come together over a couple of milliseconds, so a busy store publishes in batches.
+   * Called after a local commit so the relay does not wait for its next poll. Wakes of
+   * one turn of the event loop come together (setImmediate); while the relay publishes,
+   * the commits made meanwhile wait for it and go out as the next batch.
    */
   wake(): void {
     if (this.wakeScheduled) return;
     this.wakeScheduled = true;
-    setTimeout(() => {
+    setImmediate(() => {
       this.wakeScheduled = false;
       this.wakeUp?.();
-    }, WAKE_COALESCE_MS);
+    });
   }
 
   /**
@@ -137,6 +139,8 @@ export class Relay {
     this.running = false;
     this.wakeUp?.();
     await this.loop;
+    this.publisher?.close();
+    this.publisher = undefined;
   }
 
   private async run(): Promise<void> {
@@ -237,28 +241,32 @@ export class Relay {
 
   /** Publishes a batch pipelined, each with its expected last sequence; returns how many landed in order. */
   private async publish(batch: RelayRow[], from: 'commits' | 'table'): Promise<number> {
-    const { js, subjects } = this.options;
+    const { subjects } = this.options;
     const start = this.cursor;
     const metaPositions = await this.metaPositionsFor(batch);
-    const acks = batch.map(({ event, traceId }, i) => {
-      const h = natsHeaders();
-      h.set(Header.POSITION, String(event.position));
-      if (event.entity === META_ENTITY) metaPositions.set(event.app, Math.max(metaPositions.get(event.app) ?? 0, event.position));
-      h.set(Header.META_POSITION, String(metaPositions.get(event.app) ?? 0));
-      h.set(Header.TRACEPARENT, newTraceparent(traceId ?? undefined));
-      return js.publish(subjects.event(event.app, event.entity, event.type), Buffer.from(JSON.stringify(event)), {
-        msgID: event.id,
-        expect: { lastSequence: start.seq + i },
-        headers: h,
-        timeout: 5_000,
-      });
-    });
-    const settled = await Promise.allSettled(acks);
+    this.publisher ??= new JetStreamBatchPublisher(this.options.nc);
+    const acks = await this.publisher.publish(
+      batch.map(({ event, traceId }, i) => {
+        const h = natsHeaders();
+        h.set(Header.POSITION, String(event.position));
+        if (event.entity === META_ENTITY) metaPositions.set(event.app, Math.max(metaPositions.get(event.app) ?? 0, event.position));
+        h.set(Header.META_POSITION, String(metaPositions.get(event.app) ?? 0));
+        h.set(Header.TRACEPARENT, newTraceparent(traceId ?? undefined));
+        return {
+          subject: subjects.event(event.app, event.entity, event.type),
+          data: Buffer.from(JSON.stringify(event)),
+          headers: h,
+          msgId: event.id,
+          expectedLastSequence: start.seq + i,
+        };
+      }),
+      5_000,
+    );
     let landed = 0;
     let seq = start.seq;
-    for (const result of settled) {
-      if (result.status !== 'fulfilled' || (result.value as PubAck).duplicate) break;
-      seq = result.value.seq;
+    for (const ack of acks) {
+      if (!ack.ok || ack.duplicate) break;
+      seq = ack.seq;
       landed += 1;
     }
     if (landed > 0) {
@@ -268,10 +276,10 @@ export class Relay {
       this.options.onPublished?.(landed, position, from);
       await this.saveCheckpoint(false);
     }
-    const failure = settled.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;
-    if (failure) this.options.log.warn({ err: failure.reason, landed, of: batch.length }, 'relay publish refused');
+    const failure = acks.find((ack): ack is Extract<BatchAck, { ok: false }> => !ack.ok);
+    if (failure) this.options.log.warn({ reason: failure.error, landed, of: batch.length }, 'relay publish refused');
     if (landed > 0) this.refusedSince = null;
-    else if (failure) this.refusedSince ??= { at: Date.now(), reason: String((failure.reason as Error)?.message ?? failure.reason) };
+    else if (failure) this.refusedSince ??= { at: Date.now(), reason: failure.error };
     return landed;
   }
 
