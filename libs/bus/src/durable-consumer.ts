@@ -31,8 +31,8 @@ export interface DurableMessage<T = unknown> {
 
 /** Where something went wrong, for logs. */
 export interface DurableErrorInfo {
-  /** 'handler' (or unparsable JSON), 'ack', 'park', or 'pull' (the consumer itself). */
-  stage: 'handler' | 'ack' | 'park' | 'pull';
+  /** 'handler' (or unparsable JSON), 'park', or 'pull' (the consumer itself). */
+  stage: 'handler' | 'park' | 'pull';
   subject?: string;
   seq?: number;
   /** Deliveries so far, counting this one. */
@@ -76,7 +76,7 @@ export interface ConsumeDurableOptions<T = unknown> {
   backoff?: { initialMs: number; maxMs: number };
   /** Where a NEW consumer starts: 'all' (default) or after a stream sequence. Ignored on reuse. */
   deliverPolicy?: 'all' | { afterSeq: number };
-  /** Told about every failure (handler, ack, park, pull); never throws back into the consumer. */
+  /** Told about every failure (handler, park, pull); never throws back into the consumer. */
   onError?: (error: unknown, info: DurableErrorInfo) => void;
 }
 
@@ -230,12 +230,10 @@ async function handle<T>(context: Context<T>, msg: JsMsg): Promise<void> {
   } finally {
     clearInterval(keepAlive);
   }
-  try {
-    await msg.ackAck();
-  } catch (error) {
-    // The server will redeliver it after ack wait: at-least-once, never lost.
-    onError(error, { stage: 'ack', ...where });
-  }
+  // A plain ack (no answer awaited): one message instead of a request and its reply per
+  // event. One that is lost (the connection drops first) is redelivered after ack wait:
+  // at-least-once, never lost; the handlers are idempotent.
+  msg.ack();
 }
 
 /** Publishes a copy of the message to the park subject, then terminates it; retries later if publishing fails. */
