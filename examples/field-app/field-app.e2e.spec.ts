@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { clockPast, freePort, launchChromium, screenshotPath, startTakes, type TakesProcesses } from '@takes/testing';
+import { clockPast, eventually, freePort, launchChromium, screenshotPath, startTakes, type TakesProcesses } from '@takes/testing';
 
 // The example field app's whole loop in Debian's Chromium, against the services as
 // processes: two devices (two browser contexts, each with its own IndexedDB) edit one
@@ -94,6 +94,7 @@ describe('the field app (examples/field-app) in two browser contexts', () => {
     await setField(laptop.page, 'Pressure (bar)', '39');
     await setField(laptop.page, 'Site', 'north compressor, bay 2');
     await laptop.page.getByRole('button', { name: 'Undo' }).click();
+    await eventually(async () => expect(await laptop.page.getByRole('textbox', { name: 'Site' }).inputValue()).toBe('north compressor'));
     await setField(laptop.page, 'Site', 'north compressor, bay 2');
     await pending(tablet.page, 1);
     await pending(laptop.page, 2);

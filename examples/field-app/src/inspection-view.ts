@@ -49,30 +49,51 @@ export class InspectionView {
     this.offRecord = this.selected.subscribe(() => this.renderDetail());
   }
 
+  /**
+   * Shows the selected record. The form is built once per record; later changes (a sync,
+   * an undo) update its fields in place and leave alone the one being typed in, so a
+   * change that arrives while the user types never moves the caret or eats a keystroke.
+   */
   private renderDetail(): void {
     const handle = this.selected!;
     const state = handle.state;
-    const detail = this.root.querySelector('#detail')!;
+    const detail = this.root.querySelector<HTMLElement>('#detail')!;
     if (!state) {
       detail.innerHTML = `<p>Deleted.</p>`;
       return;
     }
-    const focused = document.activeElement?.id;
+    let form = detail.querySelector<HTMLFormElement>('#inspection');
+    if (!form || form.dataset.id !== handle.id) form = this.buildForm(detail, handle);
+    form.setAttribute('aria-label', `Inspection ${state.site}`);
+    const set = (selector: string, value: string) => {
+      const field = form!.querySelector<HTMLInputElement | HTMLSelectElement>(selector)!;
+      if (field !== document.activeElement && field.value !== value) field.value = value;
+    };
+    set('#site', state.site ?? '');
+    set('#pressure', state.pressure === null || state.pressure === undefined ? '' : String(state.pressure));
+    set('#status-field', state.status);
+    form.querySelector<HTMLButtonElement>('#undo')!.disabled = !handle.canUndo;
+    form.querySelector<HTMLButtonElement>('#redo')!.disabled = !handle.canRedo;
+    form.querySelector('#version')!.textContent = `server version ${handle.version} · ${handle.pending} pending`;
+    form.querySelector('#note')!.innerHTML = this.notes.get(handle.id) ?? '';
+  }
+
+  private buildForm(detail: HTMLElement, handle: EntityHandle<Inspection>): HTMLFormElement {
     const review = `${this.config.reviewUrl}#/record/inspection/${encodeURIComponent(handle.id)}`;
     detail.innerHTML = `
-      <form id="inspection" aria-label="Inspection ${escape(state.site)}">
-        <label>Site <input id="site" name="site" value="${escape(state.site)}"></label>
-        <label>Pressure (bar) <input id="pressure" name="pressure" type="number" step="0.01" value="${escape(state.pressure ?? '')}"></label>
+      <form id="inspection" data-id="${escape(handle.id)}">
+        <label>Site <input id="site" name="site"></label>
+        <label>Pressure (bar) <input id="pressure" name="pressure" type="number" step="0.01"></label>
         <label>Status <select id="status-field" name="status">
-          ${['draft', 'done'].map((s) => `<option ${s === state.status ? 'selected' : ''}>${s}</option>`).join('')}
+          ${['draft', 'done'].map((s) => `<option>${s}</option>`).join('')}
         </select></label>
         <div class="toolbar">
-          <button type="button" id="undo" ${handle.canUndo ? '' : 'disabled'}>Undo</button>
-          <button type="button" id="redo" ${handle.canRedo ? '' : 'disabled'}>Redo</button>
+          <button type="button" id="undo">Undo</button>
+          <button type="button" id="redo">Redo</button>
           <button type="button" id="save">Save now</button>
         </div>
-        <p id="version">server version ${handle.version} · ${handle.pending} pending</p>
-        ${this.notes.get(handle.id) ?? ''}
+        <p id="version"></p>
+        <div id="note"></div>
         <p><a id="review" href="${escape(review)}" target="_blank">Open in the review page</a></p>
       </form>`;
     const form = detail.querySelector<HTMLFormElement>('#inspection')!;
@@ -86,7 +107,7 @@ export class InspectionView {
     form.querySelector('#undo')!.addEventListener('click', () => void handle.undo());
     form.querySelector('#redo')!.addEventListener('click', () => void handle.redo());
     form.querySelector('#save')!.addEventListener('click', () => void handle.save().catch(() => undefined));
-    if (focused) document.getElementById(focused)?.focus();
+    return form;
   }
 
   /** What the server made of an edit: a merge with contested fields, or a refusal, shown on the record. */
