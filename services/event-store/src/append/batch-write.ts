@@ -171,7 +171,7 @@ export function finalUniqueChanges(
  * heads, $3 snapshots, $4 unique values released, $5 reserved, $6 command results, each
  * a JSON array. COMMIT follows it.
  */
-const WRITE_BATCH = {
+export const WRITE_BATCH = {
   name: 'takes-write-batch-v1',
   text: `
     WITH new_events AS (

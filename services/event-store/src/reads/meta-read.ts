@@ -2,25 +2,27 @@ import type { Pool } from 'pg';
 import type { MetaItems, ReadMetaRequest } from '@takes/contracts';
 
 /**
- * The metadata read as a named prepared statement: planned once per connection, since
- * every workflows replica asks it for each burst of events (planning it cost more than
- * running it). $1 app or null, $2 LIKE pattern or null, $3 changed after this position.
- * The items and the store's last position come from one snapshot.
+ * The metadata read. One app's (what every workflows replica asks for each change of its
+ * app's metadata) is a named prepared statement, planned once per connection; its
+ * conditions name the app, so even the plan made for any parameters looks the app's
+ * `_meta` records up by key. Every app's (a registry starting) is planned each time.
+ * $1 app, $2 LIKE pattern ('%' for every key), $3 changed after this position. The items
+ * and the store's last position come from one snapshot.
  */
-const READ_META = {
-  name: 'takes-read-meta-v1',
-  text: `
+const META_COLUMNS = `s.app, s.entity_id, s.state, s.deleted, s.version, s.last_position, s.last_commit_ts,
+  (SELECT e.commit_ts FROM event_store.events e
+   WHERE e.app = s.app AND e.entity = s.entity AND e.entity_id = s.entity_id AND e.version = 1) AS created_at`;
+
+const readMetaSql = (apps: string) => `
     SELECT
       (SELECT coalesce(jsonb_agg(m ORDER BY m.last_position), '[]') FROM (
-        SELECT s.app, s.entity_id, s.state, s.deleted, s.version, s.last_position, s.last_commit_ts,
-               (SELECT e.commit_ts FROM event_store.events e
-                WHERE e.app = s.app AND e.entity = s.entity AND e.entity_id = s.entity_id AND e.version = 1) AS created_at
+        SELECT ${META_COLUMNS}
         FROM event_store.streams s
-        WHERE s.entity = '_meta' AND ($1::text IS NULL OR s.app = $1::text)
-          AND ($2::text IS NULL OR s.entity_id LIKE $2::text)
-          AND s.last_position > $3::bigint) m) AS items,
-      (SELECT max(position) FROM event_store.events) AS position`,
-};
+        WHERE ${apps} AND s.entity = '_meta' AND s.entity_id LIKE $2::text AND s.last_position > $3::bigint) m) AS items,
+      (SELECT max(position) FROM event_store.events) AS position`;
+
+export const READ_APP_META = { name: 'takes-read-app-meta-v1', text: readMetaSql('s.app = $1::text') };
+const READ_ALL_META = readMetaSql('$1::text IS NULL');
 
 /** A `_meta` stream head as the read aggregates it (timestamps as JSON text). */
 interface MetaRow {
@@ -36,12 +38,11 @@ interface MetaRow {
 
 /** Metadata items of an app (or all apps), optionally only keys with a prefix and only those written after a position. */
 export async function readMeta(pool: Pool, request: ReadMetaRequest): Promise<MetaItems> {
-  const pattern = request.key_prefix === undefined ? null : `${request.key_prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  const { rows } = await pool.query<{ items: MetaRow[]; position: string | null }>({
-    name: READ_META.name,
-    text: READ_META.text,
-    values: [request.app ?? null, pattern, request.changed_after ?? 0],
-  });
+  const pattern = `${(request.key_prefix ?? '').replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const values = [request.app ?? null, pattern, request.changed_after ?? 0];
+  const { rows } = await pool.query<{ items: MetaRow[]; position: string | null }>(
+    request.app === undefined ? { text: READ_ALL_META, values } : { ...READ_APP_META, values },
+  );
   return {
     items: rows[0].items.map((row) => ({
       app: row.app,
