@@ -1,5 +1,5 @@
 import type { NatsConnection } from 'nats';
-import { createTestStream, type TestStream } from '@takes/testing';
+import { createTestStream, eventually, type TestStream } from '@takes/testing';
 import { connectNats } from './connection';
 
 /** The socket side of nats.js's connection, as connectNats leaves it (nats 2.29). */
@@ -54,5 +54,16 @@ describe('connectNats (real NATS)', () => {
       transport.send = send;
       sub.unsubscribe();
     }
+  });
+
+  it('close() right after a publish still sends it', async () => {
+    const received: string[] = [];
+    const sub = nc.subscribe(`${ts.prefix}last-words`, { callback: (_error, msg) => received.push(msg.string()) });
+    await nc.flush();
+    const leaving = await connectNats({ url: ts.url, name: 'closing-probe' });
+    leaving.publish(`${ts.prefix}last-words`, 'bye');
+    await leaving.close();
+    await eventually(() => expect(received).toEqual(['bye']));
+    sub.unsubscribe();
   });
 });

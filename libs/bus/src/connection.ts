@@ -53,8 +53,9 @@ const encoder = new TextEncoder();
  * write (and one read on the server) per message sent from its own I/O callback, which
  * under load is every request, reply and ack. This defers that write to the end of the
  * event loop's turn (setImmediate), so everything queued in one turn leaves in one write.
- * Order is unchanged (one buffer), a full buffer is still written at once, and flush()
- * and pings write at once. Left as it is when the internals are not the expected ones.
+ * Order is unchanged (one buffer), a full buffer is still written at once, flush() and
+ * pings write at once, and close() first writes what is queued. Left as it is when the
+ * internals are not the expected ones.
  */
 export function coalesceWrites(nc: NatsConnection): NatsConnection {
   const queue = (nc as unknown as { protocol?: Partial<FrameQueue> }).protocol;
@@ -67,6 +68,12 @@ export function coalesceWrites(nc: NatsConnection): NatsConnection {
     frames.outbound.fill(typeof command === 'string' ? encoder.encode(command) : command, ...payloads);
     if (empty) setImmediate(() => frames.flushPending());
     else if (frames.outbound.size() >= frames.pendingLimit) frames.flushPending();
+  };
+  // close() does not write what is still queued; what was sent before it must still leave.
+  const close = nc.close.bind(nc);
+  nc.close = () => {
+    frames.flushPending();
+    return close();
   };
   return nc;
 }

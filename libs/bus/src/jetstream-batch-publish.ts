@@ -40,16 +40,19 @@ export class JetStreamBatchPublisher {
     const acks = new Array<BatchAck | undefined>(messages.length);
     const finished = new Promise<void>((resolve) => this.waiting.set(batch, { acks, left: messages.length, done: resolve }));
     const timer = setTimeout(() => this.waiting.get(batch)?.done(), timeoutMs);
-    messages.forEach((message, i) => {
-      const h = natsHeaders();
-      for (const [key, values] of message.headers) for (const value of values) h.append(key, value);
-      h.set('Nats-Msg-Id', message.msgId);
-      if (message.expectedLastSequence !== undefined) h.set('Nats-Expected-Last-Sequence', String(message.expectedLastSequence));
-      this.nc.publish(message.subject, message.data, { reply: `${this.inbox}.${batch}.${i}`, headers: h });
-    });
-    await finished;
-    clearTimeout(timer);
-    this.waiting.delete(batch);
+    try {
+      messages.forEach((message, i) => {
+        const h = natsHeaders();
+        for (const [key, values] of message.headers) for (const value of values) h.append(key, value);
+        h.set('Nats-Msg-Id', message.msgId);
+        if (message.expectedLastSequence !== undefined) h.set('Nats-Expected-Last-Sequence', String(message.expectedLastSequence));
+        this.nc.publish(message.subject, message.data, { reply: `${this.inbox}.${batch}.${i}`, headers: h });
+      });
+      await finished;
+    } finally {
+      clearTimeout(timer);
+      this.waiting.delete(batch);
+    }
     return Array.from(acks, (ack) => ack ?? { ok: false, error: `no ack from JetStream within ${timeoutMs} ms` });
   }
 
