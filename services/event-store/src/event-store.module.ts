@@ -16,7 +16,6 @@ import { EventStoreMetrics } from './metrics';
 import { EVENT_STORE_SCHEMA, eventStoreMigrations } from './migrations';
 import { ReadsHandler } from './reads/reads.handler';
 import { Relay } from './relay/relay';
-import { writtenEvent } from './reads/event-rows';
 import type { EventStoreDb } from './tables/event-store.db';
 import { DATABASE, EVENT_STORE_DB, LOGGER, NATS_CONNECTION } from './tokens';
 
@@ -93,9 +92,7 @@ export class EventStoreModule {
               limits: { maxEventBytes: config.maxEventBytes },
               snapshotEvery: config.snapshotEvery,
               // The leading relay publishes this process's commits without reading them back.
-              committed: (rows) => {
-                if (relay.leader) relay.handOff(rows.map((row) => ({ event: writtenEvent(row), traceId: row.trace_id })));
-              },
+              committed: (rows) => relay.handOff(rows),
             }, config.groupCommit, {
               onBatch: (size) => metrics.batchSize.observe(size),
               onError: (error, size) => {

@@ -3,6 +3,7 @@ import { EVENT_SCHEMA_VERSION, type AppendCommand, type AppendResult, type Takes
 import { nextCommitTs, stampTimes, uniqueChanges, type PendingEvent, type StreamHead, type UniqueValue } from '@takes/decide';
 import { POSITION_LOCK } from '@takes/db';
 import type { EntityDefinition } from '@takes/metadata';
+import { eventColumns } from '../reads/event-rows';
 import { streamKey, type AppendRequest } from './append-request';
 
 /**
@@ -231,8 +232,7 @@ export async function writeAllAndCommit(
   snapshotEvery: number,
   uniques: RecordUniques[],
 ): Promise<void> {
-  // The envelope's fields are the columns, but for the user (two columns) and the optional fields a type may leave out.
-  const events = rows.map(({ user, ...row }) => ({ ...row, user_id: user.id, user_roles: user.roles, overwritten: row.overwritten ?? null, reason: row.reason ?? null, signal: row.signal ?? null, webhook: row.webhook ?? null }));
+  const events = rows.map(eventColumns);
   const byId = new Map(rows.map((row) => [row.id, row]));
   // A stream's head is the last member's that appended to it (one that changed nothing leaves it).
   const finalByStream = new Map<string, Accepted>();

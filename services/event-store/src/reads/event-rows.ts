@@ -39,39 +39,38 @@ export function toEvent(row: EventRowData): TakesEvent {
   };
 }
 
+/** An event as the columns of its row: the user in two columns, the optional fields a type may leave out as null. */
+export function eventColumns<E extends Omit<TakesEvent, 'position'>>({ user, ...event }: E) {
+  return {
+    ...event,
+    user_id: user.id,
+    user_roles: user.roles,
+    overwritten: event.overwritten ?? null,
+    reason: event.reason ?? null,
+    signal: event.signal ?? null,
+    webhook: event.webhook ?? null,
+  };
+}
+
 /**
  * An event this process has just written, as a read of its row would give it back (the
  * relay publishes it without reading it again): timestamps at PostgreSQL's precision
  * through Date, JSON columns in jsonb's key order.
  */
-export function writtenEvent(row: Omit<TakesEvent, 'position'> & { position: number }): TakesEvent {
+export function writtenEvent(written: Omit<TakesEvent, 'position'> & { position: number }): TakesEvent {
+  const row = eventColumns(written);
   const json = <T>(value: T): T => jsonbOrdered(value) as T;
   return toEvent({
-    v: row.v,
-    id: row.id,
-    command_id: row.command_id,
-    parent: row.parent,
-    app: row.app,
-    entity: row.entity,
-    entity_id: row.entity_id,
-    type: row.type,
-    version: row.version,
-    prior_version: row.prior_version,
-    base_version: row.base_version,
+    ...row,
     patch: json(row.patch),
     submitted: json(row.submitted),
-    contested: row.contested,
+    overwritten: json(row.overwritten),
+    reason: json(row.reason),
+    webhook: json(row.webhook),
     branch_ts: new Date(row.branch_ts),
     submit_ts: new Date(row.submit_ts),
     commit_ts: new Date(row.commit_ts),
     position: String(row.position),
-    user_id: row.user.id,
-    user_roles: row.user.roles,
-    device: row.device,
-    overwritten: json(row.overwritten ?? null),
-    reason: json(row.reason ?? null),
-    signal: row.signal ?? null,
-    webhook: json(row.webhook ?? null),
   } as EventRowData);
 }
 

@@ -6,7 +6,8 @@ import { META_ENTITY } from '@takes/decide';
 import { JetStreamBatchPublisher, newTraceparent, type BatchAck } from '@takes/bus';
 import { RELAY_LOCK } from '@takes/db';
 import type { EventStoreDb } from '../tables/event-store.db';
-import { loadRelayBatch } from '../reads/event-rows';
+import type { EventRow } from '../append/batch-write';
+import { loadRelayBatch, writtenEvent } from '../reads/event-rows';
 import { readCheckpoint, saveCheckpoint } from './relay-checkpoint';
 
 /** Most events handed over by local commits kept while the relay is behind; beyond, it reads them from PostgreSQL. */
@@ -116,9 +117,9 @@ export class Relay {
    * between, a position drawn by a transaction that failed, a relay behind) it reads
    * from the events table as before, so the stream is the same either way.
    */
-  handOff(rows: RelayRow[]): void {
+  handOff(rows: EventRow[]): void {
     if (!this.leader || rows.length === 0) return;
-    this.handed.push(...rows);
+    for (const row of rows) this.handed.push({ event: writtenEvent(row), traceId: row.trace_id });
     if (this.handed.length > MAX_HANDED) this.handed.splice(0, this.handed.length - MAX_HANDED);
     this.wake();
   }

@@ -8,7 +8,6 @@ import { GroupCommitter, type GroupCommitOptions } from '../append/group-commit'
 import { EVENT_STORE_SCHEMA, eventStoreMigrations } from '../migrations';
 import type { EventStoreDb } from '../tables/event-store.db';
 import type { EventRow } from '../append/batch-write';
-import { writtenEvent } from '../reads/event-rows';
 import type { Relay } from '../relay/relay';
 import { defineTestEntity } from './test-entity';
 
@@ -50,9 +49,7 @@ export async function createStoreFixture(
   });
   const db = database.db.withSchema(EVENT_STORE_SCHEMA);
   let relay: Relay | undefined;
-  const committed = (rows: EventRow[]) => {
-    if (relay?.leader) relay.handOff(rows.map((row) => ({ event: writtenEvent(row), traceId: row.trace_id })));
-  };
+  const committed = (rows: EventRow[]) => relay?.handOff(rows);
   const committer = new GroupCommitter(database.pool, { newId: uuidv7, limits: { maxEventBytes: 512 * 1024 }, snapshotEvery: options.snapshotEvery ?? 100, committed }, {
     maxBatch: 128,
     lanes: 4,
