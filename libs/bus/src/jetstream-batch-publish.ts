@@ -1,6 +1,12 @@
-import { createInbox, headers as natsHeaders, type MsgHdrs, type NatsConnection, type Subscription } from 'nats';
+import { createInbox, type MsgHdrs, type NatsConnection, type Subscription } from 'nats';
 
-/** One message of a batch: its subject, body, headers, id (Nats-Msg-Id) and the stream sequence it must follow. */
+const decoder = new TextDecoder();
+
+/**
+ * One message of a batch: its subject, body, headers, id and the stream sequence it must
+ * follow. The id and the sequence are added to its headers (Nats-Msg-Id,
+ * Nats-Expected-Last-Sequence), which are the message's own.
+ */
 export interface BatchMessage {
   subject: string;
   data: Uint8Array;
@@ -42,11 +48,10 @@ export class JetStreamBatchPublisher {
     const timer = setTimeout(() => this.waiting.get(batch)?.done(), timeoutMs);
     try {
       messages.forEach((message, i) => {
-        const h = natsHeaders();
-        for (const [key, values] of message.headers) for (const value of values) h.append(key, value);
-        h.set('Nats-Msg-Id', message.msgId);
-        if (message.expectedLastSequence !== undefined) h.set('Nats-Expected-Last-Sequence', String(message.expectedLastSequence));
-        this.nc.publish(message.subject, message.data, { reply: `${this.inbox}.${batch}.${i}`, headers: h });
+        const { headers } = message;
+        headers.set('Nats-Msg-Id', message.msgId);
+        if (message.expectedLastSequence !== undefined) headers.set('Nats-Expected-Last-Sequence', String(message.expectedLastSequence));
+        this.nc.publish(message.subject, message.data, { reply: `${this.inbox}.${batch}.${i}`, headers });
       });
       await finished;
     } finally {
@@ -76,7 +81,7 @@ export class JetStreamBatchPublisher {
 function ackOf(headers: MsgHdrs | undefined, data: Uint8Array): BatchAck {
   if (headers?.hasError) return { ok: false, error: `${headers.code} ${headers.description || 'no responders: no stream stores this subject'}` };
   try {
-    const body = JSON.parse(new TextDecoder().decode(data)) as { seq?: number; duplicate?: boolean; error?: { description?: string; code?: number } };
+    const body = JSON.parse(decoder.decode(data)) as { seq?: number; duplicate?: boolean; error?: { description?: string; code?: number } };
     if (body.error) return { ok: false, error: body.error.description ?? `JetStream error ${body.error.code ?? ''}` };
     if (typeof body.seq !== 'number') return { ok: false, error: 'JetStream ack without a sequence' };
     return { ok: true, seq: body.seq, duplicate: body.duplicate === true };
