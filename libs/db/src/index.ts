@@ -13,3 +13,4 @@ export {
   migrationLock,
   type AdvisoryLockKey,
 } from './advisory-locks';
+export { dollarQuoted, executeSql, inOneTrip, prepareOnce, type SqlStatement } from './one-trip';

@@ -36,8 +36,9 @@ import { EVENT_COLUMNS, toEvent, type EventRowData } from '../reads/event-rows';
 import { loadActionEntities, lockActionHeads } from './action-targets';
 import { commandKey, streamKey, type AppendRequest } from './append-request';
 import { loadRelated } from './related-rows';
-import { METADATA_LOCK_CLASS } from '@takes/db';
+import { METADATA_LOCK_CLASS, dollarQuoted, executeSql, inOneTrip, prepareOnce, type SqlStatement } from '@takes/db';
 import {
+  WRITE_BATCH,
   finalUniqueChanges,
   resultsOf,
   stampEvents,
@@ -89,17 +90,20 @@ interface DecideContext {
 }
 
 /**
- * Appends a group of commands in one transaction (group commit), in the same five round
- * trips whatever the group's size (local round trips cost ~0.05 ms; the two big
- * statements are prepared, so PostgreSQL plans them once per connection). Each member
- * keeps its own idempotency check, version check and result:
- *   1. BEGIN; read the results of command ids seen before, lock the stream heads in a
- *      fixed order (SELECT … FOR UPDATE) and read the metadata the deciders need (a
- *      batch that changes an app's metadata first takes that app's metadata lock);
+ * Appends a group of commands in one transaction (group commit), in the same three round
+ * trips whatever the group's size (each round trip costs about 65 µs of waiting and as
+ * much CPU in socket writes and reads; the two big statements are prepared, so
+ * PostgreSQL plans them once per connection). Each member keeps its own idempotency
+ * check, version check and result:
+ *   1. BEGIN and, in the same message, read the results of command ids seen before, lock
+ *      the stream heads in a fixed order (SELECT … FOR UPDATE) and read the metadata the
+ *      deciders need (a batch that changes an app's metadata first takes that app's
+ *      metadata lock, also in that message);
  *   (decide each command in arrival order, members of one stream one after another:
  *   the record and metadata deciders of libs/decide, given what they asked to be read)
  *   2. take the global position lock, read the clock and draw the positions;
- *   3. insert events, write heads and command results in one statement, then COMMIT.
+ *   3. insert events, write heads and command results in one statement and COMMIT, in
+ *      one message (@takes/db's inOneTrip).
  * A nested write (a command with children) is decided record by record and kept whole or
  * not at all: if one of its records is refused, the command is refused and none of its
  * events are written.
@@ -300,8 +304,9 @@ interface HeadRow {
 }
 
 /**
- * BEGIN, then one statement (READ_HEADS): the results of command ids seen before, the
- * stream heads, locked FOR UPDATE in key order, and the `_meta` records the deciders need.
+ * BEGIN and one statement (READ_HEADS), sent in one message: the results of command ids
+ * seen before, the stream heads, locked FOR UPDATE in key order, and the `_meta` records
+ * the deciders need.
  *
  * Metadata: a record write needs only the definitions of the entities it writes, and
  * their active rules, state machines and permissions (`rule:<id>`, `state_machine:<id>`,
@@ -309,16 +314,17 @@ interface HeadRow {
  * `entity` is one of them). A batch
  * that changes an app's metadata reads all of that app's `_meta` records (removed ones
  * included), after taking the app's metadata lock (a transaction lock, keyed
- * [METADATA_LOCK_CLASS, hashtext(app)], taken in key order) in a statement of its own,
- * so that its read starts after every other change of that app's metadata has committed.
+ * [METADATA_LOCK_CLASS, hashtext(app)], taken in key order) in a statement of its own
+ * before it in the message (each statement reads its own snapshot), so that its read
+ * starts after every other change of that app's metadata has committed.
  * Two changes that would each pass alone but not together (two entities claiming one
  * table), decided on two replicas at once, are thereby decided one after the other.
  * Record writes never take that lock.
  */
 /**
- * The read of step 1 as a named prepared statement: PostgreSQL plans it once per
- * connection instead of on every batch (planning this statement took longer than running
- * it: 1.3 ms against about 0.2 ms). $1 streams, $2 command ids, $3 entities, $4 apps whose
+ * The read of step 1 as a prepared statement: PostgreSQL plans it once per connection
+ * instead of on every batch (planning this statement took longer than running it: 1.3 ms
+ * against about 0.2 ms). $1 streams, $2 command ids, $3 entities, $4 apps whose
  * metadata the batch changes, each a JSON array. The heads, the command ids and the
  * entity definitions are looked up key by key (LATERAL, with FOR UPDATE or OFFSET 0 so
  * the planner cannot turn them into a join): a plan made for any parameters does not know
@@ -326,8 +332,8 @@ interface HeadRow {
  * instead (2 ms a batch at 20,000 records, growing with them;
  * statement-plans.int.spec.ts).
  */
-export const READ_HEADS = {
-  name: 'takes-read-heads-v2',
+export const READ_HEADS: SqlStatement = {
+  name: 'takes_read_heads_v3',
   text: `
     WITH keys AS MATERIALIZED (
       SELECT k.app, k.entity, k.entity_id FROM jsonb_to_recordset($1::jsonb) AS k(app text, entity text, entity_id text)
@@ -373,19 +379,17 @@ async function beginReadSeenAndLockHeads(conn: Conn, members: AppendRequest[], p
   const streams = [...new Map(parts.map((p) => [streamKey(p), { app: p.app, entity: p.entity, entity_id: p.entity_id }])).values()];
   const metaApps = [...new Set(parts.filter((p) => p.entity === META_ENTITY).map((p) => p.app))];
   const entities = [...new Map(parts.filter((p) => !metaApps.includes(p.app)).map((p) => [`${p.app}.${p.entity}`, { app: p.app, entity: p.entity, key: `entity:${p.entity}` }])).values()];
-  await conn.query('BEGIN');
-  if (metaApps.length > 0) {
-    await conn.query(
-      `SELECT pg_advisory_xact_lock(${METADATA_LOCK_CLASS}, h)
-       FROM (SELECT DISTINCT hashtext(a) AS h FROM jsonb_array_elements_text($1::jsonb) AS a ORDER BY 1) AS keys`,
-      [JSON.stringify(metaApps)],
-    );
-  }
-  const { rows } = (await conn.query({
-    name: READ_HEADS.name,
-    text: READ_HEADS.text,
-    values: [JSON.stringify(streams), JSON.stringify(commands), JSON.stringify(entities), JSON.stringify(metaApps)],
-  })) as unknown as { rows: { seen: SeenRow[]; heads: HeadRow[]; metadata: (PositionedMetaItem & { app: string })[]; now: Date }[] };
+  await prepareOnce(conn, [READ_HEADS, WRITE_BATCH]);
+  const metadataLock = metaApps.length > 0
+    ? [`SELECT pg_advisory_xact_lock(${METADATA_LOCK_CLASS}, h)
+       FROM (SELECT DISTINCT hashtext(a) AS h FROM jsonb_array_elements_text(${dollarQuoted(JSON.stringify(metaApps))}::jsonb) AS a ORDER BY 1) AS keys`]
+    : [];
+  const results = await inOneTrip(conn, [
+    'BEGIN',
+    ...metadataLock,
+    executeSql(READ_HEADS, [JSON.stringify(streams), JSON.stringify(commands), JSON.stringify(entities), JSON.stringify(metaApps)]),
+  ]);
+  const { rows } = results[results.length - 1] as unknown as { rows: { seen: SeenRow[]; heads: HeadRow[]; metadata: (PositionedMetaItem & { app: string })[]; now: Date }[] };
   const seen = new Map<string, { fingerprint: string; result: AppendResult }>();
   for (const row of rows[0].seen) {
     seen.set(JSON.stringify([row.app, row.user_id, row.command_id]), { fingerprint: row.body_hash, result: row.result });

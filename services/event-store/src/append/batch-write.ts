@@ -1,7 +1,7 @@
 import type { PoolClient } from 'pg';
 import { EVENT_SCHEMA_VERSION, type AppendCommand, type AppendResult, type TakesEvent } from '@takes/contracts';
 import { nextCommitTs, stampTimes, uniqueChanges, type PendingEvent, type StreamHead, type UniqueValue } from '@takes/decide';
-import { POSITION_LOCK } from '@takes/db';
+import { POSITION_LOCK, executeSql, inOneTrip, type SqlStatement } from '@takes/db';
 import type { EntityDefinition } from '@takes/metadata';
 import { eventColumns } from '../reads/event-rows';
 import { streamKey, type AppendRequest } from './append-request';
@@ -165,15 +165,14 @@ export function finalUniqueChanges(
   return out;
 }
 
-/** Events, stream heads and command results in one statement, then COMMIT: one round trip under the lock. */
 /**
- * Step 3's writes as a named prepared statement, planned once per connection (planning it
- * cost about as much as running it, while the position lock is held): $1 events, $2
- * heads, $3 snapshots, $4 unique values released, $5 reserved, $6 command results, each
- * a JSON array. COMMIT follows it.
+ * Step 3's writes as a prepared statement, planned once per connection (planning it cost
+ * about as much as running it, while the position lock is held): $1 events, $2 heads, $3
+ * snapshots, $4 unique values released, $5 reserved, $6 command results, each a JSON
+ * array. COMMIT follows it in the same message: one round trip under the lock.
  */
-export const WRITE_BATCH = {
-  name: 'takes-write-batch-v1',
+export const WRITE_BATCH: SqlStatement = {
+  name: 'takes_write_batch_v2',
   text: `
     WITH new_events AS (
       INSERT INTO event_store.events (position, id, v, command_id, parent, app, entity, entity_id, type, version, prior_version,
@@ -269,11 +268,6 @@ export async function writeAllAndCommit(
   }));
   const released = uniques.flatMap((r) => r.release.map((field) => ({ app: r.app, entity: r.entity, entity_id: r.entity_id, field })));
   const reserved = uniques.flatMap((r) => r.reserve.map((u) => ({ app: r.app, entity: r.entity, entity_id: r.entity_id, field: u.field, value: u.value })));
-  await conn.query({
-    name: WRITE_BATCH.name,
-    text: WRITE_BATCH.text,
-    values: [events, heads, snapshots, released, reserved, commands].map((rows) => JSON.stringify(rows)),
-  });
-  await conn.query('COMMIT');
+  await inOneTrip(conn, [executeSql(WRITE_BATCH, [events, heads, snapshots, released, reserved, commands].map((rows) => JSON.stringify(rows))), 'COMMIT']);
 }
 

@@ -1,0 +1,66 @@
+import type { ClientBase, QueryResult } from 'pg';
+
+/**
+ * Several statements in one round trip to PostgreSQL.
+ *
+ * pg sends a query with parameters on its own and waits for its answer before the next,
+ * so `BEGIN`, a statement and `COMMIT` cost three round trips; on this machine each
+ * costs about 65 µs of waiting and as much CPU again in the two socket writes and
+ * reads. A query without parameters goes as one message that may hold several
+ * statements, run one after another; the first that fails stops the rest (inside a
+ * transaction, the transaction is then aborted and must be rolled back).
+ *
+ * To keep the statements' plans, they are prepared in SQL (`PREPARE name AS …`, once per
+ * connection) and run with `EXECUTE name(literal, …)`, each parameter sent as a
+ * dollar-quoted literal, which has no escapes and needs none.
+ */
+export interface SqlStatement {
+  /** A SQL identifier, unique per statement text (a new text gets a new name). */
+  name: string;
+  /** The statement, parameters written $1, $2, … with their types cast. */
+  text: string;
+}
+
+/**
+ * `text` as a dollar-quoted literal, `$t$text$t$`, with a tag whose first appearance
+ * after the opening one is the closing one (the text neither holds it nor ends with a
+ * start of it), so the literal ends exactly where the text does.
+ */
+export function dollarQuoted(text: string): string {
+  let tag = '$t$';
+  for (let n = 1; `${text}${tag}`.indexOf(tag) !== text.length; n += 1) tag = `$t${n}$`;
+  return `${tag}${text}${tag}`;
+}
+
+/** `EXECUTE name(…)` with each value as a literal (null as NULL). */
+export function executeSql(statement: SqlStatement, values: (string | null)[]): string {
+  const args = values.map((value) => (value === null ? 'NULL' : dollarQuoted(value)));
+  return `EXECUTE ${statement.name}(${args.join(', ')})`;
+}
+
+const prepared = new WeakMap<ClientBase, Set<string>>();
+const DUPLICATE_PREPARED_STATEMENT = '42P05';
+
+/**
+ * Prepares the statements on this connection unless it has them already. Must run
+ * outside a transaction: a PREPARE inside one that is then rolled back is undone.
+ */
+export async function prepareOnce(conn: ClientBase, statements: SqlStatement[]): Promise<void> {
+  let names = prepared.get(conn);
+  if (!names) prepared.set(conn, (names = new Set()));
+  for (const statement of statements) {
+    if (names.has(statement.name)) continue;
+    try {
+      await conn.query(`PREPARE ${statement.name} AS ${statement.text}`);
+    } catch (error) {
+      if ((error as { code?: string }).code !== DUPLICATE_PREPARED_STATEMENT) throw error;
+    }
+    names.add(statement.name);
+  }
+}
+
+/** Sends the statements as one message; returns each one's result, in order. */
+export async function inOneTrip(conn: ClientBase, statements: string[]): Promise<QueryResult[]> {
+  const result = (await conn.query(statements.join(';\n'))) as unknown as QueryResult | QueryResult[];
+  return Array.isArray(result) ? result : [result];
+}
