@@ -2,7 +2,7 @@ export { createDatabase, DEFAULT_DATABASE_URL, type Database, type DatabaseOptio
 export { ensureDatabase, dropDatabase } from './ensure-database';
 export { migrateSchema, type Migration, type Migrations, type MigrateOptions } from './migrate';
 export { isUnavailableError, isRetryableTransactionError, isTimeoutError, isUniqueViolation } from './pg-errors';
-export { inTransaction } from './transaction';
+export { inTransaction, inDeferredTransaction } from './transaction';
 export {
   POSITION_LOCK,
   RELAY_LOCK,
@@ -13,4 +13,4 @@ export {
   migrationLock,
   type AdvisoryLockKey,
 } from './advisory-locks';
-export { dollarQuoted, executeSql, inOneTrip, prepareOnce, type SqlStatement } from './one-trip';
+export { DeferredStatements, dollarQuoted, executeSql, inOneTrip, prepareOnce, type SqlStatement } from './one-trip';

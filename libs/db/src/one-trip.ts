@@ -64,3 +64,49 @@ export async function inOneTrip(conn: ClientBase, statements: string[]): Promise
   const result = (await conn.query(statements.join(';\n'))) as unknown as QueryResult | QueryResult[];
   return Array.isArray(result) ? result : [result];
 }
+
+/**
+ * The statements of one transaction, sent as few messages as their answers allow:
+ * those whose answer nobody reads (BEGIN, settings, writes) wait, and go out in front of
+ * the next statement whose answer is needed, or at flush(). Inside a transaction this
+ * changes no outcome: a waiting statement that fails makes the message it went in fail,
+ * and the transaction with it.
+ */
+export class DeferredStatements<C extends ClientBase = ClientBase> {
+  private waiting: string[] = [];
+
+  constructor(private readonly conn: C) {}
+
+  /** How many statements wait to be sent. */
+  get pending(): number {
+    return this.waiting.length;
+  }
+
+  /** Keeps statements to send with the next query or flush. */
+  defer(...statements: string[]): void {
+    this.waiting.push(...statements);
+  }
+
+  /** Sends the waiting statements and this one in one message; returns this one's result. */
+  async query<R extends object = Record<string, unknown>>(statement: string): Promise<QueryResult<R>> {
+    const results = await inOneTrip(this.conn, this.take(statement));
+    return results[results.length - 1] as QueryResult<R>;
+  }
+
+  /** Sends whatever waits (nothing when nothing does). */
+  async flush(): Promise<void> {
+    if (this.waiting.length > 0) await inOneTrip(this.conn, this.take());
+  }
+
+  /** The connection, for statements with parameters, once whatever waits has been sent before them. */
+  async connection(): Promise<C> {
+    await this.flush();
+    return this.conn;
+  }
+
+  private take(...more: string[]): string[] {
+    const statements = [...this.waiting, ...more];
+    this.waiting = [];
+    return statements;
+  }
+}

@@ -1,7 +1,7 @@
-import { Client, type Pool } from 'pg';
+import { Client, type Pool, type PoolClient } from 'pg';
 import { createTestDatabase, type TestDatabase } from '@takes/testing';
 import { createDatabase, type Database } from './database';
-import { inTransaction } from './transaction';
+import { inDeferredTransaction, inTransaction } from './transaction';
 
 describe('inTransaction (real PostgreSQL)', () => {
   let testDb: TestDatabase;
@@ -113,5 +113,97 @@ describe('inTransaction (real PostgreSQL)', () => {
     } finally {
       await client.end();
     }
+  });
+});
+
+describe('inDeferredTransaction (real PostgreSQL)', () => {
+  let testDb: TestDatabase;
+  let database: Database<unknown>;
+  let pool: Pool;
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase('deferred_transaction');
+    database = createDatabase({ url: testDb.url, poolMax: 2 });
+    pool = database.pool;
+    await pool.query('CREATE TABLE notes (id int PRIMARY KEY, body text NOT NULL)');
+  });
+  afterAll(async () => {
+    await database.close();
+    await testDb.drop();
+  });
+  beforeEach(() => pool.query('TRUNCATE notes'));
+
+  const ids = async () => (await pool.query<{ id: number }>('SELECT id FROM notes ORDER BY id')).rows.map((r) => r.id);
+  /** Counts the messages (round trips) the next connection lent by the pool sends, until restored. */
+  const countMessages = () => {
+    let sent = 0;
+    let restore = () => undefined as unknown;
+    pool.once('acquire', (client: PoolClient) => {
+      const query = client.query;
+      client.query = ((...args: unknown[]) => {
+        sent += 1;
+        return (query as (...a: unknown[]) => unknown).apply(client, args);
+      }) as PoolClient['query'];
+      restore = () => (client.query = query);
+    });
+    return { sent: () => sent, restore: () => restore() };
+  };
+
+  it('sends BEGIN with the first read and the waiting writes with COMMIT: two round trips, in order', async () => {
+    const counter = countMessages();
+    const seen = await inDeferredTransaction(pool, async (statements) => {
+      statements.defer("INSERT INTO notes VALUES (1, 'a')");
+      // The read comes after the write waiting before it, in the same transaction.
+      const { rows } = await statements.query<{ n: number }>('SELECT count(*)::int AS n FROM notes');
+      expect(await ids()).toEqual([]);
+      statements.defer("INSERT INTO notes VALUES (2, 'b')");
+      return rows[0].n;
+    });
+    counter.restore();
+    expect(seen).toBe(1);
+    expect(await ids()).toEqual([1, 2]);
+    expect(counter.sent()).toBe(2);
+  });
+
+  it('a waiting write that fails at COMMIT fails the transaction with its own error, and nothing is written', async () => {
+    const failed = await inDeferredTransaction(pool, async (statements) => {
+      statements.defer("INSERT INTO notes VALUES (1, 'a')", "INSERT INTO notes VALUES (1, 'again')");
+    }).catch((error: { code?: string }) => error);
+    expect(failed).toMatchObject({ code: '23505' });
+    expect(await ids()).toEqual([]);
+    expect(pool.totalCount).toBe(pool.idleCount);
+  });
+
+  it('rolls back what was sent when fn throws, and sends nothing that still waited', async () => {
+    const thrown = new Error('decided against it');
+    const failed = await inDeferredTransaction(pool, async (statements) => {
+      statements.defer("INSERT INTO notes VALUES (1, 'a')");
+      await statements.query('SELECT 1');
+      statements.defer("INSERT INTO notes VALUES (2, 'b')");
+      throw thrown;
+    }).catch((error: unknown) => error);
+    expect(failed).toBe(thrown);
+    expect(await ids()).toEqual([]);
+    // The connection went back clean: the next transaction commits.
+    await inDeferredTransaction(pool, async (statements) => statements.defer("INSERT INTO notes VALUES (3, 'c')"));
+    expect(await ids()).toEqual([3]);
+  });
+
+  it('connection() sends what waits first, so a query with parameters runs inside the transaction, after it', async () => {
+    await inDeferredTransaction(pool, async (statements) => {
+      statements.defer("INSERT INTO notes VALUES (1, 'a')");
+      const client = await statements.connection();
+      expect(statements.pending).toBe(0);
+      const { rows } = await client.query<{ body: string }>('SELECT body FROM notes WHERE id = $1', [1]);
+      expect(rows).toEqual([{ body: 'a' }]);
+      await client.query('INSERT INTO notes VALUES ($1, $2)', [2, 'b']);
+    });
+    expect(await ids()).toEqual([1, 2]);
+  });
+
+  it('waitForDisk false: that transaction commits without waiting for the disk', async () => {
+    const setting = await inDeferredTransaction(pool, async (statements) => (await statements.query<{ synchronous_commit: string }>('SHOW synchronous_commit')).rows[0].synchronous_commit, { waitForDisk: false });
+    expect(setting).toBe('off');
+    expect(await inDeferredTransaction(pool, async (statements) => (await statements.query<{ synchronous_commit: string }>('SHOW synchronous_commit')).rows[0].synchronous_commit)).toBe('on');
   });
 });

@@ -1,4 +1,5 @@
 import type { PoolClient } from 'pg';
+import { dollarQuoted } from '@takes/db';
 import type { TakesEvent } from '@takes/contracts';
 import type { ContestParties } from '@takes/merge';
 
@@ -30,7 +31,12 @@ export async function applyToReviewQueue(client: PoolClient, event: TakesEvent, 
 }
 
 export async function advanceWatermark(client: PoolClient, position: number): Promise<void> {
-  await client.query('UPDATE conflicts.watermarks SET position = GREATEST(position, $2) WHERE read_model = $1', [REVIEW_QUEUE, position]);
+  await client.query(advanceWatermarkSql(position));
+}
+
+/** advanceWatermark's statement (to send with COMMIT). */
+export function advanceWatermarkSql(position: number): string {
+  return `UPDATE conflicts.watermarks SET position = GREATEST(position, ${Math.trunc(Number(position))}) WHERE read_model = ${dollarQuoted(REVIEW_QUEUE)}`;
 }
 
 /**

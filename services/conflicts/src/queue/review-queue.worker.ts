@@ -6,10 +6,10 @@ import type { Logger } from 'pino';
 import { EVENT_STORE, subjects, type EventStore, type TakesEvent } from '@takes/contracts';
 import { EventFollower } from '@takes/bus';
 import { contestParties, type ContestParties } from '@takes/merge';
-import { REVIEW_QUEUE_LEADER_LOCK, inTransaction, type Database } from '@takes/db';
+import { REVIEW_QUEUE_LEADER_LOCK, inDeferredTransaction, type Database } from '@takes/db';
 import { CONFLICTS_CONFIG, type ConflictsConfig } from '../config';
 import { DATABASE, LOGGER, NATS_CONNECTION } from '../tokens';
-import { REVIEW_QUEUE, advanceWatermark, applyToReviewQueue, touchesReviewQueue } from './review-queue.projection';
+import { REVIEW_QUEUE, advanceWatermarkSql, applyToReviewQueue, touchesReviewQueue } from './review-queue.projection';
 
 /** Keeps the review queue (a projection in the conflicts schema) current, in position order. */
 @Injectable()
@@ -81,9 +81,13 @@ export class ReviewQueueWorker implements OnApplicationBootstrap, OnApplicationS
     // Committed without waiting for the disk: the queue is derived from the events and
     // kept with its watermark, so a crash that loses the last batches loses their
     // watermark with them, and the follower applies those events again from the store.
-    await inTransaction(this.database.pool, async (client) => {
-      for (const event of queued) await applyToReviewQueue(client, event, parties.get(event));
-      await advanceWatermark(client, Math.max(...events.map((e) => e.position)));
+    // A batch with nothing for the queue is one round trip: BEGIN, the watermark, COMMIT.
+    await inDeferredTransaction(this.database.pool, async (statements) => {
+      if (queued.length > 0) {
+        const client = await statements.connection();
+        for (const event of queued) await applyToReviewQueue(client, event, parties.get(event));
+      }
+      statements.defer(advanceWatermarkSql(Math.max(...events.map((e) => e.position))));
     }, { waitForDisk: false });
   }
 

@@ -1,6 +1,6 @@
 import { compare } from 'fast-json-patch';
 import type { PatchOperation, TakesEvent } from '@takes/contracts';
-import { createDatabase, migrateSchema, type Database } from '@takes/db';
+import { createDatabase, inDeferredTransaction, migrateSchema, type Database } from '@takes/db';
 import { createTestDatabase, type TestDatabase } from '@takes/testing';
 import { linkId, linkState, type EntityDefinition, type RelationDefinition } from '@takes/metadata';
 import { PROJECTOR_SCHEMA, projectorMigrations } from '../migrations';
@@ -58,17 +58,7 @@ describe('projectBatch (real PostgreSQL)', () => {
     await testDb?.drop();
   });
 
-  const apply = async (events: TakesEvent[]) => {
-    const client = await database.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await projectBatch(client, events, registry, noGaps);
-      await client.query('COMMIT');
-      return result;
-    } finally {
-      client.release();
-    }
-  };
+  const apply = (events: TakesEvent[]) => inDeferredTransaction(database.pool, (statements) => projectBatch(statements, events, registry, noGaps));
   const row = async (id: string) =>
     (await database.pool.query('SELECT text, _version, _applied, _state FROM app_main.notes WHERE id = $1', [id])).rows[0];
 
@@ -111,21 +101,16 @@ describe('projectBatch (real PostgreSQL)', () => {
       patch: compare({}, state) as PatchOperation[], submitted: state,
     };
     const asked: string[] = [];
-    const client = await database.pool.connect();
-    try {
-      await client.query('BEGIN');
+    const result = await inDeferredTransaction(database.pool, async (statements) => {
       // Without the store to ask, the link has no table and is skipped.
-      expect(await projectBatch(client, [link], registry, noGaps)).toMatchObject({ applied: 0, skipped: 1 });
-      const result = await projectBatch(client, [link], registry, noGaps, async (app, name) => {
+      expect(await projectBatch(statements, [link], registry, noGaps)).toMatchObject({ applied: 0, skipped: 1 });
+      return projectBatch(statements, [link], registry, noGaps, async (app, name) => {
         asked.push(`${app}/${name}`);
         return labels;
       });
-      await client.query('COMMIT');
-      registry.commit();
-      expect(result).toMatchObject({ applied: 1 });
-    } finally {
-      client.release();
-    }
+    });
+    registry.commit();
+    expect(result).toMatchObject({ applied: 1 });
     expect(asked).toEqual(['main/labels']);
     const rows = (await database.pool.query('SELECT note_id, label_id, _deleted FROM app_main.note_labels')).rows;
     expect(rows).toEqual([{ note_id: 'n1', label_id: 'n2', _deleted: false }]);

@@ -1,9 +1,10 @@
 import type { PoolClient } from 'pg';
+import type { DeferredStatements } from '@takes/db';
 import { evolve, type TakesEvent } from '@takes/contracts';
 import { LINK_ENTITY_PREFIX, isLinkEntity, linkEntityDefinition, linkEntityName, type EntityDefinition, type RelationDefinition } from '@takes/metadata';
 import { eventStanding, projectedRow, rowsToLoad, type ProjectedRow } from '@takes/read-model';
 import type { EntityRegistry } from './entity-registry';
-import { ensureReadTable, loadRows, writeRows } from './read-tables';
+import { ensureReadTable, loadRowsSql, rowsFrom, writeRowsSql } from './read-tables';
 
 /** Reads the events of one record from a version on (to fill a gap). */
 export type ReadStream = (app: string, entity: string, entityId: string, fromVersion: number, toVersion: number) => Promise<TakesEvent[]>;
@@ -28,9 +29,12 @@ class TableRows {
  * Applies a batch of events to the read tables in one transaction, with the watermark:
  * a redelivered or older event changes nothing (per-row version), a gap is filled from
  * the event store first, and metadata events create or extend tables as they come.
+ * The rows' writes are left waiting in `statements`, to go out with what the caller
+ * sends next (the watermark and COMMIT): a batch of record events takes one round trip
+ * for the rows it reads and one for everything it writes.
  */
 export async function projectBatch(
-  client: PoolClient,
+  statements: DeferredStatements<PoolClient>,
   events: TakesEvent[],
   registry: EntityRegistry,
   readStream: ReadStream,
@@ -48,16 +52,23 @@ export async function projectBatch(
       table = new TableRows(event.app, entity);
       tables.set(key, table);
       const ids = rowsToLoad(events.filter((e) => e.app === event.app && e.entity === event.entity));
-      for (const [id, row] of await loadRows(client, event.app, entity, ids)) table.rows.set(id, row);
+      if (ids.length > 0) for (const [id, row] of rowsFrom(await statements.query(loadRowsSql(event.app, entity, ids)))) table.rows.set(id, row);
     }
     return table;
   };
 
-  const flush = async () => {
+  /** Leaves the changed rows' writes waiting in `statements`. */
+  const stageWrites = () => {
     for (const table of tables.values()) {
-      await writeRows(client, table.app, table.entity, [...table.changed].map((id) => table.rows.get(id)!));
+      const write = writeRowsSql(table.app, table.entity, [...table.changed].map((id) => table.rows.get(id)!));
+      if (write) statements.defer(write);
     }
     tables.clear();
+  };
+  /** The connection for a metadata event's work, once the rows before it are written. */
+  const flush = async (): Promise<PoolClient> => {
+    stageWrites();
+    return statements.connection();
   };
 
   /** Applies one record event to its row, after filling any gap before it. */
@@ -68,8 +79,7 @@ export async function projectBatch(
       // join table now, from the relation as the store holds it.
       const relation = await readRelation(event.app, event.entity.slice(LINK_ENTITY_PREFIX.length));
       if (relation) {
-        await flush();
-        await stageJoinTable(client, registry, event.app, relation, event.position);
+        await stageJoinTable(await flush(), registry, event.app, relation, event.position);
         table = await tableOf(event);
       }
     }
@@ -101,13 +111,11 @@ export async function projectBatch(
   for (const event of events) {
     switch (event.type) {
       case 'defined':
-        await flush();
-        if (await defineReadTable(client, registry, event)) result.applied += 1;
+        if (await defineReadTable(await flush(), registry, event)) result.applied += 1;
         else result.skipped += 1;
         break;
       case 'removed':
-        await flush();
-        if (await removeEntity(client, registry, event)) result.applied += 1;
+        if (await removeEntity(await flush(), registry, event)) result.applied += 1;
         else result.skipped += 1;
         break;
       default:
@@ -116,7 +124,7 @@ export async function projectBatch(
         await applyRecordEvent(event);
     }
   }
-  await flush();
+  stageWrites();
   return result;
 }
 

@@ -1,4 +1,5 @@
-import { escapeIdentifier as id, type PoolClient } from 'pg';
+import { escapeIdentifier as id, type ClientBase, type PoolClient } from 'pg';
+import { dollarQuoted } from '@takes/db';
 import type { EntityDefinition } from '@takes/metadata';
 import { SYSTEM_COLUMNS as S, appSchema, columnValues, readColumns, type ProjectedRow } from '@takes/read-model';
 
@@ -63,20 +64,37 @@ const KEY_PATTERNS: Record<string, RegExp> = {
 };
 
 /** The rows of the given records, locked for this batch. `table` overrides the table name. */
-export async function loadRows(client: PoolClient, app: string, entity: EntityDefinition, ids: string[], table = entity.table): Promise<Map<string, ProjectedRow>> {
+export async function loadRows(client: ClientBase, app: string, entity: EntityDefinition, ids: string[], table = entity.table): Promise<Map<string, ProjectedRow>> {
+  return rowsFrom(await client.query<StoredRow>(loadRowsSql(app, entity, ids, table)));
+}
+
+interface StoredRow {
+  id: string;
+  state: Record<string, unknown>;
+  version: number;
+  deleted: boolean;
+  updated_at: Date;
+  position: string;
+  applied: number;
+}
+
+/** loadRows' statement, with its ids written in (to send with other statements). */
+export function loadRowsSql(app: string, entity: EntityDefinition, ids: string[], table = entity.table): string {
   const pk = id(entity.primary_key.field);
   // Compare in the key's own type so the primary key index serves the lookup; an id that
   // cannot be of that type has no row (it could never have been inserted).
   const keyType = readColumns(entity).find((c) => c.primaryKey)?.type ?? 'text';
   const valid = ids.filter((value) => (KEY_PATTERNS[keyType] ?? /./).test(value));
-  const { rows } = await client.query<{ id: string; state: Record<string, unknown>; version: number; deleted: boolean; updated_at: Date; position: string; applied: number }>(
-    `SELECT ${pk}::text AS id, ${S.state} AS state, ${S.version} AS version, ${S.deleted} AS deleted,
+  return `SELECT ${pk}::text AS id, ${S.state} AS state, ${S.version} AS version, ${S.deleted} AS deleted,
             ${S.updatedAt} AS updated_at, ${S.position} AS position, ${S.applied} AS applied
-     FROM ${tableRef(app, entity, table)} WHERE ${pk} = ANY($1::${keyType}[]) FOR UPDATE`,
-    [valid],
-  );
+     FROM ${tableRef(app, entity, table)}
+     WHERE ${pk} = ANY(ARRAY(SELECT jsonb_array_elements_text(${dollarQuoted(JSON.stringify(valid))}::jsonb))::${keyType}[]) FOR UPDATE`;
+}
+
+/** The rows loadRowsSql's statement answered, by record id. */
+export function rowsFrom(result: { rows: StoredRow[] }): Map<string, ProjectedRow> {
   return new Map(
-    rows.map((r) => [r.id, { id: r.id, state: r.state, version: r.version, deleted: r.deleted, updatedAt: r.updated_at.toISOString(), position: Number(r.position), applied: r.applied }]),
+    result.rows.map((r) => [r.id, { id: r.id, state: r.state, version: r.version, deleted: r.deleted, updatedAt: r.updated_at.toISOString(), position: Number(r.position), applied: r.applied }]),
   );
 }
 
@@ -85,8 +103,14 @@ export async function loadRows(client: PoolClient, app: string, entity: EntityDe
  * only replaced by a higher version: a row built without reading it first (rowsToLoad)
  * never takes a newer one back. `table` overrides the table name.
  */
-export async function writeRows(client: PoolClient, app: string, entity: EntityDefinition, rows: ProjectedRow[], table = entity.table): Promise<void> {
-  if (rows.length === 0) return;
+export async function writeRows(client: ClientBase, app: string, entity: EntityDefinition, rows: ProjectedRow[], table = entity.table): Promise<void> {
+  const statement = writeRowsSql(app, entity, rows, table);
+  if (statement) await client.query(statement);
+}
+
+/** writeRows' statement, with its rows written in (to send with other statements); null when there are none. */
+export function writeRowsSql(app: string, entity: EntityDefinition, rows: ProjectedRow[], table = entity.table): string | null {
+  if (rows.length === 0) return null;
   const columns = readColumns(entity);
   const pk = entity.primary_key.field;
   const records = rows.map((row) => ({
@@ -104,13 +128,10 @@ export async function writeRows(client: PoolClient, app: string, entity: EntityD
   const names = all.map((c) => id(c.name)).join(', ');
   const typed = all.map((c) => `${id(c.name)} ${c.type}`).join(', ');
   const updates = all.filter((c) => c.name !== pk).map((c) => `${id(c.name)} = EXCLUDED.${id(c.name)}`).join(', ');
-  await client.query(
-    `INSERT INTO ${tableRef(app, entity, table)} (${names})
-     SELECT ${names} FROM jsonb_to_recordset($1::jsonb) AS r(${typed})
+  return `INSERT INTO ${tableRef(app, entity, table)} (${names})
+     SELECT ${names} FROM jsonb_to_recordset(${dollarQuoted(JSON.stringify(records))}::jsonb) AS r(${typed})
      ON CONFLICT (${id(pk)}) DO UPDATE SET ${updates}
-     WHERE ${tableRef(app, entity, table)}.${S.version} < EXCLUDED.${S.version}`,
-    [JSON.stringify(records)],
-  );
+     WHERE ${tableRef(app, entity, table)}.${S.version} < EXCLUDED.${S.version}`;
 }
 
 /** Whether a table of that name exists in the app's schema. */

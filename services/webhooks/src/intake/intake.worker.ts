@@ -5,7 +5,7 @@ import { Client } from 'pg';
 import type { Logger } from 'pino';
 import { EVENT_STORE, subjects, type EventStore, type TakesEvent } from '@takes/contracts';
 import { EventFollower } from '@takes/bus';
-import { WEBHOOKS_INTAKE_LOCK, inTransaction, type Database } from '@takes/db';
+import { WEBHOOKS_INTAKE_LOCK, dollarQuoted, inDeferredTransaction, type Database } from '@takes/db';
 import { WEBHOOKS_CONFIG, type WebhooksConfig } from '../config';
 import { DeliveryWorker } from '../delivery/delivery.worker';
 import { DATABASE, LOGGER, NATS_CONNECTION } from '../tokens';
@@ -96,10 +96,15 @@ export class IntakeWorker implements OnApplicationBootstrap, OnApplicationShutdo
     // A batch that makes no delivery and changes no endpoint moves only the watermark:
     // committed without waiting for the disk, since losing it in a crash only replays events that make nothing.
     const onlyWatermark = plan.deliveries.length === 0 && plan.endpoints.size === 0;
-    const added = await inTransaction(this.database.pool, async (client) => {
-      for (const row of plan.endpoints.values()) await saveEndpoint(client, row);
-      const count = await insertDeliveries(client, plan.deliveries);
-      await client.query('UPDATE webhooks.watermarks SET position = $2 WHERE read_model = $1 AND position < $2', [INTAKE, last]);
+    // A batch that moves only the watermark is one round trip: BEGIN, the update, COMMIT.
+    const added = await inDeferredTransaction(this.database.pool, async (statements) => {
+      let count = 0;
+      if (!onlyWatermark) {
+        const client = await statements.connection();
+        for (const row of plan.endpoints.values()) await saveEndpoint(client, row);
+        count = await insertDeliveries(client, plan.deliveries);
+      }
+      statements.defer(`UPDATE webhooks.watermarks SET position = ${Math.trunc(last)} WHERE read_model = ${dollarQuoted(INTAKE)} AND position < ${Math.trunc(last)}`);
       return count;
     }, { waitForDisk: !onlyWatermark });
     for (const [key, row] of plan.endpoints) this.endpoints.set(key, row);
