@@ -1,14 +1,20 @@
 import type { LoggerService } from '@nestjs/common';
 import pino, { type Logger } from 'pino';
 
+/** Lines are written once this many bytes wait… */
+const LOG_WRITE_BYTES = 4_096;
+/** …or this often (ms), whichever comes first. */
+const LOG_FLUSH_MS = 200;
+
 /**
  * One JSON line per event, with the service name on every line, written to stdout
- * asynchronously: lines logged while a write is under way leave together in the next
- * one (a line per request at info is then not a write per request), and what is left is
- * written out when the process exits.
+ * asynchronously and in blocks: lines wait until 4 KiB of them have gathered or 200 ms
+ * have passed, so the gateway's line per request at info is not a write to stdout per
+ * request (a write cost about as much CPU as the rest of a request's logging). What is
+ * left is written out when the process exits.
  */
 export function createLogger(service: string, level = process.env.TAKES_LOG_LEVEL ?? 'info'): Logger {
-  return pino({ name: service, level, base: { service } }, pino.destination({ dest: 1, sync: false }));
+  return pino({ name: service, level, base: { service } }, pino.destination({ dest: 1, sync: false, minLength: LOG_WRITE_BYTES, periodicFlush: LOG_FLUSH_MS }));
 }
 
 /** Lets Nest's own messages go through pino instead of the console. */
