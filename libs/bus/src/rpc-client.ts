@@ -1,6 +1,7 @@
 import { headers as natsHeaders, type NatsConnection } from 'nats';
 import { ErrorCode, replyData, type Reply } from '@takes/contracts';
 import { newTraceparent } from './trace';
+import { requestMux } from './request-mux';
 
 export interface RequestOptions {
   timeoutMs?: number;
@@ -23,8 +24,8 @@ export async function requestJson<T>(
   const h = natsHeaders();
   h.set('traceparent', options.traceparent ?? newTraceparent());
   try {
-    const msg = await nc.request(subject, Buffer.from(JSON.stringify(body)), {
-      timeout: options.timeoutMs ?? 5_000,
+    const msg = await requestMux(nc).request(subject, Buffer.from(JSON.stringify(body)), {
+      timeoutMs: options.timeoutMs ?? 5_000,
       headers: h,
     });
     return JSON.parse(Buffer.from(msg.data).toString('utf8')) as Reply<T>;
