@@ -1,14 +1,26 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { AppendCommand } from '@takes/contracts';
 
-/** JSON with object keys sorted, so equal values always serialize the same way. */
+/**
+ * JSON with object keys sorted, so equal values always serialize the same way. Built
+ * with one string and plain loops: every write is fingerprinted, in the gateway and
+ * again in the event store.
+ */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i += 1) out += (i > 0 ? ',' : '') + canonicalJson(value[i]);
+    return `${out}]`;
+  }
+  const record = value as Record<string, unknown>;
+  let out = '{';
+  for (const key of Object.keys(record).sort()) {
+    const item = record[key];
+    if (item === undefined) continue;
+    out += `${out.length > 1 ? ',' : ''}${JSON.stringify(key)}:${canonicalJson(item)}`;
+  }
+  return `${out}}`;
 }
 
 /**
@@ -21,10 +33,10 @@ export function canonicalJson(value: unknown): string {
 export function commandFingerprint(command: AppendCommand): string {
   if (command.request_hash) return command.request_hash;
   const { v: _v, user: _user, ...edit } = command;
-  return createHash('sha256').update(canonicalJson(edit)).digest('base64url');
+  return hash('sha256', canonicalJson(edit), 'base64url');
 }
 
 /** The fingerprint of a client's request: any JSON describing it, hashed in canonical form. */
 export function requestFingerprint(request: unknown): string {
-  return createHash('sha256').update(canonicalJson(request)).digest('base64url');
+  return hash('sha256', canonicalJson(request), 'base64url');
 }

@@ -25,4 +25,12 @@ describe('commandFingerprint', () => {
   it('canonical JSON sorts keys at every depth and drops undefined', () => {
     expect(canonicalJson({ b: 1, a: [{ d: 1, c: undefined, b: 2 }] })).toBe('{"a":[{"b":2,"d":1}],"b":1}');
   });
+  it('canonical JSON drops an undefined first key without a stray comma, and writes undefined in an array as null', () => {
+    expect(canonicalJson({ skip: undefined, b: [undefined, {}], a: { y: undefined, x: 'ü' } })).toBe('{"a":{"x":"ü"},"b":[null,{}]}');
+  });
+  it('keeps the fingerprints stored by earlier versions: a resend after an upgrade is still the same request', () => {
+    // Computed by the first implementation (entries, sort, join); stored fingerprints must not move.
+    const request = { route: 'PUT /api/main/inspection/7', body: { site: 'bay 2', é: [1, undefined, { z: null, a: 'ü' }], skip: undefined, n: 1.5 } };
+    expect(requestFingerprint(request)).toBe('nxFR-8xhzxWYdUiUdCI9OT-loKEz99wSps80aQ52wWM');
+  });
 });
