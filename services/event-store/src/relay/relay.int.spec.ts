@@ -150,6 +150,9 @@ describe('relay (real PostgreSQL and JetStream)', () => {
     relay.start();
     try {
       await writeMany(store, 2, 2, 'first');
+      // Published before the next change: a relay that first meets an app after a change to
+      // its metadata starts from that change, a header at or past the truth, never below.
+      await eventually(async () => expect((await stream.messages()).length).toBe(META + 4), 10_000);
       const redefined = await store.append({ ...defineTestEntity('second'), command_id: 'define-second' });
       if (!('data' in redefined)) throw new Error(JSON.stringify(redefined));
       await writeMany(store, 2, 2, 'then');
