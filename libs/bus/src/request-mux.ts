@@ -1,8 +1,12 @@
 import { createInbox, type Msg, type MsgHdrs, type NatsConnection, type Subscription } from 'nats';
 
-/** Why a request got no answer: a timeout, nobody subscribed to its subject (NATS' 503), or the connection closed. */
+/**
+ * Why a request got no answer: a timeout, nobody subscribed to its subject (NATS' 503),
+ * the connection closed, or the request could not be sent (a payload over the server's
+ * limit, a closed connection).
+ */
 export class RequestFailed extends Error {
-  constructor(readonly code: 'TIMEOUT' | '503' | 'CLOSED', message: string) {
+  constructor(readonly code: 'TIMEOUT' | '503' | 'CLOSED' | 'NOT_SENT', message: string) {
     super(message);
   }
 }
@@ -51,7 +55,7 @@ export class RequestMux {
       } catch (error) {
         clearTimeout(timer);
         this.waiting.delete(token);
-        reject(new RequestFailed('CLOSED', `cannot send on ${subject}: ${(error as Error).message}`));
+        reject(new RequestFailed('NOT_SENT', `cannot send on ${subject}: ${(error as Error).message}`));
       }
     });
   }

@@ -42,8 +42,9 @@ const prepared = new WeakMap<ClientBase, Set<string>>();
 const DUPLICATE_PREPARED_STATEMENT = '42P05';
 
 /**
- * Prepares the statements on this connection unless it has them already. Must run
- * outside a transaction: a PREPARE inside one that is then rolled back is undone.
+ * Prepares the statements on this connection unless it has them already. Runs outside a
+ * transaction: a PREPARE that fails (the statement was already there, 42P05, which is
+ * taken as prepared) would abort the transaction around it.
  */
 export async function prepareOnce(conn: ClientBase, statements: SqlStatement[]): Promise<void> {
   let names = prepared.get(conn);

@@ -53,7 +53,9 @@ export async function runService<C>(options: ServiceOptions<C>): Promise<NestFas
       logger: new PinoNestLogger(logger),
       bodyParser: !options.ownBodyParsers,
     });
-    app.enableShutdownHooks();
+    // On SIGTERM or SIGINT: Nest's shutdown hooks, then process.exit (not the signal again),
+    // so the logger writes out the lines it still holds, those of the hooks included.
+    app.enableShutdownHooks(undefined, { useProcessExit: true });
     await options.configureHttp?.(app, config, logger);
     const rpc = options.rpc;
     if (rpc) {
