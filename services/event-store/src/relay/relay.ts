@@ -81,8 +81,8 @@ export class Relay {
   private checkpointSavedAt = 0;
   private leaseCheckedAt = 0;
   private wakeScheduled = false;
-  /** Events this process committed, in commit order, not yet published. */
-  private handed: RelayRow[] = [];
+  /** Events this process committed, in commit order, not yet published (made into events when taken, off the append's way to its answer). */
+  private handed: EventRow[] = [];
   /** Per app, the position of its latest metadata change published so far (or later): the Takes-Meta-Position header. */
   private metaPositions = new Map<string, number>();
   leader = false;
@@ -119,7 +119,7 @@ export class Relay {
    */
   handOff(rows: EventRow[]): void {
     if (!this.leader || rows.length === 0) return;
-    for (const row of rows) this.handed.push({ event: writtenEvent(row), traceId: row.trace_id });
+    this.handed.push(...rows);
     if (this.handed.length > MAX_HANDED) this.handed.splice(0, this.handed.length - MAX_HANDED);
     this.wake();
   }
@@ -128,12 +128,12 @@ export class Relay {
   private takeHanded(): RelayRow[] | null {
     const after = this.cursor.position;
     let stale = 0;
-    while (stale < this.handed.length && this.handed[stale].event.position <= after) stale += 1;
+    while (stale < this.handed.length && this.handed[stale].position <= after) stale += 1;
     if (stale > 0) this.handed.splice(0, stale);
-    if (this.handed.length === 0 || this.handed[0].event.position !== after + 1) return null;
+    if (this.handed.length === 0 || this.handed[0].position !== after + 1) return null;
     let n = 1;
-    while (n < this.handed.length && n < this.options.batchSize && this.handed[n].event.position === this.handed[n - 1].event.position + 1) n += 1;
-    return this.handed.splice(0, n);
+    while (n < this.handed.length && n < this.options.batchSize && this.handed[n].position === this.handed[n - 1].position + 1) n += 1;
+    return this.handed.splice(0, n).map((row) => ({ event: writtenEvent(row), traceId: row.trace_id }));
   }
 
   async stop(): Promise<void> {
