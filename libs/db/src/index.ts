@@ -13,4 +13,4 @@ export {
   migrationLock,
   type AdvisoryLockKey,
 } from './advisory-locks';
-export { DeferredStatements, dollarQuoted, executeSql, inOneTrip, prepareOnce, type SqlStatement } from './one-trip';
+export { DeferredStatements, dollarQuoted, executeSql, inOneTrip, integerLiteral, prepareOnce, type SqlStatement } from './one-trip';

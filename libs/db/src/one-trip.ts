@@ -32,6 +32,12 @@ export function dollarQuoted(text: string): string {
   return `${tag}${text}${tag}`;
 }
 
+/** A whole number as a SQL literal; anything else (a fraction, NaN, beyond 2^53) is refused. */
+export function integerLiteral(value: number): string {
+  if (!Number.isSafeInteger(value)) throw new Error(`not a whole number for SQL: ${value}`);
+  return String(value);
+}
+
 /** `EXECUTE name(…)` with each value as a literal (null as NULL). */
 export function executeSql(statement: SqlStatement, values: (string | null)[]): string {
   const args = values.map((value) => (value === null ? 'NULL' : dollarQuoted(value)));

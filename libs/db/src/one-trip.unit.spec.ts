@@ -1,4 +1,4 @@
-import { dollarQuoted, executeSql } from './one-trip';
+import { dollarQuoted, executeSql, integerLiteral } from './one-trip';
 
 describe('dollarQuoted', () => {
   it('wraps a text in $t$ when it can', () => {
@@ -25,5 +25,13 @@ describe('dollarQuoted', () => {
 describe('executeSql', () => {
   it('writes EXECUTE with each value as a literal and null as NULL', () => {
     expect(executeSql({ name: 'read_it', text: 'SELECT $1::jsonb, $2::text' }, ['[1]', null])).toBe('EXECUTE read_it($t$[1]$t$, NULL)');
+  });
+});
+
+describe('integerLiteral', () => {
+  it('writes a whole number and refuses anything else', () => {
+    expect(integerLiteral(0)).toBe('0');
+    expect(integerLiteral(9_007_199_254_740_991)).toBe('9007199254740991');
+    for (const bad of [1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53]) expect(() => integerLiteral(bad)).toThrow(/not a whole number/);
   });
 });

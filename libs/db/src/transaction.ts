@@ -30,12 +30,22 @@ export interface TransactionOptions {
 export function inTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>, options?: TransactionOptions): Promise<T>;
 export function inTransaction<C extends ClientBase, T>(client: C, fn: (client: C) => Promise<T>, options?: TransactionOptions): Promise<T>;
 export async function inTransaction<T>(on: Pool | ClientBase, fn: (client: any) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
-  const begin = options.waitForDisk === false ? 'BEGIN; SET LOCAL synchronous_commit = off' : 'BEGIN';
+  const begin = beginStatements(options).join('; ');
   if (!(on instanceof Pool)) return transact(on, fn, begin);
-  const client = await on.connect();
+  return withPooledClient(on, (client, onRollbackFailed) => transact(client, fn, begin, onRollbackFailed));
+}
+
+/** BEGIN, and the setting `waitForDisk: false` asks for. */
+function beginStatements(options: TransactionOptions): string[] {
+  return options.waitForDisk === false ? ['BEGIN', 'SET LOCAL synchronous_commit = off'] : ['BEGIN'];
+}
+
+/** Borrows a connection for `fn` and gives it back after, as broken when its ROLLBACK failed. */
+async function withPooledClient<T>(pool: Pool, fn: (client: PoolClient, onRollbackFailed: (error: Error) => void) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
   let broken: Error | undefined;
   try {
-    return await transact(client, fn, begin, (error) => (broken = error));
+    return await fn(client, (error) => (broken = error));
   } finally {
     client.release(broken);
   }
@@ -64,11 +74,9 @@ async function transact<C extends ClientBase, T>(client: C, fn: (client: C) => P
  * transaction or out of order.
  */
 export async function inDeferredTransaction<T>(pool: Pool, fn: (statements: DeferredStatements<PoolClient>) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  try {
+  return withPooledClient(pool, async (client, onRollbackFailed) => {
     const statements = new DeferredStatements(client);
-    statements.defer('BEGIN', ...(options.waitForDisk === false ? ['SET LOCAL synchronous_commit = off'] : []));
+    statements.defer(...beginStatements(options));
     try {
       const result = await fn(statements);
       statements.defer('COMMIT');
@@ -77,10 +85,8 @@ export async function inDeferredTransaction<T>(pool: Pool, fn: (statements: Defe
     } catch (error) {
       // As inTransaction: the caller gets the error that ended the transaction. A
       // ROLLBACK with no transaction open (BEGIN never sent) only warns.
-      await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
+      await client.query('ROLLBACK').catch(onRollbackFailed);
       throw error;
     }
-  } finally {
-    client.release(broken);
-  }
+  });
 }

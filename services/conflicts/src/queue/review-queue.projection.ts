@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import { dollarQuoted } from '@takes/db';
+import { dollarQuoted, integerLiteral } from '@takes/db';
 import type { TakesEvent } from '@takes/contracts';
 import type { ContestParties } from '@takes/merge';
 
@@ -36,7 +36,7 @@ export async function advanceWatermark(client: PoolClient, position: number): Pr
 
 /** advanceWatermark's statement (to send with COMMIT). */
 export function advanceWatermarkSql(position: number): string {
-  return `UPDATE conflicts.watermarks SET position = GREATEST(position, ${Math.trunc(Number(position))}) WHERE read_model = ${dollarQuoted(REVIEW_QUEUE)}`;
+  return `UPDATE conflicts.watermarks SET position = GREATEST(position, ${integerLiteral(position)}) WHERE read_model = ${dollarQuoted(REVIEW_QUEUE)}`;
 }
 
 /**

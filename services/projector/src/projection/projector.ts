@@ -5,7 +5,7 @@ import { Client, type Pool } from 'pg';
 import type { Logger } from 'pino';
 import { EVENT_STORE, ReadModel, subjects, type EventStore, type TakesEvent } from '@takes/contracts';
 import { EventFollower } from '@takes/bus';
-import { PROJECTOR_LEADER_LOCK, dollarQuoted, inDeferredTransaction, type Database } from '@takes/db';
+import { PROJECTOR_LEADER_LOCK, dollarQuoted, inDeferredTransaction, integerLiteral, type Database } from '@takes/db';
 import type { EntityDefinition, RelationDefinition } from '@takes/metadata';
 import { PROJECTOR_CONFIG, type ProjectorConfig } from '../config';
 import { ProjectorMetrics } from '../health/projector-metrics';
@@ -141,7 +141,7 @@ export class Projector implements OnApplicationBootstrap, OnApplicationShutdown 
       // The watermark's update goes out with the rows' writes and COMMIT, in one message.
       const result = await inDeferredTransaction(this.pool, async (statements) => {
         const applied = await projectBatch(statements, events, this.registry, this.readStream, this.readRelation);
-        statements.defer(`UPDATE projector.watermarks SET position = GREATEST(position, ${Number(top)}), updated_at = now() WHERE read_model = ${dollarQuoted(READ_MODEL)}`);
+        statements.defer(`UPDATE projector.watermarks SET position = GREATEST(position, ${integerLiteral(top)}), updated_at = now() WHERE read_model = ${dollarQuoted(READ_MODEL)}`);
         return applied;
       }, { waitForDisk: false });
       this.registry.commit();

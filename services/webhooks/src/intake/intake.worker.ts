@@ -5,7 +5,7 @@ import { Client } from 'pg';
 import type { Logger } from 'pino';
 import { EVENT_STORE, subjects, type EventStore, type TakesEvent } from '@takes/contracts';
 import { EventFollower } from '@takes/bus';
-import { WEBHOOKS_INTAKE_LOCK, dollarQuoted, inDeferredTransaction, type Database } from '@takes/db';
+import { WEBHOOKS_INTAKE_LOCK, dollarQuoted, inDeferredTransaction, integerLiteral, type Database } from '@takes/db';
 import { WEBHOOKS_CONFIG, type WebhooksConfig } from '../config';
 import { DeliveryWorker } from '../delivery/delivery.worker';
 import { DATABASE, LOGGER, NATS_CONNECTION } from '../tokens';
@@ -104,7 +104,7 @@ export class IntakeWorker implements OnApplicationBootstrap, OnApplicationShutdo
         for (const row of plan.endpoints.values()) await saveEndpoint(client, row);
         count = await insertDeliveries(client, plan.deliveries);
       }
-      statements.defer(`UPDATE webhooks.watermarks SET position = ${Math.trunc(last)} WHERE read_model = ${dollarQuoted(INTAKE)} AND position < ${Math.trunc(last)}`);
+      statements.defer(`UPDATE webhooks.watermarks SET position = ${integerLiteral(last)} WHERE read_model = ${dollarQuoted(INTAKE)} AND position < ${integerLiteral(last)}`);
       return count;
     }, { waitForDisk: !onlyWatermark });
     for (const [key, row] of plan.endpoints) this.endpoints.set(key, row);
