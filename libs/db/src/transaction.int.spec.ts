@@ -3,25 +3,27 @@ import { createTestDatabase, type TestDatabase } from '@takes/testing';
 import { createDatabase, type Database } from './database';
 import { inDeferredTransaction, inTransaction } from './transaction';
 
+// One database and pool for both kinds of transaction.
+let testDb: TestDatabase;
+let database: Database<unknown>;
+let pool: Pool;
+
+beforeAll(async () => {
+  testDb = await createTestDatabase('in_transaction');
+  // A pool as services make it (a lost connection's error is not left unhandled).
+  database = createDatabase({ url: testDb.url, poolMax: 2 });
+  pool = database.pool;
+  await pool.query('CREATE TABLE notes (id int PRIMARY KEY, body text NOT NULL)');
+});
+afterAll(async () => {
+  await database.close();
+  await testDb.drop();
+});
+beforeEach(() => pool.query('TRUNCATE notes'));
+
+const ids = async () => (await pool.query<{ id: number }>('SELECT id FROM notes ORDER BY id')).rows.map((r) => r.id);
+
 describe('inTransaction (real PostgreSQL)', () => {
-  let testDb: TestDatabase;
-  let database: Database<unknown>;
-  let pool: Pool;
-
-  beforeAll(async () => {
-    testDb = await createTestDatabase('in_transaction');
-    // A pool as services make it (a lost connection's error is not left unhandled).
-    database = createDatabase({ url: testDb.url, poolMax: 2 });
-    pool = database.pool;
-    await pool.query('CREATE TABLE notes (id int PRIMARY KEY, body text NOT NULL)');
-  });
-  afterAll(async () => {
-    await database.close();
-    await testDb.drop();
-  });
-  beforeEach(() => pool.query('TRUNCATE notes'));
-
-  const ids = async () => (await pool.query<{ id: number }>('SELECT id FROM notes ORDER BY id')).rows.map((r) => r.id);
 
   it('commits what fn wrote and returns what fn returned', async () => {
     const result = await inTransaction(pool, async (client) => {
@@ -117,23 +119,6 @@ describe('inTransaction (real PostgreSQL)', () => {
 });
 
 describe('inDeferredTransaction (real PostgreSQL)', () => {
-  let testDb: TestDatabase;
-  let database: Database<unknown>;
-  let pool: Pool;
-
-  beforeAll(async () => {
-    testDb = await createTestDatabase('deferred_transaction');
-    database = createDatabase({ url: testDb.url, poolMax: 2 });
-    pool = database.pool;
-    await pool.query('CREATE TABLE notes (id int PRIMARY KEY, body text NOT NULL)');
-  });
-  afterAll(async () => {
-    await database.close();
-    await testDb.drop();
-  });
-  beforeEach(() => pool.query('TRUNCATE notes'));
-
-  const ids = async () => (await pool.query<{ id: number }>('SELECT id FROM notes ORDER BY id')).rows.map((r) => r.id);
   /** Counts the messages (round trips) the next connection lent by the pool sends, until restored. */
   const countMessages = () => {
     let sent = 0;
