@@ -48,7 +48,6 @@ interface Request {
   body?: string;
 }
 
-/** A keep-alive HTTP client: one socket, one request at a time (a closed loop). */
 /** The service a backend serves, from its application_name (takes-<service>, or a service's own connection). */
 function serviceOfBackend(applicationName: string): string {
   if (applicationName === 'takes-relay') return 'event-store';
@@ -56,6 +55,7 @@ function serviceOfBackend(applicationName: string): string {
   return name ?? 'other (background, this script)';
 }
 
+/** A keep-alive HTTP client: one socket, one request at a time (a closed loop). */
 function client(port: number, token: string) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   return (request: Request) =>

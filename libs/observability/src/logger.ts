@@ -10,8 +10,8 @@ const LOG_FLUSH_MS = 200;
  * One JSON line per event, with the service name on every line, written to stdout
  * asynchronously and in blocks: lines wait until 4 KiB of them have gathered or 200 ms
  * have passed, so the gateway's line per request at info is not a write to stdout per
- * request (a write cost about as much CPU as the rest of a request's logging). What is
- * left is written out when the process exits.
+ * request (those writes were 6 % of its profiled CPU at 32 connections). What is left
+ * is written out when the process exits (runService exits after its shutdown hooks).
  */
 export function createLogger(service: string, level = process.env.TAKES_LOG_LEVEL ?? 'info'): Logger {
   return pino({ name: service, level, base: { service } }, pino.destination({ dest: 1, sync: false, minLength: LOG_WRITE_BYTES, periodicFlush: LOG_FLUSH_MS }));

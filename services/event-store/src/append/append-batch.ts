@@ -304,24 +304,6 @@ interface HeadRow {
 }
 
 /**
- * BEGIN and one statement (READ_HEADS), sent in one message: the results of command ids
- * seen before, the stream heads, locked FOR UPDATE in key order, and the `_meta` records
- * the deciders need.
- *
- * Metadata: a record write needs only the definitions of the entities it writes, and
- * their active rules, state machines and permissions (`rule:<id>`, `state_machine:<id>`,
- * `permission:<id>` whose
- * `entity` is one of them). A batch
- * that changes an app's metadata reads all of that app's `_meta` records (removed ones
- * included), after taking the app's metadata lock (a transaction lock, keyed
- * [METADATA_LOCK_CLASS, hashtext(app)], taken in key order) in a statement of its own
- * before it in the message (each statement reads its own snapshot), so that its read
- * starts after every other change of that app's metadata has committed.
- * Two changes that would each pass alone but not together (two entities claiming one
- * table), decided on two replicas at once, are thereby decided one after the other.
- * Record writes never take that lock.
- */
-/**
  * The read of step 1 as a prepared statement: PostgreSQL plans it once per connection
  * instead of on every batch (planning this statement took longer than running it: 1.3 ms
  * against about 0.2 ms). $1 streams, $2 command ids, $3 entities, $4 apps whose
@@ -374,6 +356,24 @@ export const READ_HEADS: SqlStatement = {
       clock_timestamp() AS now`,
 };
 
+/**
+ * BEGIN and one statement (READ_HEADS), sent in one message: the results of command ids
+ * seen before, the stream heads, locked FOR UPDATE in key order, and the `_meta` records
+ * the deciders need.
+ *
+ * Metadata: a record write needs only the definitions of the entities it writes, and
+ * their active rules, state machines and permissions (`rule:<id>`, `state_machine:<id>`,
+ * `permission:<id>` whose
+ * `entity` is one of them). A batch
+ * that changes an app's metadata reads all of that app's `_meta` records (removed ones
+ * included), after taking the app's metadata lock (a transaction lock, keyed
+ * [METADATA_LOCK_CLASS, hashtext(app)], taken in key order) in a statement of its own
+ * before it in the message (each statement reads its own snapshot), so that its read
+ * starts after every other change of that app's metadata has committed.
+ * Two changes that would each pass alone but not together (two entities claiming one
+ * table), decided on two replicas at once, are thereby decided one after the other.
+ * Record writes never take that lock.
+ */
 async function beginReadSeenAndLockHeads(conn: Conn, members: AppendRequest[], parts: AppendCommand[]) {
   const commands = members.map((m) => ({ app: m.command.app, user_id: m.command.user.id, command_id: m.command.command_id }));
   const streams = [...new Map(parts.map((p) => [streamKey(p), { app: p.app, entity: p.entity, entity_id: p.entity_id }])).values()];

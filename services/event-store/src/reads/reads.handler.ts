@@ -121,4 +121,3 @@ export class ReadsHandler {
     return { seen: rows[0]?.seen === true };
   }
 }
-
