@@ -145,6 +145,34 @@ describe('relay (real PostgreSQL and JetStream)', () => {
     }
   });
 
+  it('once a read of the table has caught up, what this process commits next goes out as handed over, not read back', async () => {
+    const tableBatches: number[] = [];
+    // It never polls here: only a local commit wakes it, so the table is read only for a gap.
+    const relay = await makeRelay(store, stream, stream.nc, store.testDb.url, {
+      pollMs: 600_000,
+      onPublished: (count, _position, source) => source === 'table' && tableBatches.push(count),
+    });
+    relay.start();
+    try {
+      await eventually(() => expect(relay.cursor.position).toBe(META));
+      tableBatches.length = 0;
+      // Another replica's commit: the next events handed over do not follow the cursor.
+      store.handTo(undefined);
+      await store.append({ entity_id: 'elsewhere', op: 'create', data: { n: 1 } });
+      // Each commit reaches the relay 20 ms after it is visible in the table (an append
+      // whose answer is slow to come back), with ten writers at once: there is always a
+      // commit in the table that the relay has not been handed yet.
+      store.handTo({ handOff: (rows) => setTimeout(() => relay.handOff(rows), 20) });
+      await writeMany(store, 10, 20, 'busy');
+      await publishSentinel(store, stream, relay);
+      await expectStreamMatchesStore(store, stream);
+      // The gap is read once, up to the last commit then visible (well under a batch of 200); the rest was handed over.
+      expect(tableBatches).toHaveLength(1);
+    } finally {
+      await relay.stop();
+    }
+  });
+
   it("every event carries its app's meta position: its latest metadata change at or before it", async () => {
     const relay = await makeRelay(store, stream, stream.nc);
     relay.start();

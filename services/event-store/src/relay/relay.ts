@@ -199,23 +199,29 @@ export class Relay {
     this.cursor = await this.reconcile();
     this.options.log.info({ position: this.cursor.position, seq: this.cursor.seq }, 'relay reconciled with the stream');
     let wait = this.options.pollMs;
-    // Whether to read the events table this turn: after a wake or a poll's wait, and
-    // after a batch read from it (more may be there); not after handed-over events alone.
+    // Whether to read the events table this turn: after a poll's wait (other replicas'
+    // events), after a batch read from it that was full (more may be there), and when
+    // the events handed over do not follow the cursor (a gap). Not after a wake, nor after
+    // a batch read that was not full: that one reached the last commit visible, and what
+    // this process commits next is handed over. Reading on would race the hand-over (a
+    // commit is visible in the table before its append has its answer) and read back,
+    // batch after batch, every event about to be handed.
     let read = true;
     while (this.running) {
       await this.checkLease();
       const handed = this.takeHanded();
-      const batch = handed ?? (read ? await loadRelayBatch(this.options.db, this.cursor.position, this.options.batchSize) : []);
+      const gap = handed === null && this.handed.length > 0;
+      const batch = handed ?? (read || gap ? await loadRelayBatch(this.options.db, this.cursor.position, this.options.batchSize) : []);
       if (batch.length === 0) {
         // Caught up with the stream reconciled: nothing is refused.
-        if (read) this.refusedSince = null;
+        if (read || gap) this.refusedSince = null;
         const woken = await this.idle(wait);
         wait = woken ? this.options.pollMs : Math.min(wait * 2, Math.max(this.options.pollMs, this.options.idlePollMaxMs ?? this.options.pollMs));
-        read = true;
+        read = !woken;
         continue;
       }
       wait = this.options.pollMs;
-      read = handed === null;
+      read = handed === null && batch.length >= this.options.batchSize;
       const published = await this.publish(batch, handed ? 'commits' : 'table');
       if (published < batch.length) {
         // Something refused a publish (JetStream away, wrong last sequence): find out

@@ -18,7 +18,7 @@ export interface StoreFixture {
   db: Kysely<EventStoreDb>;
   committer: GroupCommitter;
   /** From now on, what this store commits is handed to the relay (as the service wires it). */
-  handTo(relay: Relay | undefined): void;
+  handTo(relay: Pick<Relay, 'handOff'> | undefined): void;
   append(command: Partial<AppendCommand> & Pick<AppendCommand, 'entity_id' | 'op'>): Promise<Reply<AppendResult>>;
   eventCount(): Promise<number>;
   close(): Promise<void>;
@@ -48,7 +48,7 @@ export async function createStoreFixture(
     acquireTimeoutMs: options.acquireTimeoutMs ?? 2_000,
   });
   const db = database.db.withSchema(EVENT_STORE_SCHEMA);
-  let relay: Relay | undefined;
+  let relay: Pick<Relay, 'handOff'> | undefined;
   const committed = (rows: EventRow[]) => relay?.handOff(rows);
   const committer = new GroupCommitter(database.pool, { newId: uuidv7, limits: { maxEventBytes: 512 * 1024 }, snapshotEvery: options.snapshotEvery ?? 100, committed }, {
     maxBatch: 128,
