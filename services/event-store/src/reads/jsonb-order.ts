@@ -9,14 +9,22 @@ export function jsonbOrdered(value: unknown): unknown {
   if (value === null || typeof value !== 'object') return value;
   const source = value as Record<string, unknown>;
   const ordered: Record<string, unknown> = {};
-  for (const key of Object.keys(source).sort(compareJsonbKeys)) {
+  for (const key of jsonbKeyOrder(Object.keys(source))) {
     if (source[key] !== undefined) ordered[key] = jsonbOrdered(source[key]);
   }
   return ordered;
 }
 
-function compareJsonbKeys(a: string, b: string): number {
-  const left = Buffer.from(a, 'utf8');
-  const right = Buffer.from(b, 'utf8');
-  return left.length - right.length || Buffer.compare(left, right);
+const ASCII = /^[\x00-\x7f]*$/;
+
+/**
+ * Keys in jsonb's order. Where every key is ASCII, a key's UTF-8 bytes are its UTF-16
+ * code units, so lengths and `<` compare them without encoding (this runs for every
+ * object of every event the relay publishes); otherwise each key is encoded once.
+ */
+export function jsonbKeyOrder(keys: string[]): string[] {
+  if (keys.every((key) => ASCII.test(key))) return keys.sort((a, b) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0));
+  const encoded = keys.map((key) => ({ key, bytes: Buffer.from(key, 'utf8') }));
+  encoded.sort((a, b) => a.bytes.length - b.bytes.length || Buffer.compare(a.bytes, b.bytes));
+  return encoded.map((entry) => entry.key);
 }
