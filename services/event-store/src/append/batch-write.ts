@@ -60,7 +60,8 @@ export function stampEvents(accepted: Accepted[], clock: Date, positions: number
       // at BEGIN ≤ commit), so this keeps them and only adds the commit time.
       const times = stampTimes(event, commit, previous);
       lastCommit.set(key, times.commit_ts);
-      rows.push({
+      // Field by field, not spread: this runs for every event written.
+      const row: EventRow = {
         v: EVENT_SCHEMA_VERSION,
         id: event.id,
         position: positions[rows.length],
@@ -76,15 +77,18 @@ export function stampEvents(accepted: Accepted[], clock: Date, positions: number
         patch: event.patch,
         submitted: event.submitted,
         contested: event.contested,
-        ...times,
+        branch_ts: times.branch_ts,
+        submit_ts: times.submit_ts,
+        commit_ts: times.commit_ts,
         user: command.user,
         device: command.device ?? null,
         trace_id: member.request.traceId ?? null,
-        ...(event.overwritten ? { overwritten: event.overwritten } : {}),
-        ...(event.reason ? { reason: event.reason } : {}),
-        ...(event.signal ? { signal: event.signal } : {}),
-        ...(event.webhook ? { webhook: event.webhook } : {}),
-      });
+      };
+      if (event.overwritten) row.overwritten = event.overwritten;
+      if (event.reason) row.reason = event.reason;
+      if (event.signal) row.signal = event.signal;
+      if (event.webhook) row.webhook = event.webhook;
+      rows.push(row);
       lastPosition.set(key, rows[rows.length - 1].position);
       member.next.lastPosition = rows[rows.length - 1].position;
     }
