@@ -27,6 +27,12 @@ export interface WebhooksConfig extends SharedSettings {
   disableAfterMs: number;
   /** How often an idle worker looks for due deliveries. */
   pollMs: number;
+  /**
+   * How often the intake saves a watermark that moved only over events that made no
+   * delivery (it is saved at once with any delivery, and when the service stops). After
+   * a crash those events are read again, and make no delivery again.
+   */
+  watermarkSaveMs: number;
   /** How long the previous secret keeps signing after a rotation, by default. */
   secretGraceMs: number;
   /** How long a claimed delivery is kept from other replicas (its process may have died after this). */
@@ -73,6 +79,7 @@ export function loadWebhooksConfig(env: Env = process.env): WebhooksConfig {
     workers: envInt(env, 'TAKES_WEBHOOKS_WORKERS', 32, { min: 1 }),
     disableAfterMs: envDurationMs(env, 'TAKES_WEBHOOKS_DISABLE_AFTER', 5 * 86_400_000),
     pollMs: envDurationMs(env, 'TAKES_WEBHOOKS_POLL', 250),
+    watermarkSaveMs: envDurationMs(env, 'TAKES_WEBHOOKS_WATERMARK_SAVE', 1_000),
     secretGraceMs: envDurationMs(env, 'TAKES_WEBHOOKS_SECRET_GRACE', 86_400_000),
     leaseMs: envDurationMs(env, 'TAKES_WEBHOOKS_LEASE', envDurationMs(env, 'TAKES_WEBHOOKS_TIMEOUT', 10_000) + 30_000),
     ...(env.TAKES_WEBHOOKS_BASE_URL ? { baseUrl: baseUrl(env.TAKES_WEBHOOKS_BASE_URL) } : {}),

@@ -32,6 +32,8 @@ describe('webhook deliveries (all services as processes, a real receiver)', () =
         TAKES_WEBHOOKS_POLL: '50ms',
         TAKES_WEBHOOKS_TIMEOUT: '3s',
         TAKES_WEBHOOKS_LEASE: '2s',
+        // A place moved only over events that make no delivery is saved with the next delivery or on stop, never on the clock here.
+        TAKES_WEBHOOKS_WATERMARK_SAVE: '1h',
       },
     });
     token = await takes.login();
@@ -236,6 +238,43 @@ describe('webhook deliveries (all services as processes, a real receiver)', () =
     }, 30_000);
     const first = got[0].headers['webhook-id'];
     expect(got.filter((r) => r.headers['webhook-id'] === first).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('saves its place at once with a delivery, and where events made none only on stop; a kill replays those events, to no delivery', async () => {
+    await createWebhook('lazy', '/lazy');
+    const watermark = async () => Number((await takes.sql<{ position: string }>("SELECT position FROM webhooks.watermarks WHERE read_model = 'intake'"))[0].position);
+    const intakePosition = async () => {
+      const metrics = await (await fetch(`http://127.0.0.1:${takes.webhooks.httpPort}/metrics`)).text();
+      return Number(/^takes_webhook_intake_position\{[^}]*\} (\d+)$/m.exec(metrics)?.[1]);
+    };
+    const create = async (kase: string) => {
+      const r = await takes.api('POST', '/api/main/visit', { token, body: { case: kase, n: 1 } });
+      expect(r.status).toBe(201);
+      return Number(r.headers.get('x-takes-position'));
+    };
+    const hit = await create('lazy');
+    await eventually(() => expect(receiver.received('/lazy')).toHaveLength(1));
+    await eventually(async () => expect(await watermark()).toBeGreaterThanOrEqual(hit));
+    const saved = await watermark();
+    // Events no webhook wants: read, and the place is not saved for them.
+    let last = 0;
+    for (let i = 0; i < 5; i += 1) last = await create('lazy-miss');
+    await eventually(async () => expect(await intakePosition()).toBe(last));
+    expect(await watermark()).toBe(saved);
+    // Killed: the next replica reads those five again from the saved place, and they make nothing.
+    await takes.webhooks.kill();
+    await takes.startWebhooks();
+    await eventually(async () => expect(await intakePosition()).toBe(last));
+    await create('lazy');
+    await eventually(() => expect(receiver.received('/lazy')).toHaveLength(2));
+    expect(new Set(receiver.received('/lazy').map((r) => r.headers['webhook-id'])).size).toBe(2);
+    // Stopped: the place moved over events without a delivery is saved on the way out.
+    for (let i = 0; i < 3; i += 1) last = await create('lazy-miss');
+    await eventually(async () => expect(await intakePosition()).toBe(last));
+    expect(await watermark()).toBeLessThan(last);
+    await takes.webhooks.stop();
+    expect(await watermark()).toBe(last);
+    await takes.startWebhooks();
   });
 
   it('two replicas deliver each (event, endpoint) once between them', async () => {

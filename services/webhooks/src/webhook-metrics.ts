@@ -4,13 +4,15 @@ import { METRICS_REGISTRY } from '@takes/observability';
 import type { Database } from '@takes/db';
 import { DATABASE } from './tokens';
 
-/** The webhooks service's figures on /metrics: attempts by outcome, open deliveries, endpoints by state. */
+/** The webhooks service's figures on /metrics: attempts by outcome, open deliveries, endpoints by state, the intake's place. */
 @Injectable()
 export class WebhookMetrics {
   readonly deliveries: Counter<'outcome'>;
+  readonly intakePosition: Gauge;
 
   constructor(@Inject(METRICS_REGISTRY) registry: Registry, @Inject(DATABASE) database: Database<unknown>) {
     this.deliveries = new Counter({ name: 'takes_webhook_attempts_total', help: 'Delivery attempts by outcome (delivered, retrying, failed, gone)', labelNames: ['outcome'], registers: [registry] });
+    this.intakePosition = new Gauge({ name: 'takes_webhook_intake_position', help: 'The store position up to which the intake (on its leading replica) has made every delivery', registers: [registry] });
     new Gauge({
       name: 'takes_webhook_queue_depth',
       help: 'Open deliveries (pending or retrying)',

@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { READINESS_CHECKS, type ReadinessCheck } from '@takes/observability';
 import type { NatsConnection } from 'nats';
 import { Client } from 'pg';
@@ -8,12 +8,15 @@ import { EventFollower } from '@takes/bus';
 import { WEBHOOKS_INTAKE_LOCK, dollarQuoted, inDeferredTransaction, integerLiteral, type Database } from '@takes/db';
 import { WEBHOOKS_CONFIG, type WebhooksConfig } from '../config';
 import { DeliveryWorker } from '../delivery/delivery.worker';
+import { WebhookMetrics } from '../webhook-metrics';
 import { DATABASE, LOGGER, NATS_CONNECTION } from '../tokens';
 import { insertDeliveries } from './deliveries.table';
 import { planBatch } from './delivery-plan';
 import { loadEndpoints, saveEndpoint, type EndpointRow } from './endpoints.table';
 
 const INTAKE = 'intake';
+/** The watermark's save between deliveries; forward only, so a late save never takes it back. */
+const WATERMARK_UPDATE = 'UPDATE webhooks.watermarks SET position = $1 WHERE read_model = $2 AND position < $1';
 
 /**
  * Turns events into deliveries, in position order: one replica at a time (an advisory
@@ -24,13 +27,16 @@ const INTAKE = 'intake';
  * event seen twice adds nothing. Delivering is every replica's work (DeliveryWorker).
  */
 @Injectable()
-export class IntakeWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+export class IntakeWorker implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private follower?: EventFollower;
   private leader?: Client;
   private failure?: string;
   private stopped = false;
   private endpoints = new Map<string, EndpointRow>();
   private applied = 0;
+  /** The watermark as saved in PostgreSQL by this process (at most `applied`). */
+  private saved = 0;
+  private saveTimer?: NodeJS.Timeout;
 
   constructor(
     @Inject(WEBHOOKS_CONFIG) private readonly config: WebhooksConfig,
@@ -40,6 +46,7 @@ export class IntakeWorker implements OnApplicationBootstrap, OnApplicationShutdo
     @Inject(LOGGER) private readonly log: Logger,
     @Inject(READINESS_CHECKS) private readonly checks: Record<string, ReadinessCheck>,
     private readonly delivery: DeliveryWorker,
+    private readonly metrics: WebhookMetrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -52,9 +59,17 @@ export class IntakeWorker implements OnApplicationBootstrap, OnApplicationShutdo
     };
   }
 
+  /** Before the database pool closes (onApplicationShutdown): the watermark not saved yet is saved. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    this.follower?.stop();
+    await this.saveWatermark();
+  }
+
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     this.follower?.stop();
+    clearTimeout(this.saveTimer);
     await this.leader?.end().catch(() => undefined);
   }
 
@@ -66,6 +81,8 @@ export class IntakeWorker implements OnApplicationBootstrap, OnApplicationShutdo
     if (this.stopped) return;
     this.endpoints = await loadEndpoints(this.database.pool);
     this.applied = await this.watermark();
+    this.saved = this.applied;
+    this.metrics.intakePosition.set(this.applied);
     this.log.info({ position: this.applied, endpoints: this.endpoints.size }, 'webhook intake leading');
     this.follower = new EventFollower({
       nc: this.nc,
@@ -93,23 +110,44 @@ export class IntakeWorker implements OnApplicationBootstrap, OnApplicationShutdo
     const plan = await planBatch(events, this.endpoints, (event, version) => this.stateAt(event, version));
     for (const problem of plan.conditionErrors) this.log.warn(problem, 'webhook condition could not be evaluated; not delivered');
     const last = events[events.length - 1].position;
-    // A batch that makes no delivery and changes no endpoint moves only the watermark:
-    // committed without waiting for the disk, since losing it in a crash only replays events that make nothing.
-    const onlyWatermark = plan.deliveries.length === 0 && plan.endpoints.size === 0;
-    // A batch that moves only the watermark is one round trip: BEGIN, the update, COMMIT.
+    // A batch that makes no delivery and changes no endpoint (most of them: events of
+    // entities no webhook watches) writes nothing now: its place is saved with the next
+    // delivery, within watermarkSaveMs, or on stop. Losing it in a crash only means
+    // reading again events that make nothing.
+    if (plan.deliveries.length === 0 && plan.endpoints.size === 0) {
+      this.applied = last;
+      this.metrics.intakePosition.set(last);
+      this.saveTimer ??= setTimeout(() => {
+        this.saveTimer = undefined;
+        void this.saveWatermark();
+      }, this.config.watermarkSaveMs);
+      return;
+    }
+    // The watermark goes with COMMIT in one message.
     const added = await inDeferredTransaction(this.database.pool, async (statements) => {
-      let count = 0;
-      if (!onlyWatermark) {
-        const client = await statements.connection();
-        for (const row of plan.endpoints.values()) await saveEndpoint(client, row);
-        count = await insertDeliveries(client, plan.deliveries);
-      }
+      const client = await statements.connection();
+      for (const row of plan.endpoints.values()) await saveEndpoint(client, row);
+      const count = await insertDeliveries(client, plan.deliveries);
       statements.defer(`UPDATE webhooks.watermarks SET position = ${integerLiteral(last)} WHERE read_model = ${dollarQuoted(INTAKE)} AND position < ${integerLiteral(last)}`);
       return count;
-    }, { waitForDisk: !onlyWatermark });
+    });
     for (const [key, row] of plan.endpoints) this.endpoints.set(key, row);
     this.applied = last;
+    this.metrics.intakePosition.set(last);
+    this.saved = Math.max(this.saved, last);
     if (added > 0) this.delivery.wake();
+  }
+
+  /** Saves the watermark where it moved without a delivery; a failure is logged, the next save or a replay makes up for it. */
+  private async saveWatermark(): Promise<void> {
+    const position = this.applied;
+    if (position <= this.saved) return;
+    try {
+      await this.database.pool.query(WATERMARK_UPDATE, [position, INTAKE]);
+      this.saved = Math.max(this.saved, position);
+    } catch (error) {
+      this.log.warn({ err: error, position }, 'webhook intake watermark not saved; events after the saved one will be read again');
+    }
   }
 
   private async stateAt(event: TakesEvent, version: number): Promise<Record<string, unknown> | null> {
