@@ -69,6 +69,7 @@ export {
   type MetaState,
 } from './meta-kinds';
 export { metaStateOf, withMetaItem, type PositionedMetaItem } from './meta-state';
+export { MetaStateCache } from './meta-state-cache';
 export {
   normalizeRecordState,
   validateRecordState,

@@ -9,6 +9,7 @@ import type { Database } from '@takes/db';
 import { uuidv7 } from '@takes/ids';
 import { METRICS_REGISTRY, READINESS_CHECKS, type ReadinessCheck } from '@takes/observability';
 import { InfrastructureModule } from '@takes/service-kit';
+import { MetaStateCache } from '@takes/metadata';
 import { CommandsHandler } from './append/commands.handler';
 import { GroupCommitter } from './append/group-commit';
 import { EVENT_STORE_CONFIG, type EventStoreConfig } from './config';
@@ -93,6 +94,7 @@ export class EventStoreModule {
               snapshotEvery: config.snapshotEvery,
               // The leading relay publishes this process's commits without reading them back.
               committed: (rows) => relay.handOff(rows),
+              metaStates: new MetaStateCache(),
             }, config.groupCommit, {
               onBatch: (size) => metrics.batchSize.observe(size),
               onError: (error, size) => {

@@ -31,7 +31,7 @@ import {
   type StreamHead,
 } from '@takes/decide';
 import type { PriorEvent } from '@takes/merge';
-import { metaStateOf, withMetaItem, type EntityDefinition, type MetaState, type PositionedMetaItem } from '@takes/metadata';
+import { MetaStateCache, metaStateOf, withMetaItem, type EntityDefinition, type MetaState, type PositionedMetaItem } from '@takes/metadata';
 import { EVENT_COLUMNS, toEvent, type EventRowData } from '../reads/event-rows';
 import { loadActionEntities, lockActionHeads } from './action-targets';
 import { commandKey, streamKey, type AppendRequest } from './append-request';
@@ -55,6 +55,11 @@ export interface AppendDeps {
   snapshotEvery: number;
   /** Told the events of each transaction once it has committed, in position order (the relay publishes them). */
   committed?(events: EventRow[]): void;
+  /**
+   * The metadata earlier batches read, parsed: one cache per database (the positions it
+   * is keyed by are that database's). Without it every batch parses what it reads.
+   */
+  metaStates?: MetaStateCache;
 }
 
 /** One pooled connection, on which the batch runs its own transaction. */
@@ -125,7 +130,7 @@ export async function appendBatch(conn: Conn, members: AppendRequest[], deps: Ap
 async function decideAndWrite(conn: Conn, members: AppendRequest[], deps: AppendDeps): Promise<Reply<AppendResult>[]> {
   const replies = new Map<AppendRequest, Reply<AppendResult>>();
   const parts = new Map(members.map((member) => [member, partsOf(member.command)]));
-  const { seen, heads, metadata, now } = await beginReadSeenAndLockHeads(conn, members, [...parts.values()].flat());
+  const { seen, heads, metadata, now } = await beginReadSeenAndLockHeads(conn, members, [...parts.values()].flat(), deps.metaStates);
 
   const fresh: AppendRequest[] = [];
   for (const member of members) {
@@ -374,7 +379,7 @@ export const READ_HEADS: SqlStatement = {
  * table), decided on two replicas at once, are thereby decided one after the other.
  * Record writes never take that lock.
  */
-async function beginReadSeenAndLockHeads(conn: Conn, members: AppendRequest[], parts: AppendCommand[]) {
+async function beginReadSeenAndLockHeads(conn: Conn, members: AppendRequest[], parts: AppendCommand[], metaStates?: MetaStateCache) {
   const commands = members.map((m) => ({ app: m.command.app, user_id: m.command.user.id, command_id: m.command.command_id }));
   const streams = [...new Map(parts.map((p) => [streamKey(p), { app: p.app, entity: p.entity, entity_id: p.entity_id }])).values()];
   const metaApps = [...new Set(parts.filter((p) => p.entity === META_ENTITY).map((p) => p.app))];
@@ -406,7 +411,7 @@ async function beginReadSeenAndLockHeads(conn: Conn, members: AppendRequest[], p
   }
   const byApp = new Map<string, PositionedMetaItem[]>();
   for (const { app, ...item } of rows[0].metadata) byApp.set(app, [...(byApp.get(app) ?? []), { ...item, position: Number(item.position) }]);
-  const metadata = new Map([...byApp].map(([app, items]) => [app, metaStateOf(items)]));
+  const metadata = new Map([...byApp].map(([app, items]) => [app, metaStates ? metaStates.stateOf(items) : metaStateOf(items)]));
   return { seen, heads, metadata, now: rows[0].now };
 }
 

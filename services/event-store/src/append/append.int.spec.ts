@@ -2,6 +2,7 @@ import { Client } from 'pg';
 import { sql } from 'kysely';
 import { createTcpProxy, eventually } from '@takes/testing';
 import { createStoreFixture, type StoreFixture } from '../testing/store-fixture';
+import { defineTestEntity } from '../testing/test-entity';
 import { loadEventsAfter } from '../reads/event-rows';
 import { POSITION_LOCK } from '@takes/db';
 
@@ -27,6 +28,21 @@ describe('append (real PostgreSQL, in-process)', () => {
     ]);
     const head = await store.db.selectFrom('streams').selectAll().where('entity_id', '=', id).executeTakeFirstOrThrow();
     expect(head).toMatchObject({ version: 5, deleted: false, state: { a: 2, notes: 'y' } });
+  });
+
+  it('decides each batch with the metadata as it stands: a definition changed between two batches is the one the next batch uses', async () => {
+    const define = async (policy: 'reject' | 'field', n: number) =>
+      expect(await store.append({ ...defineTestEntity('policy', 'main', policy), command_id: `define-policy-${n}` })).toHaveProperty('data');
+    const staleEdit = (n: number) => store.append({ entity: 'policy', entity_id: 'p-1', op: 'put', base_version: 1, data: { b: n } });
+    await define('reject', 1);
+    await store.append({ entity: 'policy', entity_id: 'p-1', op: 'create', data: { a: 1, b: 1 } });
+    await store.append({ entity: 'policy', entity_id: 'p-1', op: 'put', base_version: 1, data: { a: 2, b: 1 } });
+    expect(await staleEdit(2)).toMatchObject({ error: { code: 'CONFLICT' } });
+    // Merged field by field once the entity says so, and refused again once it says otherwise.
+    await define('field', 2);
+    expect(await staleEdit(3)).toMatchObject({ data: { version: 3, record: { a: 2, b: 3 } } });
+    await define('reject', 3);
+    expect(await staleEdit(4)).toMatchObject({ error: { code: 'CONFLICT' } });
   });
 
   it('commit_ts never goes below the stream last commit, and submit is clamped', async () => {

@@ -4,6 +4,7 @@ import { createDatabase, migrateSchema, type Database } from '@takes/db';
 import { commandFingerprint } from '@takes/decide';
 import { uuidv7 } from '@takes/ids';
 import { createTestDatabase, type TestDatabase } from '@takes/testing';
+import { MetaStateCache } from '@takes/metadata';
 import { GroupCommitter, type GroupCommitOptions } from '../append/group-commit';
 import { EVENT_STORE_SCHEMA, eventStoreMigrations } from '../migrations';
 import type { EventStoreDb } from '../tables/event-store.db';
@@ -50,7 +51,7 @@ export async function createStoreFixture(
   const db = database.db.withSchema(EVENT_STORE_SCHEMA);
   let relay: Pick<Relay, 'handOff'> | undefined;
   const committed = (rows: EventRow[]) => relay?.handOff(rows);
-  const committer = new GroupCommitter(database.pool, { newId: uuidv7, limits: { maxEventBytes: 512 * 1024 }, snapshotEvery: options.snapshotEvery ?? 100, committed }, {
+  const committer = new GroupCommitter(database.pool, { newId: uuidv7, limits: { maxEventBytes: 512 * 1024 }, snapshotEvery: options.snapshotEvery ?? 100, committed, metaStates: new MetaStateCache() }, {
     maxBatch: 128,
     lanes: 4,
     maxQueued: 2_000,
