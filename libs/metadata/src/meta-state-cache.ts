@@ -7,6 +7,10 @@ import { metaStateOf, type PositionedMetaItem } from './meta-state';
  * before reuses their parse (and their compiled rules and guards) instead of doing it
  * again. A record's position changes with every change to it, so a changed definition
  * is never served from here. The states are immutable; the least recently used go first.
+ *
+ * This holds while a `_meta` record's state changes only through an event of its own
+ * (a new position), and positions are one database's: use one cache per database, and
+ * none across a restore of it or a repair that edits stream heads in place.
  */
 export class MetaStateCache {
   private readonly states = new Map<string, MetaState>();

@@ -274,6 +274,15 @@ describe('webhook deliveries (all services as processes, a real receiver)', () =
     expect(await watermark()).toBeLessThan(last);
     await takes.webhooks.stop();
     expect(await watermark()).toBe(last);
+    // With the default setting, such a place is saved within a second, the service running.
+    const { TAKES_WEBHOOKS_WATERMARK_SAVE: _hour, ...defaults } = takes.webhooksEnv;
+    const running = await startService('webhooks', { env: defaults, httpPortVar: 'TAKES_WEBHOOKS_HTTP_PORT' });
+    try {
+      for (let i = 0; i < 2; i += 1) last = await create('lazy-miss');
+      await eventually(async () => expect(await watermark()).toBe(last), 10_000);
+    } finally {
+      await running.stop();
+    }
     await takes.startWebhooks();
   });
 

@@ -12,7 +12,7 @@ export class WebhookMetrics {
 
   constructor(@Inject(METRICS_REGISTRY) registry: Registry, @Inject(DATABASE) database: Database<unknown>) {
     this.deliveries = new Counter({ name: 'takes_webhook_attempts_total', help: 'Delivery attempts by outcome (delivered, retrying, failed, gone)', labelNames: ['outcome'], registers: [registry] });
-    this.intakePosition = new Gauge({ name: 'takes_webhook_intake_position', help: 'The store position up to which the intake (on its leading replica) has made every delivery', registers: [registry] });
+    this.intakePosition = new Gauge({ name: 'takes_webhook_intake_position', help: 'The store position up to which the intake has made every delivery (0 on a replica that is not leading)', registers: [registry] });
     new Gauge({
       name: 'takes_webhook_queue_depth',
       help: 'Open deliveries (pending or retrying)',

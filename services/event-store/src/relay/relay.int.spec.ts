@@ -173,6 +173,37 @@ describe('relay (real PostgreSQL and JetStream)', () => {
     }
   });
 
+  it('a wake by events already published does not send the relay to the table: the next commit goes out as handed over', async () => {
+    const published: { position: number; from: string }[] = [];
+    const relay = await makeRelay(store, stream, stream.nc, store.testDb.url, {
+      pollMs: 600_000,
+      onPublished: (_count, position, from) => published.push({ position, from }),
+    });
+    // Hand-overs are held here and let go one by one, in the order the test chooses.
+    const held: Parameters<Relay['handOff']>[0][] = [];
+    store.handTo({ handOff: (rows) => held.push(rows) });
+    relay.start();
+    try {
+      await eventually(() => expect(relay.cursor.position).toBe(META));
+      await writeMany(store, 2, 1, 'first');
+      // The second commit's events arrive first: a gap, so the relay reads both from the table.
+      relay.handOff(held[1]);
+      await eventually(() => expect(relay.cursor.position).toBe(META + 2));
+      await writeMany(store, 1, 1, 'next');
+      // The first commit's events arrive now, already published: they wake the relay (wakes come
+      // through setImmediate, so the wake and what the relay does on it run before the next
+      // line), and that is all. The third commit, in the table by now, waits for its own hand-over.
+      relay.handOff(held[0]);
+      await new Promise((resolve) => setImmediate(resolve));
+      relay.handOff(held[2]);
+      await eventually(() => expect(relay.cursor.position).toBe(META + 3));
+      expect(published.slice(-2)).toEqual([{ position: META + 2, from: 'table' }, { position: META + 3, from: 'commits' }]);
+      await expectStreamMatchesStore(store, stream);
+    } finally {
+      await relay.stop();
+    }
+  });
+
   it("every event carries its app's meta position: its latest metadata change at or before it", async () => {
     const relay = await makeRelay(store, stream, stream.nc);
     relay.start();
