@@ -87,33 +87,19 @@ export function eventColumns(event: EventToWrite) {
  */
 export function writtenEvent(written: EventToWrite): TakesEvent {
   const json = <T>(value: T): T => jsonbOrdered(value) as T;
-  return toEvent({
-    v: written.v,
-    id: written.id,
-    command_id: written.command_id,
-    parent: written.parent,
-    app: written.app,
-    entity: written.entity,
-    entity_id: written.entity_id,
-    type: written.type,
-    version: written.version,
-    prior_version: written.prior_version,
-    base_version: written.base_version,
-    patch: json(written.patch),
-    submitted: json(written.submitted),
-    contested: written.contested,
-    branch_ts: new Date(written.branch_ts),
-    submit_ts: new Date(written.submit_ts),
-    commit_ts: new Date(written.commit_ts),
-    position: String(written.position),
-    user_id: written.user.id,
-    user_roles: written.user.roles,
-    device: written.device,
-    overwritten: written.overwritten ? json(written.overwritten) : null,
-    reason: written.reason ? json(written.reason) : null,
-    signal: written.signal ?? null,
-    webhook: written.webhook ? json(written.webhook) : null,
-  } as EventRowData);
+  // Its columns (a new object), with what a read gives otherwise set in place: no spread.
+  const columns = eventColumns(written);
+  return toEvent(Object.assign(columns, {
+    patch: json(columns.patch),
+    submitted: json(columns.submitted),
+    overwritten: json(columns.overwritten),
+    reason: json(columns.reason),
+    webhook: json(columns.webhook),
+    branch_ts: new Date(columns.branch_ts),
+    submit_ts: new Date(columns.submit_ts),
+    commit_ts: new Date(columns.commit_ts),
+    position: String(columns.position),
+  }) as unknown as EventRowData);
 }
 
 /** The envelope's columns, in one list for every read. */
