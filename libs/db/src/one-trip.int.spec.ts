@@ -1,4 +1,4 @@
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { createTestDatabase, type TestDatabase } from '@takes/testing';
 import { createDatabase, type Database } from './database';
 import { executeSql, inOneTrip, prepareOnce, type SqlStatement } from './one-trip';
@@ -22,62 +22,52 @@ describe('statements in one round trip (real PostgreSQL)', () => {
   });
   beforeEach(() => pool.query('TRUNCATE notes'));
 
-  it('gives every parameter to PostgreSQL exactly as written, quotes, backslashes and dollar tags included', async () => {
+  /** Runs `fn` on one borrowed connection (these tests are about what one connection sees). */
+  async function onOneConnection(fn: (client: PoolClient) => Promise<void>): Promise<void> {
     const client = await pool.connect();
     try {
-      await prepareOnce(client, [echo]);
-      const texts = ["it's", 'back\\slash \\n', '$t$', 'ends with $t', 'ends with $', '$t1$$t$', 'ünï \u{1F527}', "'); DROP TABLE notes; --"];
-      for (const text of texts) {
-        const value = { text, list: [text] };
-        const [result] = await inOneTrip(client, [executeSql(echo, [JSON.stringify(value), text])]);
-        expect(result.rows[0]).toEqual({ value, body: text });
-      }
-      expect((await client.query('SELECT count(*)::int AS n FROM notes')).rows[0].n).toBe(0);
+      await fn(client);
     } finally {
       client.release();
     }
-  });
+  }
 
-  it('runs BEGIN, the statements and COMMIT as one message, each result in order', async () => {
-    const client = await pool.connect();
-    try {
-      await prepareOnce(client, [insert, echo]);
-      const results = await inOneTrip(client, ['BEGIN', executeSql(insert, ['[[1,"a"],[2,"b"]]']), executeSql(echo, ['{"n":1}', 'x']), 'COMMIT']);
-      expect(results.map((r) => r.command)).toEqual(['BEGIN', 'INSERT', 'SELECT', 'COMMIT']);
-      expect(results[1].rowCount).toBe(2);
-      expect(results[2].rows).toEqual([{ value: { n: 1 }, body: 'x' }]);
-      expect((await client.query('SELECT id FROM notes ORDER BY id')).rows).toEqual([{ id: 1 }, { id: 2 }]);
-    } finally {
-      client.release();
+  it('gives every parameter to PostgreSQL exactly as written, quotes, backslashes and dollar tags included', () => onOneConnection(async (client) => {
+    await prepareOnce(client, [echo]);
+    const texts = ["it's", 'back\\slash \\n', '$t$', 'ends with $t', 'ends with $', '$t1$$t$', 'ünï \u{1F527}', "'); DROP TABLE notes; --"];
+    for (const text of texts) {
+      const value = { text, list: [text] };
+      const [result] = await inOneTrip(client, [executeSql(echo, [JSON.stringify(value), text])]);
+      expect(result.rows[0]).toEqual({ value, body: text });
     }
-  });
+    expect((await client.query('SELECT count(*)::int AS n FROM notes')).rows[0].n).toBe(0);
+  }));
 
-  it('stops at the first statement that fails: COMMIT after it does not run, the transaction is left to roll back', async () => {
-    const client = await pool.connect();
-    try {
-      await prepareOnce(client, [insert]);
-      await inOneTrip(client, ['BEGIN', executeSql(insert, ['[[1,"a"]]'])]);
-      const failed = await inOneTrip(client, [executeSql(insert, ['[[2,"b"],[1,"again"]]']), 'COMMIT']).catch((error: { code?: string }) => error);
-      expect(failed).toMatchObject({ code: '23505' });
-      expect((await client.query<{ status: string }>("SELECT 'still open' AS status").catch((error: { code?: string }) => ({ rows: [{ status: error.code }] }))).rows[0].status).toBe('25P02');
-      await client.query('ROLLBACK');
-      expect((await client.query('SELECT count(*)::int AS n FROM notes')).rows[0].n).toBe(0);
-    } finally {
-      client.release();
-    }
-  });
+  it('runs BEGIN, the statements and COMMIT as one message, each result in order', () => onOneConnection(async (client) => {
+    await prepareOnce(client, [insert, echo]);
+    const results = await inOneTrip(client, ['BEGIN', executeSql(insert, ['[[1,"a"],[2,"b"]]']), executeSql(echo, ['{"n":1}', 'x']), 'COMMIT']);
+    expect(results.map((r) => r.command)).toEqual(['BEGIN', 'INSERT', 'SELECT', 'COMMIT']);
+    expect(results[1].rowCount).toBe(2);
+    expect(results[2].rows).toEqual([{ value: { n: 1 }, body: 'x' }]);
+    expect((await client.query('SELECT id FROM notes ORDER BY id')).rows).toEqual([{ id: 1 }, { id: 2 }]);
+  }));
 
-  it('prepares a statement once per connection, and takes one prepared elsewhere on it as there', async () => {
-    const client = await pool.connect();
-    try {
-      const named = async () => (await client.query<{ name: string }>('SELECT name FROM pg_prepared_statements ORDER BY name')).rows.map((r) => r.name);
-      await prepareOnce(client, [echo]);
-      await prepareOnce(client, [echo]);
-      expect(await named()).toContain('echo_note');
-      await client.query(`PREPARE other_note AS SELECT 1`);
-      await expect(prepareOnce(client, [{ name: 'other_note', text: 'SELECT 1' }])).resolves.toBeUndefined();
-    } finally {
-      client.release();
-    }
-  });
+  it('stops at the first statement that fails: COMMIT after it does not run, the transaction is left to roll back', () => onOneConnection(async (client) => {
+    await prepareOnce(client, [insert]);
+    await inOneTrip(client, ['BEGIN', executeSql(insert, ['[[1,"a"]]'])]);
+    const failed = await inOneTrip(client, [executeSql(insert, ['[[2,"b"],[1,"again"]]']), 'COMMIT']).catch((error: { code?: string }) => error);
+    expect(failed).toMatchObject({ code: '23505' });
+    expect((await client.query<{ status: string }>("SELECT 'still open' AS status").catch((error: { code?: string }) => ({ rows: [{ status: error.code }] }))).rows[0].status).toBe('25P02');
+    await client.query('ROLLBACK');
+    expect((await client.query('SELECT count(*)::int AS n FROM notes')).rows[0].n).toBe(0);
+  }));
+
+  it('prepares a statement once per connection, and takes one prepared elsewhere on it as there', () => onOneConnection(async (client) => {
+    const named = async () => (await client.query<{ name: string }>('SELECT name FROM pg_prepared_statements ORDER BY name')).rows.map((r) => r.name);
+    await prepareOnce(client, [echo]);
+    await prepareOnce(client, [echo]);
+    expect(await named()).toContain('echo_note');
+    await client.query(`PREPARE other_note AS SELECT 1`);
+    await expect(prepareOnce(client, [{ name: 'other_note', text: 'SELECT 1' }])).resolves.toBeUndefined();
+  }));
 });
