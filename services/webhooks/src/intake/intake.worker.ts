@@ -15,8 +15,10 @@ import { planBatch } from './delivery-plan';
 import { loadEndpoints, saveEndpoint, type EndpointRow } from './endpoints.table';
 
 const INTAKE = 'intake';
-/** The watermark's save between deliveries; forward only, so a late save never takes it back. */
-const WATERMARK_UPDATE = 'UPDATE webhooks.watermarks SET position = $1 WHERE read_model = $2 AND position < $1';
+/** The watermark's update, forward only (a late save never takes it back): sent with a delivery's COMMIT, or alone. */
+function watermarkUpdate(position: number): string {
+  return `UPDATE webhooks.watermarks SET position = ${integerLiteral(position)} WHERE read_model = ${dollarQuoted(INTAKE)} AND position < ${integerLiteral(position)}`;
+}
 
 /**
  * Turns events into deliveries, in position order: one replica at a time (an advisory
@@ -59,7 +61,7 @@ export class IntakeWorker implements OnApplicationBootstrap, BeforeApplicationSh
     };
   }
 
-  /** Before the database pool closes (onApplicationShutdown): the watermark not saved yet is saved. */
+  /** Stops reading, then saves the watermark not saved yet, before the database pool closes (in onApplicationShutdown). */
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     this.follower?.stop();
@@ -67,8 +69,6 @@ export class IntakeWorker implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    this.follower?.stop();
     clearTimeout(this.saveTimer);
     await this.leader?.end().catch(() => undefined);
   }
@@ -128,7 +128,7 @@ export class IntakeWorker implements OnApplicationBootstrap, BeforeApplicationSh
       const client = await statements.connection();
       for (const row of plan.endpoints.values()) await saveEndpoint(client, row);
       const count = await insertDeliveries(client, plan.deliveries);
-      statements.defer(`UPDATE webhooks.watermarks SET position = ${integerLiteral(last)} WHERE read_model = ${dollarQuoted(INTAKE)} AND position < ${integerLiteral(last)}`);
+      statements.defer(watermarkUpdate(last));
       return count;
     });
     for (const [key, row] of plan.endpoints) this.endpoints.set(key, row);
@@ -143,7 +143,7 @@ export class IntakeWorker implements OnApplicationBootstrap, BeforeApplicationSh
     const position = this.applied;
     if (position <= this.saved) return;
     try {
-      await this.database.pool.query(WATERMARK_UPDATE, [position, INTAKE]);
+      await this.database.pool.query(watermarkUpdate(position));
       this.saved = Math.max(this.saved, position);
     } catch (error) {
       this.log.warn({ err: error, position }, 'webhook intake watermark not saved; events after the saved one will be read again');
