@@ -31,7 +31,7 @@ import {
   type StreamHead,
 } from '@takes/decide';
 import type { PriorEvent } from '@takes/merge';
-import { MetaStateCache, metaStateOf, withMetaItem, type EntityDefinition, type MetaState, type PositionedMetaItem } from '@takes/metadata';
+import { metaStateOf, withMetaItem, type EntityDefinition, type MetaStateCache, type MetaState, type PositionedMetaItem } from '@takes/metadata';
 import { EVENT_COLUMNS, toEvent, type EventRowData } from '../reads/event-rows';
 import { loadActionEntities, lockActionHeads } from './action-targets';
 import { commandKey, streamKey, type AppendRequest } from './append-request';
@@ -55,11 +55,8 @@ export interface AppendDeps {
   snapshotEvery: number;
   /** Told the events of each transaction once it has committed, in position order (the relay publishes them). */
   committed?(events: EventRow[]): void;
-  /**
-   * The metadata earlier batches read, parsed: one cache per database (the positions it
-   * is keyed by are that database's). Without it every batch parses what it reads.
-   */
-  metaStates?: MetaStateCache;
+  /** The metadata earlier batches read, parsed: one cache per database (the positions it is keyed by are that database's). */
+  metaStates: MetaStateCache;
 }
 
 /** One pooled connection, on which the batch runs its own transaction. */
@@ -368,10 +365,8 @@ export const READ_HEADS: SqlStatement = {
  *
  * Metadata: a record write needs only the definitions of the entities it writes, and
  * their active rules, state machines and permissions (`rule:<id>`, `state_machine:<id>`,
- * `permission:<id>` whose
- * `entity` is one of them). A batch
- * that changes an app's metadata reads all of that app's `_meta` records (removed ones
- * included), after taking the app's metadata lock (a transaction lock, keyed
+ * `permission:<id>` whose `entity` is one of them). A batch that changes an app's
+ * metadata reads all of that app's `_meta` records (removed ones included), after taking the app's metadata lock (a transaction lock, keyed
  * [METADATA_LOCK_CLASS, hashtext(app)], taken in key order) in a statement of its own
  * before it in the message (each statement reads its own snapshot), so that its read
  * starts after every other change of that app's metadata has committed.
@@ -379,7 +374,7 @@ export const READ_HEADS: SqlStatement = {
  * table), decided on two replicas at once, are thereby decided one after the other.
  * Record writes never take that lock.
  */
-async function beginReadSeenAndLockHeads(conn: Conn, members: AppendRequest[], parts: AppendCommand[], metaStates?: MetaStateCache) {
+async function beginReadSeenAndLockHeads(conn: Conn, members: AppendRequest[], parts: AppendCommand[], metaStates: MetaStateCache) {
   const commands = members.map((m) => ({ app: m.command.app, user_id: m.command.user.id, command_id: m.command.command_id }));
   const streams = [...new Map(parts.map((p) => [streamKey(p), { app: p.app, entity: p.entity, entity_id: p.entity_id }])).values()];
   const metaApps = [...new Set(parts.filter((p) => p.entity === META_ENTITY).map((p) => p.app))];
@@ -411,7 +406,7 @@ async function beginReadSeenAndLockHeads(conn: Conn, members: AppendRequest[], p
   }
   const byApp = new Map<string, PositionedMetaItem[]>();
   for (const { app, ...item } of rows[0].metadata) byApp.set(app, [...(byApp.get(app) ?? []), { ...item, position: Number(item.position) }]);
-  const metadata = new Map([...byApp].map(([app, items]) => [app, metaStates ? metaStates.stateOf(items) : metaStateOf(items)]));
+  const metadata = new Map([...byApp].map(([app, items]) => [app, metaStates.stateOf(items)]));
   return { seen, heads, metadata, now: rows[0].now };
 }
 
