@@ -210,11 +210,12 @@ export class Relay {
     while (this.running) {
       await this.checkLease();
       const handed = this.takeHanded();
-      const gap = handed === null && this.handed.length > 0;
-      const batch = handed ?? (read || gap ? await loadRelayBatch(this.options.db, this.cursor.position, this.options.batchSize) : []);
+      // Events handed over but not following the cursor are a gap: the table fills it.
+      const fromTable = handed === null && (read || this.handed.length > 0);
+      const batch = handed ?? (fromTable ? await loadRelayBatch(this.options.db, this.cursor.position, this.options.batchSize) : []);
       if (batch.length === 0) {
         // Caught up with the stream reconciled: nothing is refused.
-        if (read || gap) this.refusedSince = null;
+        if (fromTable) this.refusedSince = null;
         const woken = await this.idle(wait);
         wait = woken ? this.options.pollMs : Math.min(wait * 2, Math.max(this.options.pollMs, this.options.idlePollMaxMs ?? this.options.pollMs));
         read = !woken;
