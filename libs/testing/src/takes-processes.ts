@@ -29,6 +29,9 @@ export interface TakesProcesses {
   /** The conflicts service: the takes over NATS, and the review page at `${conflictsUrl}/review/` (calling this gateway). */
   conflicts: ServiceProcess;
   conflictsUrl: string;
+  /** The conflicts service's env: serviceEnv, the review page's gateway, and StartTakesOptions.conflictsEnv. */
+  conflictsEnv: Record<string, string>;
+  startConflicts(): Promise<ServiceProcess>;
   /** One workflows replica (a suite may stop it and start its own). */
   workflows: ServiceProcess;
   startProjector(): Promise<ServiceProcess>;
@@ -60,6 +63,8 @@ export function serviceEnv(testDb: TestDatabase, stream: TestStream): Record<str
 export interface StartTakesOptions {
   /** Settings of the webhooks service (an allow-list for a local receiver, short retry schedules). */
   webhooksEnv?: Record<string, string>;
+  /** Settings of the conflicts service. */
+  conflictsEnv?: Record<string, string>;
 }
 
 /** Starts the event store, the projector, the conflicts, webhooks and workflows services and the gateway as processes on a database and stream of their own. */
@@ -88,7 +93,9 @@ export async function startTakes(label: string, gatewayEnv: Record<string, strin
   // The review page (served by the conflicts service) calls the gateway, so the gateway's port is chosen first.
   const gatewayPort = await freePort();
   const baseUrl = `http://127.0.0.1:${gatewayPort}`;
-  const conflicts = await track(startService('conflicts', { env: { ...env, TAKES_REVIEW_API_URL: baseUrl }, httpPortVar: 'TAKES_CONFLICTS_HTTP_PORT' }));
+  const conflictsEnv = { ...env, TAKES_REVIEW_API_URL: baseUrl, ...options.conflictsEnv };
+  const startConflicts = () => startService('conflicts', { env: conflictsEnv, httpPortVar: 'TAKES_CONFLICTS_HTTP_PORT' });
+  let conflicts = await track(startConflicts());
   const webhooksEnv = { ...env, ...options.webhooksEnv };
   const startWebhooks = () => startService('webhooks', { env: webhooksEnv, httpPortVar: 'TAKES_WEBHOOKS_HTTP_PORT' });
   let webhooks = await track(startWebhooks());
@@ -122,8 +129,17 @@ export async function startTakes(label: string, gatewayEnv: Record<string, strin
       return store;
     },
     gateway,
-    conflicts,
-    conflictsUrl: `http://127.0.0.1:${conflicts.httpPort}`,
+    get conflicts() {
+      return conflicts;
+    },
+    get conflictsUrl() {
+      return `http://127.0.0.1:${conflicts.httpPort}`;
+    },
+    conflictsEnv,
+    startConflicts: async () => {
+      conflicts = await startConflicts();
+      return conflicts;
+    },
     workflows,
     get projector() {
       return projector;

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { envHttpUrl, envInt, envString, type Env } from '@takes/config';
+import { envDurationMs, envHttpUrl, envInt, envString, type Env } from '@takes/config';
 import { sharedSettings, type SharedSettings } from '@takes/service-kit';
 
 /** Every setting of the conflicts service, read once at start-up. */
@@ -7,6 +7,12 @@ export interface ConflictsConfig extends SharedSettings {
   httpPort: number;
   durable: string;
   maxInFlight: number;
+  /**
+   * How soon the review queue's place in the event stream is saved after batches that
+   * changed nothing in the queue (most of them) moved it (ms). A batch that changes the
+   * queue saves it at once, with its rows.
+   */
+  watermarkSaveMs: number;
   review: {
     /** The folder of the built review page (`npm run build` writes it to dist/review). */
     dir: string;
@@ -26,6 +32,7 @@ export function loadConflictsConfig(env: Env = process.env): ConflictsConfig {
     httpPort: envInt(env, 'TAKES_CONFLICTS_HTTP_PORT', 8083, { min: 0, max: 65535 }),
     durable: envString(env, 'TAKES_CONFLICTS_DURABLE', 'conflicts'),
     maxInFlight: envInt(env, 'TAKES_CONFLICTS_MAX_IN_FLIGHT', 200, { min: 1 }),
+    watermarkSaveMs: envDurationMs(env, 'TAKES_CONFLICTS_WATERMARK_SAVE', 250),
     review: {
       dir: path.resolve(envString(env, 'TAKES_REVIEW_DIR', BUILT_REVIEW_PAGE)),
       apiUrl: envHttpUrl(env, 'TAKES_REVIEW_API_URL'),

@@ -9,8 +9,8 @@ import { LOGGER, NATS_CONNECTION } from '../tokens';
 import { ReviewQueueWorker } from './review-queue.worker';
 
 /**
- * Answers `watermark.review_queue` from the conflicts service's watermark table, on
- * every replica from its start (a standby one too: it reads the same table), so the
+ * Answers `watermark.review_queue` on every replica from its start: the leader with the
+ * position it applied, a standby with the place saved in the watermark table. The
  * gateway's read-your-writes never reads the conflicts schema itself.
  */
 @Injectable()
@@ -28,7 +28,7 @@ export class ReviewQueueWatermark implements OnApplicationBootstrap, OnApplicati
     this.subscription = serveWatermark(this.nc, {
       subjectPrefix: this.config.subjectPrefix,
       readModel: ReadModel.review_queue,
-      position: () => this.worker.watermark(),
+      position: () => this.worker.current(),
       knownError: postgresUnavailable,
       onError: (error, subject) => this.log.error({ err: error, subject }, 'watermark request failed'),
     });

@@ -1,5 +1,5 @@
 import { READINESS_CHECKS, type ReadinessCheck } from '@takes/observability';
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { NatsConnection } from 'nats';
 import { Client } from 'pg';
 import type { Logger } from 'pino';
@@ -11,15 +11,27 @@ import { CONFLICTS_CONFIG, type ConflictsConfig } from '../config';
 import { DATABASE, LOGGER, NATS_CONNECTION } from '../tokens';
 import { REVIEW_QUEUE, advanceWatermarkSql, applyToReviewQueue, touchesReviewQueue } from './review-queue.projection';
 
-/** Keeps the review queue (a projection in the conflicts schema) current, in position order. */
+/**
+ * Keeps the review queue (a projection in the conflicts schema) current, in position
+ * order, on one replica at a time (an advisory lock on a connection of its own).
+ * Most events change nothing in the queue: a batch of only those writes nothing, and the
+ * place it reached is saved within watermarkSaveMs (or on stop); after a crash those
+ * events are read again and change nothing again. A batch that changes the queue saves
+ * the place with its rows, in one transaction.
+ */
 @Injectable()
-export class ReviewQueueWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+export class ReviewQueueWorker implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private follower?: EventFollower;
   private leader?: Client;
   /** Why the follower stopped, once it has. */
   private failure?: string;
   private loop?: Promise<void>;
   private stopped = false;
+  /** Set while this replica leads: the last position applied, saved or not. */
+  private applied?: number;
+  /** The place as this process saved it (at most `applied`). */
+  private saved = 0;
+  private saveTimer?: NodeJS.Timeout;
 
   constructor(
     @Inject(CONFLICTS_CONFIG) private readonly config: ConflictsConfig,
@@ -41,9 +53,15 @@ export class ReviewQueueWorker implements OnApplicationBootstrap, OnApplicationS
     };
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Stops reading, then saves the place not saved yet, before the database pool closes (in onApplicationShutdown). */
+  async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     this.follower?.stop();
+    await this.saveWatermark();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearTimeout(this.saveTimer);
     await this.leader?.end().catch(() => undefined);
   }
 
@@ -53,6 +71,8 @@ export class ReviewQueueWorker implements OnApplicationBootstrap, OnApplicationS
     await this.leader.connect();
     await this.leader.query('SELECT pg_advisory_lock($1, $2)', REVIEW_QUEUE_LEADER_LOCK);
     if (this.stopped) return;
+    this.saved = await this.watermark();
+    this.applied = this.saved;
     this.follower = new EventFollower({
       nc: this.nc,
       stream: this.config.streamName,
@@ -68,27 +88,56 @@ export class ReviewQueueWorker implements OnApplicationBootstrap, OnApplicationS
     await this.follower.run();
   }
 
+  /** The place saved in PostgreSQL. */
   async watermark(): Promise<number> {
     const { rows } = await this.database.pool.query<{ position: string }>('SELECT position FROM conflicts.watermarks WHERE read_model = $1', [REVIEW_QUEUE]);
     return Number(rows[0]?.position ?? 0);
   }
 
+  /**
+   * The position up to which the review queue is current: the leader knows it (saved or
+   * not); a standby answers the place saved, which trails it by at most watermarkSaveMs.
+   */
+  async current(): Promise<number> {
+    return this.applied ?? this.watermark();
+  }
+
   private async apply(events: TakesEvent[]): Promise<void> {
-    // The other side of each contest (the edits it was merged against) is read before the transaction.
+    const top = Math.max(...events.map((e) => e.position));
     const queued = events.filter(touchesReviewQueue);
+    if (queued.length === 0) {
+      this.applied = Math.max(this.applied ?? 0, top);
+      this.saveTimer ??= setTimeout(() => {
+        this.saveTimer = undefined;
+        void this.saveWatermark();
+      }, this.config.watermarkSaveMs);
+      return;
+    }
+    // The other side of each contest (the edits it was merged against) is read before the transaction.
     const parties = new Map<TakesEvent, ContestParties[]>();
     for (const event of queued) if (event.contested.length > 0) parties.set(event, await this.partiesOf(event));
     // Committed without waiting for the disk: the queue is derived from the events and
     // kept with its watermark, so a crash that loses the last batches loses their
     // watermark with them, and the follower applies those events again from the store.
-    // A batch with nothing for the queue is one round trip: BEGIN, the watermark, COMMIT.
     await inDeferredTransaction(this.database.pool, async (statements) => {
-      if (queued.length > 0) {
-        const client = await statements.connection();
-        for (const event of queued) await applyToReviewQueue(client, event, parties.get(event));
-      }
-      statements.defer(advanceWatermarkSql(Math.max(...events.map((e) => e.position))));
+      const client = await statements.connection();
+      for (const event of queued) await applyToReviewQueue(client, event, parties.get(event));
+      statements.defer(advanceWatermarkSql(top));
     }, { waitForDisk: false });
+    this.applied = Math.max(this.applied ?? 0, top);
+    this.saved = Math.max(this.saved, top);
+  }
+
+  /** Saves the place where it moved over events that changed nothing; a failure is logged, the next save or a replay makes up for it. */
+  private async saveWatermark(): Promise<void> {
+    const position = this.applied ?? 0;
+    if (position <= this.saved) return;
+    try {
+      await inDeferredTransaction(this.database.pool, async (statements) => statements.defer(advanceWatermarkSql(position)), { waitForDisk: false });
+      this.saved = Math.max(this.saved, position);
+    } catch (error) {
+      this.log.warn({ err: error, position }, 'review queue watermark not saved; events after the saved one will be read again');
+    }
   }
 
   /** Who took part in each pointer the event contests: it, and the events between its base and it. */

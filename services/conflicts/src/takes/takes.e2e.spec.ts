@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { FieldHistory } from '@takes/merge';
-import { startTakes, type TakesProcesses } from '@takes/testing';
+import { eventually, startService, startTakes, type TakesProcesses } from '@takes/testing';
 
 /**
  * The conflicts service from the outside (all services as processes, over the gateway's
  * takes routes): /resolve on every kind of field, the review queue and its filters, the
- * seed story on an entity with auto timestamps, and a delete meeting an offline edit.
+ * seed story on an entity with auto timestamps, a delete meeting an offline edit, and
+ * where the queue saves its place in the event stream.
  */
 const visit = {
   name: 'visit',
@@ -26,7 +27,8 @@ describe('the conflicts service: picks and the review queue (all services as pro
   let token: string;
 
   beforeAll(async () => {
-    takes = await startTakes('conflicts_e2e', { TAKES_RATE_LIMIT: '100000' });
+    // The queue's place over events that change nothing in it is saved only on stop, unless a test says otherwise.
+    takes = await startTakes('conflicts_e2e', { TAKES_RATE_LIMIT: '100000' }, { conflictsEnv: { TAKES_CONFLICTS_WATERMARK_SAVE: '1h' } });
     token = await takes.login();
     expect((await takes.api('POST', '/api/main/_admin/entities', { token, body: visit })).status).toBe(201);
     expect((await takes.api('POST', '/api/main/_admin/entities', { token, body: { ...visit, name: 'other', table: 'others' } })).status).toBe(201);
@@ -178,5 +180,59 @@ describe('the conflicts service: picks and the review queue (all services as pro
     // And a pick of {deleted: true} deletes it again.
     expect((await resolve(id, { field: '_record', value: { deleted: true } })).status).toBe(200);
     expect((await takes.api('GET', `/api/main/visit/${id}`, { token })).status).toBe(404);
+  });
+
+  it('saves its place at once with a contest, and over events that change nothing in the queue only on stop; reads still see their writes; a kill reads those events again, to no change', async () => {
+    const watermark = async () => Number((await takes.sql<{ position: string }>("SELECT position FROM conflicts.watermarks WHERE read_model = 'review_queue'"))[0].position);
+    const lastPositionOf = async (id: string) => Number((await takes.sql<{ p: string }>('SELECT max(position) AS p FROM event_store.events WHERE entity_id = $1', [id]))[0].p);
+    const create = async () => {
+      const r = await takes.api('POST', '/api/main/other', { token, body: { x: 'plain' } });
+      expect(r.status).toBe(201);
+      return Number(r.headers.get('x-takes-position'));
+    };
+    // A read of the queue waits for the queue to reach that position (the gateway asks the conflicts service).
+    const queueAt = async (position: number) => {
+      const r = await takes.api('GET', '/api/main/_conflicts?entity=visit', { token, headers: { 'X-Takes-Min-Position': String(position) } });
+      expect(r.status).toBe(200);
+      return r.body.data as QueueItem[];
+    };
+    const id = await contestedOnY();
+    const contestAt = await lastPositionOf(id);
+    expect((await queueAt(contestAt)).filter((i) => i.id === id)).toHaveLength(1);
+    // Saved with the contest's rows, in the same transaction.
+    expect(await watermark()).toBeGreaterThanOrEqual(contestAt);
+    const saved = await watermark();
+
+    // Events that change nothing in the queue: applied, answered, not saved.
+    let last = 0;
+    for (let i = 0; i < 5; i += 1) last = await create();
+    await queueAt(last);
+    expect(await watermark()).toBe(saved);
+
+    // Killed: the next leader reads those five again from the saved place; they change nothing.
+    await takes.conflicts.kill();
+    await takes.startConflicts();
+    expect((await queueAt(last)).filter((i) => i.id === id)).toEqual([expect.objectContaining({ fields: ['/y'] })]);
+    const second = await contestedOnY();
+    expect((await queueAt(await lastPositionOf(second))).filter((i) => i.id === second)).toHaveLength(1);
+
+    // Stopped: the place moved over events that changed nothing is saved on the way out.
+    for (let i = 0; i < 3; i += 1) last = await create();
+    await queueAt(last);
+    expect(await watermark()).toBeLessThan(last);
+    await takes.conflicts.stop();
+    expect(await watermark()).toBe(last);
+
+    // With the default setting, such a place is saved within a quarter of a second, the service running.
+    const { TAKES_CONFLICTS_WATERMARK_SAVE: _hour, ...defaults } = takes.conflictsEnv;
+    const running = await startService('conflicts', { env: defaults, httpPortVar: 'TAKES_CONFLICTS_HTTP_PORT' });
+    try {
+      for (let i = 0; i < 2; i += 1) last = await create();
+      await eventually(async () => expect(await watermark()).toBe(last), 10_000);
+    } finally {
+      await running.stop();
+    }
+    await takes.startConflicts();
+    expect((await queueAt(last)).filter((i) => i.id === id || i.id === second)).toHaveLength(2);
   });
 });
