@@ -1,4 +1,5 @@
 import pino from 'pino';
+import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
 import type { NatsConnection } from 'nats';
 import { subjects, type TakesEvent } from '@takes/contracts';
 import { connectNats } from '@takes/bus';
@@ -85,6 +86,41 @@ async function expectStreamMatchesStore(store: StoreFixture, stream: TestStream)
   }
 }
 
+/**
+ * Holds the answer of the relay's nth read of the events table (PostgreSQL has run it:
+ * what it found is fixed) until released, so a test can commit while that read is out.
+ */
+class HoldTableRead implements KyselyPlugin {
+  private reads = 0;
+  private readonly held = new WeakSet<object>();
+  private open!: () => void;
+  private readonly gate = new Promise<void>((resolve) => (this.open = resolve));
+  private enter!: () => void;
+  /** Resolves once the nth read is held. */
+  readonly entered = new Promise<void>((resolve) => (this.enter = resolve));
+
+  constructor(private readonly nth: number) {}
+
+  release(): void {
+    this.open();
+  }
+
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    const node = args.node as RootOperationNode & { sqlFragments?: readonly string[] };
+    const text = node.kind === 'RawNode' ? (node.sqlFragments ?? []).join('?') : '';
+    if (text.includes('trace_id FROM event_store.events') && ++this.reads === this.nth) this.held.add(args.queryId);
+    return args.node;
+  }
+
+  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    if (this.held.has(args.queryId)) {
+      this.enter();
+      await this.gate;
+    }
+    return args.result;
+  }
+}
+
 describe('relay (real PostgreSQL and JetStream)', () => {
   let store: StoreFixture;
   let stream: TestStream;
@@ -146,6 +182,11 @@ describe('relay (real PostgreSQL and JetStream)', () => {
   });
 
   it('once a read of the table has caught up, what this process commits next goes out as handed over, not read back', async () => {
+    // One lane, as the service runs by default: commits are handed over in position order.
+    // With several lanes, the answers of two commits can be taken in either order, and
+    // such a gap is rightly read from the table.
+    await store.close();
+    store = await createStoreFixture('relay', { groupCommit: { lanes: 1 } });
     const tableBatches: number[] = [];
     // It never polls here: only a local commit wakes it, so the table is read only for a gap.
     const relay = await makeRelay(store, stream, stream.nc, store.testDb.url, {
@@ -198,6 +239,28 @@ describe('relay (real PostgreSQL and JetStream)', () => {
       relay.handOff(held[2]);
       await eventually(() => expect(relay.cursor.position).toBe(META + 3));
       expect(published.slice(-2)).toEqual([{ position: META + 2, from: 'table' }, { position: META + 3, from: 'commits' }]);
+      await expectStreamMatchesStore(store, stream);
+    } finally {
+      await relay.stop();
+    }
+  });
+
+  it('a commit handed over while a read of the table finds nothing goes out then, not at the next poll', async () => {
+    // One event a batch: the read that found the entity's definition was full, so the relay
+    // reads again; that second read finds nothing, and its answer is held.
+    const hold = new HoldTableRead(2);
+    const relay = await makeRelay(store, stream, stream.nc, store.testDb.url, { db: store.db.withPlugin(hold), pollMs: 600_000, batchSize: 1 });
+    relay.start();
+    try {
+      await hold.entered;
+      expect(relay.cursor.position).toBe(META);
+      // Committed and handed over while the read is out: its wake (through setImmediate, so
+      // done by the time the next line's turn comes) finds the relay busy.
+      await store.append({ entity_id: 'during', op: 'create', data: { n: 1 } });
+      await new Promise((resolve) => setImmediate(resolve));
+      hold.release();
+      // It never polls here (10 minutes): only what it was handed can send this event now.
+      await eventually(() => expect(relay.cursor.position).toBe(META + 1));
       await expectStreamMatchesStore(store, stream);
     } finally {
       await relay.stop();

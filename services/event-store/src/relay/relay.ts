@@ -136,6 +136,12 @@ export class Relay {
     return this.handed.splice(0, n).map((row) => ({ event: writtenEvent(row), traceId: row.trace_id }));
   }
 
+  /** Whether events handed over follow the cursor (takeHanded would return them). */
+  private handedFollowsCursor(): boolean {
+    const next = this.handed.find((row) => row.position > this.cursor.position);
+    return next?.position === this.cursor.position + 1;
+  }
+
   async stop(): Promise<void> {
     this.running = false;
     this.wakeUp?.();
@@ -216,6 +222,9 @@ export class Relay {
       if (batch.length === 0) {
         // Caught up with the stream reconciled: nothing is refused.
         if (fromTable) this.refusedSince = null;
+        // A commit handed over while the table was being read woke no one (the relay was
+        // not waiting then): it goes out now, not at the next poll.
+        if (this.handedFollowsCursor()) continue;
         const woken = await this.idle(wait);
         wait = woken ? this.options.pollMs : Math.min(wait * 2, Math.max(this.options.pollMs, this.options.idlePollMaxMs ?? this.options.pollMs));
         read = !woken;
