@@ -12,7 +12,9 @@ import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import os from 'node:os';
+import type { NatsConnection } from 'nats';
 import { Client } from 'pg';
+import { Header } from '@takes/contracts';
 import { startTakes, type ServiceProcess } from '@takes/testing';
 import { cpuByPid, cpuSince, pidsNamed, processCpuMs } from './process-cpu';
 import { rawAppend } from './raw-append';
@@ -223,6 +225,9 @@ async function main(): Promise<void> {
       watching = false;
       await watcher.catch(() => undefined);
     };
+    // Where each sampled write's lag went: the stream's own receive time of its event splits it in two.
+    const jsm = await takes.stream.nc.jetstreamManager();
+    const firstSeq = (await jsm.streams.info(takes.stream.stream)).state.last_seq + 1;
     const paced = Array.from({ length: 16 }, () => client(takes.gateway.httpPort, token));
     const lagStart = performance.now();
     let slot = 0;
@@ -243,7 +248,14 @@ async function main(): Promise<void> {
     while (!visibleAt.has(lastPosition) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
     await stopWatching();
     const lags = sampled.map((x) => (visibleAt.get(x.position) ?? NaN) - x.acked).sort((a, b) => a - b);
-    const lagLine = `write→read-table lag at ${(sampled.length / SECONDS).toFixed(0)} creates/s (half the highest rate): p50 ${percentile(lags, 50).toFixed(1)} ms, p99 ${percentile(lags, 99).toFixed(1)} ms, ${sampled.length} writes`;
+    const inStream = await streamTimes(takes.stream.nc, takes.stream.stream, firstSeq);
+    const split = (of: (x: { position: number; acked: number }, streamAt: number) => number) =>
+      sampled.filter((x) => inStream.has(x.position)).map((x) => of(x, inStream.get(x.position)! - performance.timeOrigin)).sort((a, b) => a - b);
+    const toStream = split((x, streamAt) => streamAt - x.acked);
+    const toTable = split((x, streamAt) => (visibleAt.get(x.position) ?? NaN) - streamAt);
+    const lagLine = `write→read-table lag at ${(sampled.length / SECONDS).toFixed(0)} creates/s (half the highest rate): p50 ${percentile(lags, 50).toFixed(1)} ms, p99 ${percentile(lags, 99).toFixed(1)} ms, ${sampled.length} writes
+  of which answer→in the stream (JetStream's receive time; below 0 when published before the answer reached this script): p50 ${percentile(toStream, 50).toFixed(1)} ms, p99 ${percentile(toStream, 99).toFixed(1)} ms
+  and in the stream→in the read table: p50 ${percentile(toTable, 50).toFixed(1)} ms, p99 ${percentile(toTable, 99).toFixed(1)} ms`;
 
     const settings = (await probe.query("SELECT name, setting FROM pg_settings WHERE name IN ('synchronous_commit', 'fsync', 'max_connections')")).rows;
     let natsVersion = '';
@@ -260,6 +272,21 @@ async function main(): Promise<void> {
     await probe.end();
     await takes.close();
   }
+}
+
+/** When JetStream received each event from a sequence on (ms since the epoch), by position. */
+async function streamTimes(nc: NatsConnection, stream: string, fromSeq: number): Promise<Map<number, number>> {
+  const times = new Map<number, number>();
+  const last = (await (await nc.jetstreamManager()).streams.info(stream)).state.last_seq;
+  if (last < fromSeq) return times;
+  const consumer = await nc.jetstream().consumers.get(stream, { opt_start_seq: fromSeq });
+  const messages = await consumer.consume();
+  for await (const m of messages) {
+    times.set(Number(m.headers?.get(Header.POSITION)), m.info.timestampNanos / 1e6);
+    if (m.seq >= last) break;
+  }
+  await messages.close();
+  return times;
 }
 
 main().catch((error) => {
