@@ -88,10 +88,16 @@ export class BatchConsumer {
   /** The next batch (waits until at least one event is there, or the feed stops). */
   async next(): Promise<{ events: TakesEvent[]; ack(): void } | null> {
     while (this.queue.length === 0 && !this.stopped) {
+      // Woken by the next message or by stop; the timer is only a safety net, cleared on
+      // wake (otherwise every wait under load would leave one behind for a second).
       await new Promise<void>((resolve) => {
-        this.waiting = resolve;
-        setTimeout(resolve, 1_000);
+        const timer = setTimeout(resolve, 1_000);
+        this.waiting = () => {
+          clearTimeout(timer);
+          resolve();
+        };
       });
+      this.waiting = undefined;
     }
     if (this.stopped) return null;
     const taken = this.queue.splice(0, this.options.batchSize);
