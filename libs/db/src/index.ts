@@ -14,3 +14,4 @@ export {
   type AdvisoryLockKey,
 } from './advisory-locks';
 export { DeferredStatements, dollarQuoted, executeSql, inOneTrip, integerLiteral, prepareOnce, type SqlStatement } from './one-trip';
+export { PlaceKeeper, type PlaceKeeperOptions } from './place-keeper';

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { EVENT_STORE, subjects, type EventStore, type TakesEvent } from '@takes/contracts';
 import { EventFollower } from '@takes/bus';
 import { contestParties, type ContestParties } from '@takes/merge';
-import { REVIEW_QUEUE_LEADER_LOCK, inDeferredTransaction, type Database } from '@takes/db';
+import { PlaceKeeper, REVIEW_QUEUE_LEADER_LOCK, inDeferredTransaction, type Database } from '@takes/db';
 import { CONFLICTS_CONFIG, type ConflictsConfig } from '../config';
 import { DATABASE, LOGGER, NATS_CONNECTION } from '../tokens';
 import { REVIEW_QUEUE, advanceWatermarkSql, applyToReviewQueue, touchesReviewQueue } from './review-queue.projection';
@@ -27,11 +27,8 @@ export class ReviewQueueWorker implements OnApplicationBootstrap, BeforeApplicat
   private failure?: string;
   private loop?: Promise<void>;
   private stopped = false;
-  /** Set while this replica leads: the last position applied, saved or not. */
-  private applied?: number;
-  /** The place as this process saved it (at most `applied`). */
-  private saved = 0;
-  private saveTimer?: NodeJS.Timeout;
+  /** Set once this replica leads: the queue's place in the event stream. */
+  private place?: PlaceKeeper;
 
   constructor(
     @Inject(CONFLICTS_CONFIG) private readonly config: ConflictsConfig,
@@ -57,11 +54,10 @@ export class ReviewQueueWorker implements OnApplicationBootstrap, BeforeApplicat
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     this.follower?.stop();
-    await this.saveWatermark();
+    await this.place?.stop();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearTimeout(this.saveTimer);
     await this.leader?.end().catch(() => undefined);
   }
 
@@ -71,8 +67,11 @@ export class ReviewQueueWorker implements OnApplicationBootstrap, BeforeApplicat
     await this.leader.connect();
     await this.leader.query('SELECT pg_advisory_lock($1, $2)', REVIEW_QUEUE_LEADER_LOCK);
     if (this.stopped) return;
-    this.saved = await this.watermark();
-    this.applied = this.saved;
+    this.place = new PlaceKeeper(await this.watermark(), {
+      saveAfterMs: this.config.watermarkSaveMs,
+      save: (position) => inDeferredTransaction(this.database.pool, async (statements) => statements.defer(advanceWatermarkSql(position)), { waitForDisk: false }),
+      onSaveFailed: (error, position) => this.log.warn({ err: error, position }, 'review queue watermark not saved; tried again shortly'),
+    });
     this.follower = new EventFollower({
       nc: this.nc,
       stream: this.config.streamName,
@@ -96,21 +95,18 @@ export class ReviewQueueWorker implements OnApplicationBootstrap, BeforeApplicat
 
   /**
    * The position up to which the review queue is current: the leader knows it (saved or
-   * not); a standby answers the place saved, which trails it by at most watermarkSaveMs.
+   * not); a standby answers the place saved, which trails it by about watermarkSaveMs
+   * (longer only while PostgreSQL refuses the save).
    */
   async current(): Promise<number> {
-    return this.applied ?? this.watermark();
+    return this.place?.applied ?? this.watermark();
   }
 
   private async apply(events: TakesEvent[]): Promise<void> {
     const top = Math.max(...events.map((e) => e.position));
     const queued = events.filter(touchesReviewQueue);
     if (queued.length === 0) {
-      this.applied = Math.max(this.applied ?? 0, top);
-      this.saveTimer ??= setTimeout(() => {
-        this.saveTimer = undefined;
-        void this.saveWatermark();
-      }, this.config.watermarkSaveMs);
+      this.place!.moved(top);
       return;
     }
     // The other side of each contest (the edits it was merged against) is read before the transaction.
@@ -124,20 +120,7 @@ export class ReviewQueueWorker implements OnApplicationBootstrap, BeforeApplicat
       for (const event of queued) await applyToReviewQueue(client, event, parties.get(event));
       statements.defer(advanceWatermarkSql(top));
     }, { waitForDisk: false });
-    this.applied = Math.max(this.applied ?? 0, top);
-    this.saved = Math.max(this.saved, top);
-  }
-
-  /** Saves the place where it moved over events that changed nothing; a failure is logged, the next save or a replay makes up for it. */
-  private async saveWatermark(): Promise<void> {
-    const position = this.applied ?? 0;
-    if (position <= this.saved) return;
-    try {
-      await inDeferredTransaction(this.database.pool, async (statements) => statements.defer(advanceWatermarkSql(position)), { waitForDisk: false });
-      this.saved = Math.max(this.saved, position);
-    } catch (error) {
-      this.log.warn({ err: error, position }, 'review queue watermark not saved; events after the saved one will be read again');
-    }
+    this.place!.savedWith(top);
   }
 
   /** Who took part in each pointer the event contests: it, and the events between its base and it. */

@@ -5,7 +5,7 @@ import { Client } from 'pg';
 import type { Logger } from 'pino';
 import { EVENT_STORE, subjects, type EventStore, type TakesEvent } from '@takes/contracts';
 import { EventFollower } from '@takes/bus';
-import { WEBHOOKS_INTAKE_LOCK, dollarQuoted, inDeferredTransaction, integerLiteral, type Database } from '@takes/db';
+import { PlaceKeeper, WEBHOOKS_INTAKE_LOCK, dollarQuoted, inDeferredTransaction, integerLiteral, type Database } from '@takes/db';
 import { WEBHOOKS_CONFIG, type WebhooksConfig } from '../config';
 import { DeliveryWorker } from '../delivery/delivery.worker';
 import { WebhookMetrics } from '../webhook-metrics';
@@ -35,10 +35,8 @@ export class IntakeWorker implements OnApplicationBootstrap, BeforeApplicationSh
   private failure?: string;
   private stopped = false;
   private endpoints = new Map<string, EndpointRow>();
-  private applied = 0;
-  /** The watermark as saved in PostgreSQL by this process (at most `applied`). */
-  private saved = 0;
-  private saveTimer?: NodeJS.Timeout;
+  /** Set once this replica leads: the intake's place in the event stream. */
+  private place?: PlaceKeeper;
 
   constructor(
     @Inject(WEBHOOKS_CONFIG) private readonly config: WebhooksConfig,
@@ -65,11 +63,10 @@ export class IntakeWorker implements OnApplicationBootstrap, BeforeApplicationSh
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     this.follower?.stop();
-    await this.saveWatermark();
+    await this.place?.stop();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearTimeout(this.saveTimer);
     await this.leader?.end().catch(() => undefined);
   }
 
@@ -80,10 +77,16 @@ export class IntakeWorker implements OnApplicationBootstrap, BeforeApplicationSh
     await this.leader.query('SELECT pg_advisory_lock($1, $2)', WEBHOOKS_INTAKE_LOCK);
     if (this.stopped) return;
     this.endpoints = await loadEndpoints(this.database.pool);
-    this.applied = await this.watermark();
-    this.saved = this.applied;
-    this.metrics.intakePosition.set(this.applied);
-    this.log.info({ position: this.applied, endpoints: this.endpoints.size }, 'webhook intake leading');
+    const place = new PlaceKeeper(await this.watermark(), {
+      saveAfterMs: this.config.watermarkSaveMs,
+      save: async (position) => {
+        await this.database.pool.query(watermarkUpdate(position));
+      },
+      onSaveFailed: (error, position) => this.log.warn({ err: error, position }, 'webhook intake watermark not saved; tried again shortly'),
+    });
+    this.place = place;
+    this.metrics.intakePosition.set(place.applied);
+    this.log.info({ position: place.applied, endpoints: this.endpoints.size }, 'webhook intake leading');
     this.follower = new EventFollower({
       nc: this.nc,
       stream: this.config.streamName,
@@ -105,7 +108,8 @@ export class IntakeWorker implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   private async apply(batch: TakesEvent[]): Promise<void> {
-    const events = batch.filter((e) => e.position > this.applied);
+    const place = this.place!;
+    const events = batch.filter((e) => e.position > place.applied);
     if (events.length === 0) return;
     const plan = await planBatch(events, this.endpoints, (event, version) => this.stateAt(event, version));
     for (const problem of plan.conditionErrors) this.log.warn(problem, 'webhook condition could not be evaluated; not delivered');
@@ -115,12 +119,8 @@ export class IntakeWorker implements OnApplicationBootstrap, BeforeApplicationSh
     // delivery, within watermarkSaveMs, or on stop. Losing it in a crash only means
     // reading again events that make nothing.
     if (plan.deliveries.length === 0 && plan.endpoints.size === 0) {
-      this.applied = last;
+      place.moved(last);
       this.metrics.intakePosition.set(last);
-      this.saveTimer ??= setTimeout(() => {
-        this.saveTimer = undefined;
-        void this.saveWatermark();
-      }, this.config.watermarkSaveMs);
       return;
     }
     // The watermark goes with COMMIT in one message.
@@ -132,22 +132,9 @@ export class IntakeWorker implements OnApplicationBootstrap, BeforeApplicationSh
       return count;
     });
     for (const [key, row] of plan.endpoints) this.endpoints.set(key, row);
-    this.applied = last;
+    place.savedWith(last);
     this.metrics.intakePosition.set(last);
-    this.saved = Math.max(this.saved, last);
     if (added > 0) this.delivery.wake();
-  }
-
-  /** Saves the watermark where it moved without a delivery; a failure is logged, the next save or a replay makes up for it. */
-  private async saveWatermark(): Promise<void> {
-    const position = this.applied;
-    if (position <= this.saved) return;
-    try {
-      await this.database.pool.query(watermarkUpdate(position));
-      this.saved = Math.max(this.saved, position);
-    } catch (error) {
-      this.log.warn({ err: error, position }, 'webhook intake watermark not saved; events after the saved one will be read again');
-    }
   }
 
   private async stateAt(event: TakesEvent, version: number): Promise<Record<string, unknown> | null> {
