@@ -136,10 +136,9 @@ export class Relay {
     return this.handed.splice(0, n).map((row) => ({ event: writtenEvent(row), traceId: row.trace_id }));
   }
 
-  /** Whether events handed over follow the cursor (takeHanded would return them). */
-  private handedFollowsCursor(): boolean {
-    const next = this.handed.find((row) => row.position > this.cursor.position);
-    return next?.position === this.cursor.position + 1;
+  /** Whether events were handed over that are not published yet. */
+  private handedAfterCursor(): boolean {
+    return this.handed.some((row) => row.position > this.cursor.position);
   }
 
   async stop(): Promise<void> {
@@ -223,8 +222,10 @@ export class Relay {
         // Caught up with the stream reconciled: nothing is refused.
         if (fromTable) this.refusedSince = null;
         // A commit handed over while the table was being read woke no one (the relay was
-        // not waiting then): it goes out now, not at the next poll.
-        if (this.handedFollowsCursor()) continue;
+        // not waiting then): it goes out now, not at the next poll. Handed over in order,
+        // it is taken as it is; out of order, the table is read again, and holds it (a
+        // commit is handed over only once committed), so this cannot turn on the spot.
+        if (this.handedAfterCursor()) continue;
         const woken = await this.idle(wait);
         wait = woken ? this.options.pollMs : Math.min(wait * 2, Math.max(this.options.pollMs, this.options.idlePollMaxMs ?? this.options.pollMs));
         read = !woken;
