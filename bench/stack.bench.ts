@@ -249,8 +249,10 @@ async function main(): Promise<void> {
     await stopWatching();
     const lags = sampled.map((x) => (visibleAt.get(x.position) ?? NaN) - x.acked).sort((a, b) => a - b);
     const inStream = await streamTimes(takes.stream.nc, takes.stream.stream, firstSeq);
+    // JetStream's times are the wall clock's; this script's are performance.now()'s.
+    const wallAtZero = Date.now() - performance.now();
     const split = (of: (x: { position: number; acked: number }, streamAt: number) => number) =>
-      sampled.filter((x) => inStream.has(x.position)).map((x) => of(x, inStream.get(x.position)! - performance.timeOrigin)).sort((a, b) => a - b);
+      sampled.filter((x) => inStream.has(x.position)).map((x) => of(x, inStream.get(x.position)! - wallAtZero)).sort((a, b) => a - b);
     const toStream = split((x, streamAt) => streamAt - x.acked);
     const toTable = split((x, streamAt) => (visibleAt.get(x.position) ?? NaN) - streamAt);
     const lagLine = `write→read-table lag at ${(sampled.length / SECONDS).toFixed(0)} creates/s (half the highest rate): p50 ${percentile(lags, 50).toFixed(1)} ms, p99 ${percentile(lags, 99).toFixed(1)} ms, ${sampled.length} writes
@@ -274,18 +276,26 @@ async function main(): Promise<void> {
   }
 }
 
-/** When JetStream received each event from a sequence on (ms since the epoch), by position. */
+/**
+ * When JetStream received each event from a sequence on (ms since the epoch), by
+ * position: read until nothing is pending, or for 30 s at most (what was read by then).
+ */
 async function streamTimes(nc: NatsConnection, stream: string, fromSeq: number): Promise<Map<number, number>> {
   const times = new Map<number, number>();
   const last = (await (await nc.jetstreamManager()).streams.info(stream)).state.last_seq;
   if (last < fromSeq) return times;
   const consumer = await nc.jetstream().consumers.get(stream, { opt_start_seq: fromSeq });
   const messages = await consumer.consume();
-  for await (const m of messages) {
-    times.set(Number(m.headers?.get(Header.POSITION)), m.info.timestampNanos / 1e6);
-    if (m.seq >= last) break;
+  const deadline = setTimeout(() => messages.stop(), 30_000);
+  try {
+    for await (const m of messages) {
+      times.set(Number(m.headers?.get(Header.POSITION)), m.info.timestampNanos / 1e6);
+      if (m.seq >= last || m.info.pending === 0) break;
+    }
+  } finally {
+    clearTimeout(deadline);
+    await messages.close();
   }
-  await messages.close();
   return times;
 }
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FieldHistory } from '@takes/merge';
+import { NatsWatermarks } from '@takes/bus';
 import { eventually, startService, startTakes, type TakesProcesses } from '@takes/testing';
 
 /**
@@ -209,9 +210,13 @@ describe('the conflicts service: picks and the review queue (all services as pro
     await queueAt(last);
     expect(await watermark()).toBe(saved);
 
-    // Killed: the next leader reads those five again from the saved place; they change nothing.
+    // Killed: the next leader goes on from the saved place, reads those five again (asked
+    // directly: the gateway remembers the watermark it saw), and they change nothing.
     await takes.conflicts.kill();
     await takes.startConflicts();
+    const watermarks = new NatsWatermarks(takes.stream.nc, { subjectPrefix: takes.stream.prefix, timeoutMs: 5_000 });
+    await eventually(async () => expect(await watermarks.position('review_queue')).toBe(last));
+    expect(await watermark()).toBe(saved);
     expect((await queueAt(last)).filter((i) => i.id === id)).toEqual([expect.objectContaining({ fields: ['/y'] })]);
     const second = await contestedOnY();
     expect((await queueAt(await lastPositionOf(second))).filter((i) => i.id === second)).toHaveLength(1);
