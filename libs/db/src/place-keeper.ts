@@ -3,8 +3,8 @@ export interface PlaceKeeperOptions {
   save(position: number): Promise<void>;
   /** How soon a place that moved without being saved is saved (ms). */
   saveAfterMs: number;
-  /** A save failed; it is tried again saveAfterMs later (and on stop). */
-  onSaveFailed(error: unknown, position: number): void;
+  /** A save failed; unless it was the save on stop, it is tried again saveAfterMs later. */
+  onSaveFailed(error: unknown, position: number, triedAgain: boolean): void;
 }
 
 /**
@@ -19,6 +19,8 @@ export class PlaceKeeper {
   private appliedTo: number;
   private savedTo: number;
   private timer?: NodeJS.Timeout;
+  /** A save is out: the next is scheduled once it is done, never beside it. */
+  private saving = false;
   private stopped = false;
 
   constructor(start: number, private readonly options: PlaceKeeperOptions) {
@@ -57,7 +59,7 @@ export class PlaceKeeper {
   }
 
   private schedule(): void {
-    if (this.stopped || this.timer || this.appliedTo <= this.savedTo) return;
+    if (this.stopped || this.timer || this.saving || this.appliedTo <= this.savedTo) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.saveNow().then(() => this.schedule());
@@ -68,11 +70,14 @@ export class PlaceKeeper {
   private async saveNow(): Promise<void> {
     const position = this.appliedTo;
     if (position <= this.savedTo) return;
+    this.saving = true;
     try {
       await this.options.save(position);
       this.savedTo = Math.max(this.savedTo, position);
     } catch (error) {
-      this.options.onSaveFailed(error, position);
+      this.options.onSaveFailed(error, position, !this.stopped);
+    } finally {
+      this.saving = false;
     }
   }
 }

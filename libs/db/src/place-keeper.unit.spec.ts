@@ -4,22 +4,32 @@ describe('PlaceKeeper', () => {
   beforeEach(() => jest.useFakeTimers());
   afterEach(() => jest.useRealTimers());
 
-  function keeper(start = 0, failures = 0) {
+  function keeper(start = 0, failures = 0, saveMs = 0) {
     const saves: number[] = [];
     const failed: number[] = [];
+    const stopFailures: number[] = [];
     let failing = failures;
+    let out = 0;
+    let mostOut = 0;
     const place = new PlaceKeeper(start, {
       saveAfterMs: 100,
       save: async (position) => {
-        if (failing > 0) {
-          failing -= 1;
-          throw new Error('PostgreSQL is away');
+        out += 1;
+        mostOut = Math.max(mostOut, out);
+        try {
+          if (saveMs > 0) await new Promise((resolve) => setTimeout(resolve, saveMs));
+          if (failing > 0) {
+            failing -= 1;
+            throw new Error('PostgreSQL is away');
+          }
+          saves.push(position);
+        } finally {
+          out -= 1;
         }
-        saves.push(position);
       },
-      onSaveFailed: (_error, position) => failed.push(position),
+      onSaveFailed: (_error, position, triedAgain) => (triedAgain ? failed : stopFailures).push(position),
     });
-    return { place, saves, failed };
+    return { place, saves, failed, stopFailures, mostOut: () => mostOut };
   }
 
   it('saves a place that moved once, saveAfterMs later, however often it moved meanwhile', async () => {
@@ -71,6 +81,29 @@ describe('PlaceKeeper', () => {
     await jest.advanceTimersByTimeAsync(1_000);
     expect(saves).toEqual([7]);
     expect(place.applied).toBe(9);
+  });
+
+  it('a save slower than saveAfterMs is never joined by another: the next starts once it is done, with the place reached by then', async () => {
+    const { place, saves, mostOut } = keeper(0, 0, 250);
+    place.moved(1);
+    await jest.advanceTimersByTimeAsync(150);
+    place.moved(2);
+    await jest.advanceTimersByTimeAsync(200);
+    place.moved(3);
+    expect(saves).toEqual([1]);
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(saves).toEqual([1, 3]);
+    expect(mostOut()).toBe(1);
+  });
+
+  it('a save on stop that fails is reported as not tried again', async () => {
+    const { place, failed, stopFailures } = keeper(0, 1);
+    place.moved(2);
+    await place.stop();
+    expect(stopFailures).toEqual([2]);
+    expect(failed).toEqual([]);
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(place.saved).toBe(0);
   });
 
   it('stop with nothing unsaved writes nothing', async () => {

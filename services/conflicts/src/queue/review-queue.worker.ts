@@ -67,10 +67,13 @@ export class ReviewQueueWorker implements OnApplicationBootstrap, BeforeApplicat
     await this.leader.connect();
     await this.leader.query('SELECT pg_advisory_lock($1, $2)', REVIEW_QUEUE_LEADER_LOCK);
     if (this.stopped) return;
-    this.place = new PlaceKeeper(await this.watermark(), {
+    const start = await this.watermark();
+    // Stopped meanwhile: nothing to keep, and no follower to start.
+    if (this.stopped) return;
+    this.place = new PlaceKeeper(start, {
       saveAfterMs: this.config.watermarkSaveMs,
       save: (position) => inDeferredTransaction(this.database.pool, async (statements) => statements.defer(advanceWatermarkSql(position)), { waitForDisk: false }),
-      onSaveFailed: (error, position) => this.log.warn({ err: error, position }, 'review queue watermark not saved; tried again shortly'),
+      onSaveFailed: (error, position, triedAgain) => this.log.warn({ err: error, position }, triedAgain ? 'review queue watermark not saved; tried again shortly' : 'review queue watermark not saved on stop; the next leader reads the events after the saved one again'),
     });
     this.follower = new EventFollower({
       nc: this.nc,

@@ -77,12 +77,15 @@ export class IntakeWorker implements OnApplicationBootstrap, BeforeApplicationSh
     await this.leader.query('SELECT pg_advisory_lock($1, $2)', WEBHOOKS_INTAKE_LOCK);
     if (this.stopped) return;
     this.endpoints = await loadEndpoints(this.database.pool);
-    const place = new PlaceKeeper(await this.watermark(), {
+    const start = await this.watermark();
+    // Stopped meanwhile: nothing to keep, and no follower to start.
+    if (this.stopped) return;
+    const place = new PlaceKeeper(start, {
       saveAfterMs: this.config.watermarkSaveMs,
       save: async (position) => {
         await this.database.pool.query(watermarkUpdate(position));
       },
-      onSaveFailed: (error, position) => this.log.warn({ err: error, position }, 'webhook intake watermark not saved; tried again shortly'),
+      onSaveFailed: (error, position, triedAgain) => this.log.warn({ err: error, position }, triedAgain ? 'webhook intake watermark not saved; tried again shortly' : 'webhook intake watermark not saved on stop; the next leader reads the events after the saved one again'),
     });
     this.place = place;
     this.metrics.intakePosition.set(place.applied);
