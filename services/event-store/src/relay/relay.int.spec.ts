@@ -267,6 +267,28 @@ describe('relay (real PostgreSQL and JetStream)', () => {
     }
   });
 
+  it('commits handed over out of order while a read of the table finds nothing go out then too, the first read from the table', async () => {
+    const hold = new HoldTableRead(2);
+    const relay = await makeRelay(store, stream, stream.nc, store.testDb.url, { db: store.db.withPlugin(hold), pollMs: 600_000, batchSize: 1 });
+    const held: Parameters<Relay['handOff']>[0][] = [];
+    store.handTo({ handOff: (rows) => held.push(rows) });
+    relay.start();
+    try {
+      await hold.entered;
+      await store.append({ entity_id: 'first', op: 'create', data: { n: 1 } });
+      await store.append({ entity_id: 'second', op: 'create', data: { n: 2 } });
+      // The second commit's answer is taken first (two lanes can do that).
+      relay.handOff(held[1]);
+      relay.handOff(held[0]);
+      await new Promise((resolve) => setImmediate(resolve));
+      hold.release();
+      await eventually(() => expect(relay.cursor.position).toBe(META + 2));
+      await expectStreamMatchesStore(store, stream);
+    } finally {
+      await relay.stop();
+    }
+  });
+
   it("every event carries its app's meta position: its latest metadata change at or before it", async () => {
     const relay = await makeRelay(store, stream, stream.nc);
     relay.start();
