@@ -3,8 +3,10 @@ export interface PlaceKeeperOptions {
   save(position: number): Promise<void>;
   /** How soon a place that moved without being saved is saved (ms). */
   saveAfterMs: number;
-  /** A save failed; unless it was the save on stop, it is tried again saveAfterMs later. */
-  onSaveFailed(error: unknown, position: number, triedAgain: boolean): void;
+  /** The reader's name in log lines ("review queue"). */
+  name: string;
+  /** Told each save that failed; unless it was the save on stop, it is tried again saveAfterMs later. */
+  log: { warn(obj: object, msg: string): void };
 }
 
 /**
@@ -75,7 +77,10 @@ export class PlaceKeeper {
       await this.options.save(position);
       this.savedTo = Math.max(this.savedTo, position);
     } catch (error) {
-      this.options.onSaveFailed(error, position, !this.stopped);
+      const { name, log } = this.options;
+      log.warn({ err: error, position }, this.stopped
+        ? `${name} watermark not saved on stop; the next leader reads the events after the saved one again`
+        : `${name} watermark not saved; tried again shortly`);
     } finally {
       this.saving = false;
     }

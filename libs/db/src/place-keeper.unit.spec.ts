@@ -27,7 +27,8 @@ describe('PlaceKeeper', () => {
           out -= 1;
         }
       },
-      onSaveFailed: (_error, position, triedAgain) => (triedAgain ? failed : stopFailures).push(position),
+      name: 'test reader',
+      log: { warn: ({ position }: { position?: number }, msg) => (msg.includes('tried again') ? failed : stopFailures).push(position!) },
     });
     return { place, saves, failed, stopFailures, mostOut: () => mostOut };
   }

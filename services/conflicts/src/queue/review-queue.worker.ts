@@ -73,7 +73,8 @@ export class ReviewQueueWorker implements OnApplicationBootstrap, BeforeApplicat
     this.place = new PlaceKeeper(start, {
       saveAfterMs: this.config.watermarkSaveMs,
       save: (position) => inDeferredTransaction(this.database.pool, async (statements) => statements.defer(advanceWatermarkSql(position)), { waitForDisk: false }),
-      onSaveFailed: (error, position, triedAgain) => this.log.warn({ err: error, position }, triedAgain ? 'review queue watermark not saved; tried again shortly' : 'review queue watermark not saved on stop; the next leader reads the events after the saved one again'),
+      name: 'review queue',
+      log: this.log,
     });
     this.follower = new EventFollower({
       nc: this.nc,

@@ -85,7 +85,8 @@ export class IntakeWorker implements OnApplicationBootstrap, BeforeApplicationSh
       save: async (position) => {
         await this.database.pool.query(watermarkUpdate(position));
       },
-      onSaveFailed: (error, position, triedAgain) => this.log.warn({ err: error, position }, triedAgain ? 'webhook intake watermark not saved; tried again shortly' : 'webhook intake watermark not saved on stop; the next leader reads the events after the saved one again'),
+      name: 'webhook intake',
+      log: this.log,
     });
     this.place = place;
     this.metrics.intakePosition.set(place.applied);
