@@ -245,11 +245,19 @@ describe('relay (real PostgreSQL and JetStream)', () => {
     }
   });
 
-  it('a commit handed over while a read of the table finds nothing goes out then, not at the next poll', async () => {
-    // One event a batch: the read that found the entity's definition was full, so the relay
-    // reads again; that second read finds nothing, and its answer is held.
+  /**
+   * A relay that never polls (10 minutes) and takes one event a batch: the read that found
+   * the entity's definition was full, so it reads again; that second read finds nothing,
+   * and its answer is held.
+   */
+  async function relayWithEmptyReadHeld(): Promise<{ relay: Relay; hold: HoldTableRead }> {
     const hold = new HoldTableRead(2);
     const relay = await makeRelay(store, stream, stream.nc, store.testDb.url, { db: store.db.withPlugin(hold), pollMs: 600_000, batchSize: 1 });
+    return { relay, hold };
+  }
+
+  it('a commit handed over while a read of the table finds nothing goes out then, not at the next poll', async () => {
+    const { relay, hold } = await relayWithEmptyReadHeld();
     relay.start();
     try {
       await hold.entered;
@@ -259,7 +267,7 @@ describe('relay (real PostgreSQL and JetStream)', () => {
       await store.append({ entity_id: 'during', op: 'create', data: { n: 1 } });
       await new Promise((resolve) => setImmediate(resolve));
       hold.release();
-      // It never polls here (10 minutes): only what it was handed can send this event now.
+      // It never polls: only what it was handed can send this event now.
       await eventually(() => expect(relay.cursor.position).toBe(META + 1));
       await expectStreamMatchesStore(store, stream);
     } finally {
@@ -268,8 +276,7 @@ describe('relay (real PostgreSQL and JetStream)', () => {
   });
 
   it('commits handed over out of order while a read of the table finds nothing go out then too, the first read from the table', async () => {
-    const hold = new HoldTableRead(2);
-    const relay = await makeRelay(store, stream, stream.nc, store.testDb.url, { db: store.db.withPlugin(hold), pollMs: 600_000, batchSize: 1 });
+    const { relay, hold } = await relayWithEmptyReadHeld();
     const held: Parameters<Relay['handOff']>[0][] = [];
     store.handTo({ handOff: (rows) => held.push(rows) });
     relay.start();
